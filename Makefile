@@ -1,0 +1,58 @@
+# The two commands a newcomer needs: `make run` (demo on 127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+export DEMO_PASSWORD ?= motcua-demo
+
+.PHONY: run test install translations extract check-translations migrate demo bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues (.mo) are build output, not committed.
+translations: install
+	$(BIN)/pybabel compile -d translations 2>/dev/null
+
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python scripts/fill_source_catalogue.py
+
+check-translations: install
+	$(BIN)/python scripts/check_translations.py
+
+migrate: translations
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo load
+
+run: migrate
+	$(BIN)/flask demo load
+	@echo ""
+	@echo "  MotCua Lite demo: http://127.0.0.1:$(PORT)/"
+	@echo "  Officer sign-in: http://127.0.0.1:$(PORT)/officer/login"
+	@echo "  Users: admin (admin), canbo (officer), lanhdao (leader); password: $(DEMO_PASSWORD)"
+	@echo ""
+	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: translations
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/python -m ruff check app tests
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -1,0 +1,127 @@
+"""MotCua Lite: the commune one-stop desk on 2G, on SMS and at the counter.
+
+``create_app`` is the only place that wires extensions, blueprints, filters, error pages and
+CLI commands together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.config import ROOT, from_env
+from app.extensions import babel, compress, csrf, db, limiter, login, migrate
+from app.web import (
+    LAZY_HTMX,
+    MotCuaFlask,
+    assets,
+    choose_locale,
+    conditional_get,
+    current_lang,
+    current_office,
+    lang_url,
+    office_name,
+    remember_language,
+    security_headers,
+)
+
+
+def create_app(config: dict | None = None) -> MotCuaFlask:
+    """Application factory. ``config`` overrides the environment (tests pass ``APP_ENV``)."""
+    instance = ROOT / "instance"
+    app = MotCuaFlask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(instance),
+        instance_relative_config=False,
+    )
+    env = (config or {}).get("APP_ENV")
+    app.config.update(from_env(Path(app.instance_path), env))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=choose_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    login.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
+
+    from app import filters, models  # noqa: F401  (models registered with SQLAlchemy)
+    from app.auth import load_officer
+
+    login.user_loader(load_officer)
+    login.login_view = "officer.login"
+    login.login_message = None  # the login page says it itself, translated
+    login.session_protection = "strong"
+
+    filters.init_app(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+
+    app.before_request(remember_language)
+    # Order: after_request runs in reverse; conditional_get must see the body before
+    # Flask-Compress (registered above) encodes it.
+    app.after_request(conditional_get)
+    app.after_request(security_headers)
+
+    @app.context_processor
+    def inject() -> dict:
+        office = current_office()
+        lang = current_lang()
+        return {
+            "asset_url": assets.url,
+            "lang": lang,
+            "lang_url": lang_url,
+            "lazy_htmx_script": LAZY_HTMX,
+            "office": office,
+            "site_name": office_name(office, lang) if office else None,
+        }
+
+    return app
+
+
+def _register_blueprints(app: MotCuaFlask) -> None:
+    from app.api import bp as api_bp
+    from app.citizen import bp as citizen_bp
+    from app.officer import bp as officer_bp
+    from app.sms import bp as sms_bp
+
+    app.register_blueprint(citizen_bp)
+    app.register_blueprint(officer_bp, url_prefix="/officer")
+    app.register_blueprint(sms_bp, url_prefix="/sms")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def _register_errors(app: MotCuaFlask) -> None:
+    def render_error(code: int, kind: str):
+        if request.path.startswith("/api/"):
+            return {"error": kind, "status": code}, code
+        return render_template("errors/error.html", code=code, kind=kind), code
+
+    for code, kind in (
+        (400, "bad_request"),
+        (403, "forbidden"),
+        (404, "not_found"),
+        (405, "method_not_allowed"),
+        (413, "too_large"),
+        (429, "too_many"),
+        (500, "server_error"),
+        (503, "unavailable"),
+    ):
+        app.register_error_handler(code, lambda e, c=code, k=kind: render_error(c, k))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):  # the form expired or was forged: say so, don't 500
+        return render_error(400, "csrf")
+
+
+def _register_cli(app: MotCuaFlask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,5 @@
+"""Open read-only JSON API (``/api/v1``) for portals, mini-apps and volunteers' tools."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

@@ -1,0 +1,41 @@
+"""Citizen forms. The status lookup is a GET form (bookmarkable, works from a QR code) and is
+validated in ``app.citizen.lookup``; feedback is a POST form with CSRF."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.codes import normalise_code
+from app.models import COMMENT_MAX
+
+RATINGS = [
+    ("5", _l("5 – Rất hài lòng")),
+    ("4", _l("4 – Hài lòng")),
+    ("3", _l("3 – Bình thường")),
+    ("2", _l("2 – Chưa hài lòng")),
+    ("1", _l("1 – Rất không hài lòng")),
+]
+
+
+class FeedbackForm(FlaskForm):
+    rating = RadioField(_l("Bạn chấm mấy điểm?"), choices=RATINGS, validators=[Optional()])
+    comment = TextAreaField(
+        _l("Ý kiến của bạn"),
+        validators=[
+            Optional(),
+            Length(max=COMMENT_MAX, message=_l("Ý kiến dài quá %(max)d ký tự. Vui lòng viết ngắn lại.")),
+        ],
+    )
+    code = StringField(_l("Mã hồ sơ (nếu có)"), validators=[Optional(), Length(max=40)])
+
+    def validate_code(self, field):
+        if field.data and not normalise_code(field.data):
+            raise ValidationError(_l("Mã hồ sơ không đúng dạng, ví dụ VB-241115-0007."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.rating.data and not (self.comment.data or "").strip():
+            self.comment.errors = [*self.comment.errors, _l("Hãy chấm điểm hoặc viết ý kiến.")]
+            return False
+        return ok

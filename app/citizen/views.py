@@ -1,0 +1,194 @@
+"""Citizen pages. Views parse, call one service, render; POST → redirect → GET.
+
+Every page answers a plain GET with a full page. ``/procedures`` also answers htmx's
+``HX-Request`` with just the results fragment (and says ``Vary: HX-Request`` so caches keep
+the two apart).
+"""
+
+from __future__ import annotations
+
+import re
+
+import vobject
+from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.citizen import bp
+from app.citizen import services as svc
+from app.citizen.forms import FeedbackForm
+from app.codes import normalise_code
+from app.extensions import limiter
+from app.filters import phone_display
+from app.models import FIELDS
+from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
+from app.web import current_lang, current_office
+
+SEARCH_MAX = 100
+
+
+def _office():
+    office = current_office()
+    if office is None:  # an empty database: nothing to show yet, but no 500
+        abort(503)
+    return office
+
+
+def _grouped(procedures):
+    groups: dict[str, list] = {}
+    for proc in procedures:
+        groups.setdefault(proc.field, []).append(proc)
+    return [(f, groups[f]) for f in FIELDS if f in groups]
+
+
+@bp.route("/")
+def home():
+    office = _office()
+    now = svc.local_now(office)
+    procedures = svc.list_procedures(office)
+    return render_template(
+        "citizen/home.html",
+        groups=_grouped(procedures),
+        on_duty=on_duty_now(office, now),
+        next_duty=next_duty(office, now),
+        now=now,
+    )
+
+
+@bp.route("/procedures")
+def procedures():
+    office = _office()
+    q = (request.args.get("q") or "").strip()[:SEARCH_MAX]
+    field_ = request.args.get("field") or ""
+    if field_ not in FIELDS:
+        field_ = ""
+    results = svc.list_procedures(office, q, field_)
+    context = {"q": q, "field": field_, "results": results, "groups": _grouped(results)}
+    if request.headers.get("HX-Request"):
+        response = make_response(render_template("citizen/_results.html", **context))
+    else:
+        response = make_response(render_template("citizen/procedures.html", **context))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.route("/procedures/<slug>")
+def guide(slug: str):
+    office = _office()
+    if len(slug) > 80 or not re.fullmatch(r"[a-z0-9-]+", slug):
+        abort(404)
+    procedure = svc.get_procedure(office, slug)
+    if procedure is None:
+        abort(404)
+    return render_template(
+        "citizen/guide.html",
+        procedure=procedure,
+        content=procedure.content(current_lang()),
+        officers=[o for o in procedure.officers if o.active and o.public_phone],
+    )
+
+
+@bp.route("/status")
+@limiter.limit("60/minute")
+@limiter.limit(
+    "10/hour",
+    key_func=lambda: "digits:" + (normalise_code(request.args.get("code", "")[:40]) or "-"),
+    exempt_when=lambda: not request.args.get("digits"),
+)
+def status():
+    office = _office()
+    lookup = svc.Lookup(
+        raw_code=(request.args.get("code") or "")[:40],
+        raw_digits=(request.args.get("digits") or "")[:10],
+    )
+    if "code" in request.args:
+        lookup.code = normalise_code(lookup.raw_code, office.code)
+        digits = re.sub(r"\D", "", lookup.raw_digits)
+        if not lookup.raw_code.strip():
+            lookup.errors["code"] = _("Nhập mã hồ sơ ghi trên giấy hẹn.")
+        elif lookup.code is None:
+            lookup.errors["code"] = _("Mã hồ sơ không đúng dạng. Mã có dạng VB-241115-0007.")
+        if lookup.raw_digits.strip() and len(digits) != 4:
+            lookup.errors["digits"] = _("Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ.")
+        if not lookup.errors:
+            dossier = svc.find_dossier(lookup.code)
+            if digits:
+                # "No such code" and "wrong digits" get the same answer: a stranger cannot
+                # learn which codes exist or guess a phone number from the difference.
+                if svc.digits_match(dossier, digits):
+                    lookup.dossier, lookup.full = dossier, True
+                else:
+                    lookup.errors["form"] = _(
+                        "Không tìm thấy hồ sơ với mã và 4 số điện thoại này. Kiểm tra lại giấy hẹn."
+                    )
+            elif dossier is None:
+                lookup.errors["form"] = _("Không tìm thấy hồ sơ %(code)s. Kiểm tra lại mã trên giấy hẹn.",
+                                          code=lookup.code)
+            else:
+                lookup.dossier = dossier
+    response = make_response(
+        render_template("citizen/status.html", lookup=lookup, office=office),
+        400 if lookup.errors and "form" not in lookup.errors else 200,
+    )
+    if lookup.full:
+        # Personal data: never in a shared cache or the browser's back-forward store.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/contacts")
+def contacts():
+    office = _office()
+    now = svc.local_now(office)
+    officers = svc.list_officers(office)
+    today = duties_on(office, now.date())
+    return render_template(
+        "citizen/contacts.html",
+        officers=officers,
+        hours={o.id: weekly_hours(o) for o in officers},
+        today_ids={d.officer.id for d in today},
+        on_duty_ids={d.officer.id for d in on_duty_now(office, now)},
+        now=now,
+    )
+
+
+@bp.route("/contacts/<int:officer_id>.vcf")
+def vcard(officer_id: int):
+    office = _office()
+    officer = next((o for o in svc.list_officers(office) if o.id == officer_id), None)
+    if officer is None:
+        abort(404)
+    card = vobject.vCard()
+    card.add("fn").value = officer.name
+    parts = officer.name.split()
+    card.add("n").value = vobject.vcard.Name(family=parts[0], given=" ".join(parts[1:]))
+    card.add("title").value = officer.display_title(current_lang())
+    card.add("org").value = [office.name]
+    tel = card.add("tel")
+    tel.value = officer.public_phone
+    tel.type_param = "CELL"
+    card.add("note").value = _("Một cửa %(office)s", office=office.name)
+    response = make_response(card.serialize())
+    response.mimetype = "text/vcard"
+    filename = re.sub(r"[^A-Za-z0-9]+", "-", phone_display(officer.public_phone)).strip("-")
+    response.headers["Content-Disposition"] = f'attachment; filename="can-bo-{filename}.vcf"'
+    return response
+
+
+@bp.route("/feedback", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+def feedback():
+    office = _office()
+    form = FeedbackForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]
+    if form.validate_on_submit():
+        svc.save_feedback(office, form.rating.data, form.comment.data, form.code.data)
+        return redirect(url_for("citizen.feedback_thanks"))
+    status = 400 if form.errors else 200
+    return render_template("citizen/feedback.html", form=form), status
+
+
+@bp.route("/feedback/thanks")
+def feedback_thanks():
+    _office()
+    return render_template("citizen/feedback_thanks.html")

@@ -1,0 +1,93 @@
+"""Command-line tools: ``flask --app wsgi demo load``, ``officer create|set-password|deactivate``.
+The SMS worker registers its own group (``app.sms.cli``)."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from app.extensions import db
+from app.models import ROLES, Office, Officer
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(officer_cli)
+    try:
+        from app.sms.cli import sms_cli
+    except ImportError:  # pragma: no cover - the SMS group ships with the SMS package
+        return
+    app.cli.add_command(sms_cli)
+
+
+@click.group(help="Demo data for Xã Vĩnh Bửu.")
+def demo() -> None:
+    pass
+
+
+@demo.command("load", help="Load the demo commune (idempotent: safe to run again).")
+def demo_load() -> None:
+    from app.demo.loader import load_demo
+
+    summary = load_demo(password=current_app.config["DEMO_PASSWORD"])
+    click.echo(summary)
+
+
+@click.group("officer", help="Manage officer accounts.")
+def officer_cli() -> None:
+    pass
+
+
+def _get(username: str) -> Officer:
+    officer = db.session.scalars(sa.select(Officer).where(Officer.username == username)).first()
+    if officer is None:
+        raise click.ClickException(f"no officer named {username!r}")
+    return officer
+
+
+@officer_cli.command("create")
+@click.argument("username")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="officer", show_default=True)
+@click.option("--title", default="")
+@click.option("--phone", default="", help="Public phone shown to citizens")
+@click.option("--office", "office_code", default=None, help="Office code (default: DEFAULT_OFFICE)")
+@click.password_option()
+def officer_create(username, name, role, title, phone, office_code, password) -> None:
+    from app.phones import normalise_phone
+
+    code = office_code or current_app.config["DEFAULT_OFFICE"]
+    office = db.session.scalars(sa.select(Office).where(Office.code == code)).first()
+    if office is None:
+        raise click.ClickException(f"no office {code!r}; run `flask --app wsgi demo load` or create one")
+    if db.session.scalars(sa.select(Officer).where(Officer.username == username)).first():
+        raise click.ClickException(f"{username!r} exists")
+    public = normalise_phone(phone) if phone else ""
+    if phone and not public:
+        raise click.ClickException(f"invalid phone {phone!r}")
+    officer = Officer(office_id=office.id, username=username, name=name, role=role, title=title,
+                      public_phone=public or "")
+    officer.set_password(password)
+    db.session.add(officer)
+    db.session.commit()
+    click.echo(f"created {username} ({role})")
+
+
+@officer_cli.command("set-password")
+@click.argument("username")
+@click.password_option()
+def officer_set_password(username, password) -> None:
+    officer = _get(username)
+    officer.set_password(password)
+    db.session.commit()
+    click.echo(f"password changed for {username}")
+
+
+@officer_cli.command("deactivate")
+@click.argument("username")
+def officer_deactivate(username) -> None:
+    officer = _get(username)
+    officer.active = False
+    db.session.commit()
+    click.echo(f"{username} can no longer sign in")

@@ -1,0 +1,244 @@
+"""Dossier codes: make them, read them back from whatever a citizen typed, find them in texts.
+
+A dossier code is ``<OFFICE>-<YYMMDD>-<NNNN>``, e.g. ``VB-241115-0007``: the office prefix
+(1-5 letters), the day the dossier was received, and a serial for that day (0001-9999).
+
+Citizens copy codes off a paper receipt into an SMS, so what arrives is rarely canonical:
+``vb2411150007``, `` VB 241115 0007 ``, ``vb-241115-7``, ``241115-0007`` (the office implied),
+fullwidth digits from a Chinese-made keyboard, ``ĐT-…`` with the Vietnamese letter. This module
+turns all of those into the canonical form, or says "not a code" (``None``).
+
+Reading rules (decided here, relied on by the SMS parser and the lookup form):
+
+* Case, fullwidth forms and diacritics do not matter (``ĐT`` reads as ``DT``).
+* Between the parts any of ``- . _ /`` or spaces may appear (up to three), or nothing at all.
+* The serial may be shortened to 1-3 digits (``VB-241115-7``) **only** after an explicit
+  ``- . _ /`` separator. Glued or space-separated, it must be exactly 4 digits: otherwise
+  ``DG VB 241115 0007 5`` or ``VB2411157`` would be ambiguous.
+* Serial ``0000`` does not exist; ``YYMMDD`` must be a real date in 2000-2099.
+* A missing prefix is taken from ``default_prefix`` (the office the SMS number belongs to);
+  without one, a code with no prefix is not a code.
+
+This module is pure Python (no Flask, no database) so it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import NamedTuple
+
+__all__ = [
+    "CODE_RE",
+    "CodeMatch",
+    "CodeParts",
+    "find_code",
+    "fold",
+    "format_code",
+    "normalise_code",
+    "search_code",
+    "split_code",
+]
+
+#: The canonical form, as stored and printed. Use ``CODE_RE.fullmatch(s)``.
+CODE_RE = re.compile(r"(?P<prefix>[A-Z]{1,5})-(?P<date>[0-9]{6})-(?P<serial>[0-9]{4})")
+
+_PREFIX_RE = re.compile(r"[A-Z]{1,5}")
+
+# Letters Unicode does not decompose, so NFD cannot strip them: Vietnamese đ/Đ, and the
+# look-alikes (Icelandic eth, African D) that old Vietnamese keyboards and fonts produce.
+# Dashes and spaces a phone or a word processor substitutes for "-" and " ".
+_FOLD_TABLE = str.maketrans(
+    {
+        "đ": "D",
+        "Đ": "D",
+        "ð": "D",
+        "Ð": "D",
+        "ɖ": "D",
+        "Ɖ": "D",
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u2012": "-",  # figure dash
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash
+        "\u2015": "-",  # horizontal bar
+        "\u2212": "-",  # minus sign
+    }
+)
+
+# A code inside already-folded text. Every quantifier is bounded and no two adjacent parts can
+# match the same characters ambiguously, so a search is linear in the text length.
+_SEARCH_RE = re.compile(
+    r"(?<![A-Z0-9])"
+    r"(?:(?P<prefix>[A-Z]{1,5})(?P<psep>[ \-._/]{0,3}))?"
+    r"(?<![0-9])(?P<date>[0-9]{6})"
+    r"(?:"
+    r"(?P<ssep>[\-._/][ \-._/]{0,2})(?P<short>[0-9]{1,4})"  # explicit separator: 1-4 digits
+    r"|[ ]{0,3}(?P<long>[0-9]{4})"  # glued or spaces: exactly 4 digits
+    r")"
+    r"(?![0-9])"
+)
+
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+class CodeParts(NamedTuple):
+    """A canonical code taken apart."""
+
+    prefix: str
+    day: datetime.date
+    serial: int
+
+
+class CodeMatch(NamedTuple):
+    """A code found by :func:`search_code`: the canonical code and where it sits in the text."""
+
+    code: str
+    start: int
+    end: int
+
+
+def fold(text: str) -> str:
+    """Return ``text`` in the form used to match codes and SMS commands.
+
+    Compatibility forms are unified (fullwidth ``ＴＴ`` → ``TT``), everything is upper-cased,
+    every combining mark is dropped (``Trả cứu`` → ``TRA CUU``, both marks of ``ệ`` go), and
+    ``đ``/``Đ`` become ``D``. Unicode dashes become ``-``. The result can be shorter or longer
+    than the input, so positions in it do not map one-to-one onto ``text``.
+    """
+    text = unicodedata.normalize("NFKC", text).upper()
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    return text.translate(_FOLD_TABLE)
+
+
+def _clean_prefix(prefix: str | None) -> str | None:
+    if prefix is None:
+        return None
+    cleaned = fold(prefix).strip()
+    if not _PREFIX_RE.fullmatch(cleaned):
+        raise ValueError(f"office prefix must be 1-5 letters, got {prefix!r}")
+    return cleaned
+
+
+def _day(date_digits: str) -> datetime.date | None:
+    try:
+        return datetime.date(
+            2000 + int(date_digits[0:2]), int(date_digits[2:4]), int(date_digits[4:6])
+        )
+    except ValueError:
+        return None
+
+
+def _strip_junk(folded: str) -> str:
+    """Drop everything before the first and after the last letter or digit."""
+    start, end = 0, len(folded)
+    while start < end and folded[start] not in _CODE_CHARS:
+        start += 1
+    while end > start and folded[end - 1] not in _CODE_CHARS:
+        end -= 1
+    return folded[start:end]
+
+
+def format_code(prefix: str, day: datetime.date, serial: int) -> str:
+    """Return the canonical code, e.g. ``format_code("VB", date(2024, 11, 15), 7)``
+    → ``"VB-241115-0007"``.
+
+    Raises ``ValueError`` for a prefix that is not 1-5 letters, a serial outside 1-9999 or a
+    day outside 2000-2099 (the two-digit year could not be read back).
+    """
+    clean = _clean_prefix(prefix)
+    assert clean is not None
+    if not 1 <= serial <= 9999:
+        raise ValueError(f"serial must be 1-9999, got {serial}")
+    if not 2000 <= day.year <= 2099:
+        raise ValueError(f"year must be 2000-2099, got {day.year}")
+    return f"{clean}-{day:%y%m%d}-{serial:04d}"
+
+
+def split_code(code: str) -> CodeParts:
+    """Take a canonical code apart. Raises ``ValueError`` when ``code`` is not canonical
+    (run it through :func:`normalise_code` first)."""
+    match = CODE_RE.fullmatch(code)
+    day = _day(match["date"]) if match else None
+    if match is None or day is None or int(match["serial"]) == 0:
+        raise ValueError(f"not a canonical dossier code: {code!r}")
+    return CodeParts(match["prefix"], day, int(match["serial"]))
+
+
+def _from_match(
+    match: re.Match[str], default_prefix: str | None, trust_spaced_prefix: bool
+) -> CodeMatch | None:
+    """Turn a ``_SEARCH_RE`` match into a canonical code, or None when it is not valid."""
+    day = _day(match["date"])
+    serial = int(match["short"] or match["long"])
+    if day is None or serial == 0:
+        return None
+    prefix, start = match["prefix"], match.start()
+    # In free text, "ma 241115-0007" is the word "mã" (code) then a code with its prefix
+    # implied, not office "MA". A prefix set off by spaces alone is only believed when it is
+    # the office's own prefix or the caller knows the whole text is meant to be a code.
+    if (
+        prefix
+        and not trust_spaced_prefix
+        and default_prefix
+        and match["psep"]
+        and not match["psep"].strip()
+        and prefix != default_prefix
+    ):
+        prefix, start = None, match.start("date")
+    prefix = prefix or default_prefix
+    if prefix is None:
+        return None
+    return CodeMatch(f"{prefix}-{day:%y%m%d}-{serial:04d}", start, match.end())
+
+
+def search_code(folded: str, default_prefix: str | None = None) -> CodeMatch | None:
+    """Find the first valid code in ``folded`` (text already passed through :func:`fold`).
+    Positions in the result index ``folded``; a code glued to a letter or digit before it
+    (``XVB…`` is office ``XVB``; ``TTVB…`` needs the caller to cut ``TT`` off first) is not found.
+
+    Candidates with an impossible date or serial are skipped, so ``TT 241399-0001 VB-241115-0007``
+    finds the second. Raises ``ValueError`` when ``default_prefix`` is not 1-5 letters.
+    """
+    default = _clean_prefix(default_prefix)
+    for match in _SEARCH_RE.finditer(folded):
+        found = _from_match(match, default, trust_spaced_prefix=False)
+        if found is not None:
+            return found
+    return None
+
+
+def find_code(text: str, default_prefix: str | None = None) -> str | None:
+    """Return the first dossier code written anywhere in ``text``, canonical, or None.
+
+    >>> find_code("Cho em hỏi hồ sơ vb 241115 0007 ạ")
+    'VB-241115-0007'
+    >>> find_code("ho so 241115-7 xong chua", default_prefix="VB")
+    'VB-241115-0007'
+    """
+    found = search_code(fold(text), default_prefix)
+    return found.code if found else None
+
+
+def normalise_code(raw: str, default_prefix: str | None = None) -> str | None:
+    """Return the canonical form of ``raw`` when the whole of it is a dossier code, else None.
+
+    Junk around the code (spaces, quotes, a full stop) is ignored; anything else makes it "not a
+    code" — use :func:`find_code` for free text.
+
+    >>> normalise_code(" vb 241115 0007 ")
+    'VB-241115-0007'
+    >>> normalise_code("241115-7", default_prefix="VB")
+    'VB-241115-0007'
+    >>> normalise_code("VB-241131-0007") is None  # 31 November
+    True
+    """
+    default = _clean_prefix(default_prefix)
+    folded = _strip_junk(fold(raw))
+    match = _SEARCH_RE.fullmatch(folded)
+    if match is None:
+        return None
+    found = _from_match(match, default, trust_spaced_prefix=True)
+    return found.code if found else None

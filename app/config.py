@@ -1,0 +1,101 @@
+"""Configuration, read from the environment only. No secret lives in the repository.
+
+Development and testing get safe defaults; anything else (``APP_ENV=production``) refuses to
+start without a real ``SECRET_KEY`` — a forgotten key would let anyone forge session cookies.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The environment is not safe to run in."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'motcua.sqlite3'}"
+    # Heroku-style URLs and plain postgresql:// both go to psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_env(instance_path: Path, env: str | None = None) -> dict:
+    """Build the Flask config mapping for ``env`` (default: ``APP_ENV`` or development)."""
+    env = env or os.environ.get("APP_ENV", "development")
+    secret = os.environ.get("SECRET_KEY")
+    if env not in {"development", "testing"} and (not secret or secret == DEV_SECRET):
+        raise ConfigError("SECRET_KEY must be set to a long random value outside development")
+    production = env == "production"
+    return {
+        "APP_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret or DEV_SECRET,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Babel: Vietnamese is the source language; absolute path because Flask-Babel resolves
+        # relative directories against the app package, not the project root.
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ("vi", "en"),
+        # Cookies: no JS access; Lax stops cross-site POSTs; Secure once behind HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,  # an officer's form may stay open all morning
+        # Rate limits: in memory for one process; Redis in production (several workers).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Compression for 2G: brotli where accepted, else gzip.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/csv",
+            "text/vcard",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+        ],
+        "COMPRESS_MIN_SIZE": 300,
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_LEVEL": 6,
+        # Public facts about the deployment.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "DEFAULT_OFFICE": os.environ.get("DEFAULT_OFFICE", "VB"),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "motcua-demo"),
+        # SMS
+        "SMS_CHANNEL": os.environ.get("SMS_CHANNEL", "console"),
+        "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_FROM": os.environ.get("TWILIO_FROM", ""),
+        "TWILIO_MESSAGING_SERVICE_SID": os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
+        "SMS_QUIET_START": os.environ.get("SMS_QUIET_START", "21:00"),
+        "SMS_QUIET_END": os.environ.get("SMS_QUIET_END", "07:00"),
+        "SMS_MAX_ATTEMPTS": int(os.environ.get("SMS_MAX_ATTEMPTS", "6")),
+        "SMS_REMINDER_DAYS": int(os.environ.get("SMS_REMINDER_DAYS", "3")),
+        "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),
+    }

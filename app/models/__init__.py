@@ -1,0 +1,28 @@
+"""The domain model, one module per aggregate; import from here."""
+
+from app.models.audit import AuditLog, LoginAttempt
+from app.models.base import utcnow
+from app.models.dossier import (
+    CHANNELS,
+    FINISHED_STATUSES,
+    NATIONAL_STATUS,
+    OPEN_STATUSES,
+    STATUSES,
+    Dossier,
+    DossierCounter,
+    DossierEvent,
+)
+from app.models.feedback import COMMENT_MAX, Feedback
+from app.models.message import Message, PhonePreference, Subscription
+from app.models.office import Office
+from app.models.officer import ROLES, Officer
+from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
+from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
+
+__all__ = [
+    "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
+    "OPEN_STATUSES", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
+    "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "Officer",
+    "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
+    "EXCEPTION_KINDS", "DutyException", "DutyShift",
+]

@@ -1,0 +1,102 @@
+"""Dossiers (hồ sơ) and their status events. Status changes go through ``app.dossiers``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+STATUSES = ("received", "processing", "needs_supplement", "ready", "returned", "rejected", "withdrawn")
+OPEN_STATUSES = ("received", "processing", "needs_supplement")
+FINISHED_STATUSES = ("ready", "returned", "rejected")  # withdrawn is excluded from rates
+CHANNELS = ("counter", "online", "post")
+
+# Mapping to the national portal's status codes (DOMAIN.md), for syncing and imports.
+NATIONAL_STATUS = {
+    "received": 2,
+    "processing": 4,
+    "needs_supplement": 5,
+    "ready": 9,
+    "returned": 10,
+    "rejected": 3,
+    "withdrawn": 7,
+}
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    external_code: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure.id"), index=True)
+    applicant_name: Mapped[str] = mapped_column(sa.String(120))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", index=True)  # E.164 or ""
+    channel: Mapped[str] = mapped_column(sa.String(10), default="counter")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    due_on: Mapped[date] = mapped_column(sa.Date, index=True)  # last working day to finish
+    status: Mapped[str] = mapped_column(sa.String(20), default="received", index=True)
+    finished_at: Mapped[datetime | None] = mapped_column()  # when it became ready/rejected
+    closed_at: Mapped[datetime | None] = mapped_column()  # returned / withdrawn
+    sms_consent: Mapped[bool] = mapped_column(default=False)
+    lang: Mapped[str] = mapped_column(sa.String(5), default="vi")
+    note: Mapped[str] = mapped_column(sa.Text, default="")  # internal note at registration
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    office = relationship("Office")
+    procedure = relationship("Procedure")
+    officer = relationship("Officer", foreign_keys=[officer_id])
+    created_by = relationship("Officer", foreign_keys=[created_by_id])
+    events = relationship(
+        "DossierEvent", back_populates="dossier", cascade="all, delete-orphan",
+        order_by="DossierEvent.id",
+    )
+
+    @property
+    def phone_last4(self) -> str:
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        return digits[-4:]
+
+    def is_overdue(self, today: date) -> bool:
+        """Derived, not a status: past the due day and the result is not ready yet."""
+        return self.status in OPEN_STATUSES and today > self.due_on
+
+    def last_event(self) -> DossierEvent | None:
+        return self.events[-1] if self.events else None
+
+    def __repr__(self) -> str:
+        return f"<Dossier {self.code} {self.status}>"
+
+
+class DossierEvent(db.Model):
+    """One status change: what, when, by whom, and the note the citizen sees."""
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")  # shown to the citizen
+    internal_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    dossier = relationship("Dossier", back_populates="events")
+    officer = relationship("Officer")
+
+
+class DossierCounter(db.Model):
+    """The next serial for an office's day; a row lock (or SQLite's write lock) keeps codes unique."""
+
+    __tablename__ = "dossier_counter"
+
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,64 @@
+"""Officers: people at the desk. Their public phone and duty hours are what citizens see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.procedure import procedure_officer
+
+ROLES = ("admin", "officer", "leader")
+
+
+class Officer(UserMixin, db.Model):
+    __tablename__ = "officer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
+    name: Mapped[str] = mapped_column(sa.String(120))
+    title: Mapped[str] = mapped_column(sa.String(120), default="")
+    title_en: Mapped[str] = mapped_column(sa.String(120), default="")
+    public_phone: Mapped[str] = mapped_column(sa.String(20), default="")  # E.164
+    role: Mapped[str] = mapped_column(sa.String(10), default="officer")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    office = relationship("Office")
+    procedures = relationship(
+        "Procedure", secondary=procedure_officer, back_populates="officers", order_by="Procedure.position"
+    )
+    shifts = relationship(
+        "DutyShift", back_populates="officer", cascade="all, delete-orphan",
+        order_by="(DutyShift.weekday, DutyShift.start)",
+    )
+
+    # Flask-Login: a deactivated officer cannot sign in, and an open session stops working.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def can_write(self) -> bool:
+        return self.role in ("admin", "officer")
+
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def display_title(self, lang: str) -> str:
+        return (self.title_en if lang == "en" and self.title_en else self.title) or ""
+
+    def __repr__(self) -> str:
+        return f"<Officer {self.username}>"

@@ -1,0 +1,37 @@
+"""Vietnamese phone numbers, normalised to E.164 with ``phonenumbers``."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def normalise_phone(raw: str, region: str = "VN") -> str | None:
+    """``0912 345 678``, ``+84912345678``, ``84912345678`` → ``+84912345678``; None if invalid.
+
+    A bare ``84…`` of mobile length is read as the country code without the plus, the way
+    people and some gateways write it.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+") and digits.startswith("84") and len(digits) in (11, 12):
+        text = "+" + digits
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(e164: str) -> bool:
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )

@@ -1,0 +1,134 @@
+"""The outbox: outgoing SMS written in the same transaction as what caused them.
+
+A status change calls ``queue_status_notifications`` before its commit, so the change and the
+text to the citizen are saved together or not at all. The worker (``app.sms.worker``) sends
+queued rows later, with retries. ``dedupe_key`` (unique) makes "one message per event and
+phone" a database guarantee, not a hope.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from app.extensions import db
+from app.models import Dossier, DossierEvent, Message, PhonePreference, Subscription, utcnow
+from app.sms.gsm import count_segments, to_gsm7
+
+# Statuses the citizen is told about by SMS. "processing" and "returned" are not news to them.
+NOTIFY_STATUSES = ("received", "needs_supplement", "ready", "rejected")
+
+
+def render_sms(template: str, lang: str, **context) -> str:
+    """Render ``templates/sms/<template>.txt`` in ``lang`` (not the request's language) and
+    make it GSM-7, so a Vietnamese text never falls into UCS-2 (70 chars a segment)."""
+    with force_locale(lang):
+        text = render_template(f"sms/{template}.txt", lang=lang, **context)
+    return to_gsm7(" ".join(text.split()))
+
+
+def is_opted_out(phone: str) -> bool:
+    pref = db.session.get(PhonePreference, phone)
+    return bool(pref and pref.opted_out)
+
+
+def phone_lang(phone: str, default: str = "vi") -> str:
+    pref = db.session.get(PhonePreference, phone)
+    return pref.lang if pref else default
+
+
+def queue_message(
+    *,
+    office_id: int,
+    phone: str,
+    body: str,
+    kind: str,
+    dedupe_key: str | None = None,
+    dossier_id: int | None = None,
+    event_id: int | None = None,
+    reply_to_id: int | None = None,
+    officer_id: int | None = None,
+    channel: str = "",
+    send_after: datetime | None = None,
+) -> Message | None:
+    """Add one outgoing message to the session (the caller commits). Returns None when the
+    dedupe key was already used: that message exists and must not go twice."""
+    if dedupe_key and db.session.scalars(
+        sa.select(Message.id).where(Message.dedupe_key == dedupe_key)
+    ).first():
+        return None
+    info = count_segments(body)
+    message = Message(
+        office_id=office_id,
+        direction="out",
+        phone=phone,
+        body=body,
+        kind=kind,
+        channel=channel,
+        encoding=info.encoding,
+        segments=info.segments,
+        status="queued",
+        next_attempt_at=send_after or utcnow(),
+        dedupe_key=dedupe_key,
+        dossier_id=dossier_id,
+        event_id=event_id,
+        reply_to_id=reply_to_id,
+        officer_id=officer_id,
+    )
+    db.session.add(message)
+    return message
+
+
+def status_recipients(dossier: Dossier) -> list[str]:
+    """The dossier's own phone when the citizen consented, plus phones that subscribed with
+    ``DK <code>``; never a phone that said STOP."""
+    phones = []
+    if dossier.sms_consent and dossier.phone:
+        phones.append(dossier.phone)
+    for sub in db.session.scalars(sa.select(Subscription).where(Subscription.dossier_id == dossier.id)):
+        if sub.phone not in phones:
+            phones.append(sub.phone)
+    return [p for p in phones if not is_opted_out(p)]
+
+
+def status_context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
+    from app.sms.replies import status_reply_context
+
+    return status_reply_context(dossier, full=True, event=event)
+
+
+def render_one_segment(template: str, lang: str, context: dict) -> str:
+    from app.sms.replies import render_one_segment as render
+
+    return render(template, lang, context)
+
+
+def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Message]:
+    """Queue the texts that ``event`` causes (nothing for statuses citizens need not hear)."""
+    if event.status not in NOTIFY_STATUSES:
+        return []
+    queued = []
+    for phone in status_recipients(dossier):
+        lang = phone_lang(phone, dossier.lang if phone == dossier.phone else "vi")
+        body = render_one_segment("notify_status", lang, status_context(dossier, event))
+        message = queue_message(
+            office_id=dossier.office_id,
+            phone=phone,
+            body=body,
+            kind="notify",
+            dedupe_key=f"event:{event.id}:{phone}",
+            dossier_id=dossier.id,
+            event_id=event.id,
+        )
+        if message is not None:
+            queued.append(message)
+    if queued:
+        db.session.flush()
+    return queued
+
+
+def quiet_hours() -> tuple[str, str]:
+    return current_app.config["SMS_QUIET_START"], current_app.config["SMS_QUIET_END"]

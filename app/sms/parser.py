@@ -1,0 +1,356 @@
+"""Read an inbound SMS as a command: ``TT VB-241115-0007``, ``HD KS``, ``HUY``, …
+
+The grammar is in DESIGN.md ("SMS"). Real texts are messy, so matching is tolerant:
+
+* accents are folded before matching (RapidPro lower-cases only, and texts arrive both with
+  and without marks): ``Tra cứu``, ``hướng dẫn``, ``hủy`` all match;
+* any case, extra or missing spaces, punctuation around (``TT: VB-241115-0007.``), polite
+  filler words before the command (``Xin chào, cho em hỏi TT …``) and after it (``… ạ``);
+* the command word may be glued to a dossier code (``TTVB2411150007``, ``DK241115-0007``)
+  and the code's office prefix may be left out when the caller passes ``default_prefix``;
+* a dossier code alone is a status request.
+
+Commands without an argument (``HUY``, ``DS``, ``LH``, ``EN``, ``HELP``…) match only when
+nothing but filler follows, as Twilio does for opt-out words: ``Huy`` is also a first name,
+and ``Huy day, ho so cua toi …`` must reach an officer, not unsubscribe the sender. Anything
+that is not a command is ``unknown``; the caller sends a help text and files it for the officers.
+
+:func:`parse` never raises on any text and takes time linear in its length: there are no
+unbounded nested quantifiers in the patterns.
+
+This module is pure Python (no Flask, no database) so it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.codes import CodeMatch, fold, search_code
+
+__all__ = ["COMMAND_NAMES", "Command", "parse"]
+
+COMMAND_NAMES = frozenset(
+    {
+        "status",
+        "guide",
+        "list",
+        "contact",
+        "feedback",
+        "rate",
+        "subscribe",
+        "stop",
+        "start",
+        "lang_en",
+        "lang_vi",
+        "help",
+        "unknown",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One parsed inbound text.
+
+    ``code`` is the canonical dossier code (status, rate, subscribe), None when missing or
+    unreadable: the reply then asks for it. ``keyword`` is the guide keyword, upper-case ASCII
+    (``HD khai sinh`` → ``KHAI SINH``). ``rating`` is 1-5, None when missing or out of range.
+    ``text`` is what the citizen wrote, as written (with diacritics): for ``feedback`` the
+    comment after the command word, for ``rate`` the comment after the rating, for ``unknown``
+    the whole message, for other commands whatever followed the command word.
+    """
+
+    name: str
+    code: str | None = None
+    keyword: str | None = None
+    text: str = ""
+    rating: int | None = None
+
+
+# Command words, as folded text with single spaces between words. A multi-word alias also
+# matches with its spaces left out (``TRACUU``, ``GOPY``).
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "status": ("TT", "TRA", "TRA CUU", "STATUS"),
+    "guide": ("HD", "HUONG DAN", "GUIDE"),
+    "list": ("DS", "LIST"),
+    "contact": ("LH", "TRUC", "CONTACT", "LIEN HE"),
+    "feedback": ("GY", "GOP Y", "GOP Y KIEN", "FEEDBACK"),
+    "rate": ("DG", "RATE"),
+    "subscribe": ("DK", "SUB", "SUBSCRIBE"),
+    "stop": ("HUY", "TD", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
+    "start": ("BAT LAI", "START", "YES", "UNSTOP"),
+    "lang_en": ("EN", "ENGLISH", "TIENG ANH"),
+    "lang_vi": ("VI", "TIENG VIET"),
+    "help": ("HELP", "TRO GIUP"),
+}
+
+# Words a command without an argument may still be followed by (``HUY DANG KY``).
+_ALLOWED_TAIL: dict[str, frozenset[str]] = {
+    "list": frozenset({"THU TUC", "TTHC", "TU KHOA"}),
+    "contact": frozenset({"CAN BO", "CAN BO TRUC", "SDT", "TRUC"}),
+    "stop": frozenset(
+        {"DANG KY", "DK", "TIN NHAN", "NHAN TIN", "SMS", "TAT CA", "ALL", "BO", "HET"}
+    ),
+    "start": frozenset({"NHAN TIN", "TIN NHAN", "SMS"}),
+}
+
+_TAKES_CODE = frozenset({"status", "rate", "subscribe"})
+_NO_ARGUMENT = frozenset({"list", "contact", "stop", "start", "lang_en", "lang_vi", "help"})
+
+# Polite words around a command: "Xin chào, cho em hỏi …", "… ạ", "… nhé, cảm ơn".
+_FILLERS = (
+    "XIN CHAO",
+    "CHAO",
+    "XIN",
+    "CHO",
+    "EM",
+    "TOI",
+    "MINH",
+    "CON",
+    "CHAU",
+    "HOI",
+    "MUON",
+    "DA",
+    "A",
+    "AH",
+    "AD",
+    "ADMIN",
+    "OI",
+    "NHE",
+    "NHA",
+    "VOI",
+    "VUI LONG",
+    "LAM ON",
+    "CAM ON",
+    "THANKS",
+    "THANK YOU",
+    "PLEASE",
+    "HI",
+    "HELLO",
+)
+# Before a dossier code sent without a command: "Mã hồ sơ: VB-241115-0007".
+_CODE_LEADS = ("MA HO SO", "MA HS", "MA SO", "MA", "HO SO", "HS", "SO")
+# Before a guide keyword: "HD thủ tục khai sinh".
+_KEYWORD_LEADS = ("THU TUC", "TTHC", "VE", "CACH LAM", "LAM")
+
+
+def _words_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Match one of ``phrases`` at a position, as whole words (longest first). A space in a
+    phrase matches one space or none."""
+    alternatives = sorted(phrases, key=len, reverse=True)
+    body = "|".join(r" ?".join(map(re.escape, p.split(" "))) for p in alternatives)
+    return re.compile(rf"(?:{body})(?=$|[ ,!?:;)\]]|[.](?![0-9]))")
+
+
+_FILLER_RE = _words_pattern(_FILLERS)
+_CODE_LEAD_RE = _words_pattern(_CODE_LEADS)
+_KEYWORD_LEAD_RE = _words_pattern(_KEYWORD_LEADS)
+# Every alias, longest first, each with its own pattern: a glued alias (``TTVB…``) is only
+# accepted after looking at what follows, so the next shorter alias must get its turn too.
+_ALIAS_PATTERNS: list[tuple[re.Pattern[str], str, str]] = sorted(
+    (
+        (re.compile(r" ?".join(map(re.escape, alias.split(" ")))), alias, name)
+        for name, aliases in _ALIASES.items()
+        for alias in aliases
+    ),
+    key=lambda item: len(item[1]),
+    reverse=True,
+)
+_NUMBER_RE = re.compile(r"(?<![0-9])[0-9]+(?:[.,][0-9]+)?(?![0-9])")
+_WORD_RE = re.compile(r"[A-Z0-9]+(?:[.\-][A-Z0-9]+)*")
+_SEPARATORS = frozenset(":;,.-–—=>)]}*#\"'")
+
+
+class _Folded:
+    """The text folded for matching (see :func:`app.codes.fold`), runs of whitespace made one
+    space, with a map back to the original so the citizen's own words can be returned."""
+
+    def __init__(self, text: str) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(text):
+            if char.isspace() or unicodedata.category(char) == "Cc":
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    origin.append(index)
+                continue
+            for folded_char in fold(char):
+                chars.append(" " if folded_char.isspace() else folded_char)
+                origin.append(index)
+        self.text = "".join(chars)
+        self.origin = origin
+        self.original = text
+
+    def original_from(self, position: int) -> str:
+        """The original text from folded ``position`` on, without the separators and spaces
+        that set it off from the command word, nor trailing spaces."""
+        if position >= len(self.origin):
+            return ""
+        rest = self.original[self.origin[position] :]
+        start = 0
+        while start < len(rest) and (rest[start] in _SEPARATORS or rest[start].isspace()):
+            start += 1
+        return rest[start:].rstrip()
+
+
+def _is_alnum(char: str) -> bool:
+    return "A" <= char <= "Z" or "0" <= char <= "9"
+
+
+def _skip(folded: str, position: int, pattern: re.Pattern[str] | None = _FILLER_RE) -> int:
+    """Move past punctuation, spaces and words matched by ``pattern`` (filler by default)."""
+    while True:
+        while position < len(folded) and not _is_alnum(folded[position]):
+            position += 1
+        match = pattern.match(folded, position) if pattern else None
+        if not match:
+            return position
+        position = match.end()
+
+
+def _trim_end(folded: str) -> str:
+    """Keep only the words (``[A-Z0-9]`` runs, ``.``/``-`` inside them kept), single-spaced,
+    without filler words at the end."""
+    words = _WORD_RE.findall(folded)
+    while words:
+        if _FILLER_RE.fullmatch(words[-1]):
+            words.pop()
+        elif len(words) > 1 and _FILLER_RE.fullmatch(" ".join(words[-2:])):
+            del words[-2:]
+        else:
+            break
+    return " ".join(words)
+
+
+def _match_alias(folded: str, position: int) -> tuple[str, str, int] | None:
+    """Return the command name, the alias and the end of the command word at ``position``."""
+    for pattern, alias, name in _ALIAS_PATTERNS:
+        match = pattern.match(folded, position)
+        if match is None:
+            continue
+        end = match.end()
+        if end == len(folded) or not _is_alnum(folded[end]):
+            return name, alias, end
+        # Glued to what follows: "TTVB2411150007", "TT241115-0007", "HDKS".
+        if name in _TAKES_CODE and (
+            "0" <= folded[end] <= "9" or _code_at_start(folded[end:]) is not None
+        ):
+            return name, alias, end
+        if alias == "HD":
+            return name, alias, end
+    return None
+
+
+def _code_at_start(folded: str) -> CodeMatch | None:
+    """The code that ``folded`` starts with, with or without an office prefix."""
+    found = search_code(folded)
+    if found is None:
+        # Without a default prefix a prefix-less code is not found; any office will do here.
+        found = search_code(folded, "X")
+    return found if found is not None and found.start == 0 else None
+
+
+def _rating(rest: str, code: CodeMatch | None) -> tuple[int | None, int | None]:
+    """Find the rating number in ``rest`` (folded, after the command word): the first number
+    after the code, else the first one anywhere that is not part of the code. Returns the
+    rating (None unless a whole number 1-5) and where the number ends."""
+    numbers = [
+        m
+        for m in _NUMBER_RE.finditer(rest)
+        if (code is None or m.end() <= code.start or m.start() >= code.end)
+        and len(m.group()) < 6  # a code's date written without its office
+    ]
+    if not numbers:
+        return None, None
+    after = [m for m in numbers if code is not None and m.start() >= code.end]
+    number = (after or numbers)[0]
+    value = number.group()
+    rating = int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
+    return rating, number.end()
+
+
+def _command(
+    name: str, alias: str, folded: _Folded, rest_at: int, default_prefix: str | None
+) -> Command | None:
+    """Build the command whose word ends at ``rest_at``; None when the rest does not fit it."""
+    rest = folded.text[rest_at:]
+    after = folded.original_from(rest_at)
+    if name in _NO_ARGUMENT:
+        tail = _trim_end(rest[_skip(rest, 0) :])
+        if tail and tail not in _ALLOWED_TAIL.get(name, ()):
+            return None
+        return Command(name, text=after)
+    if name == "feedback":
+        return Command(name, text=after)
+    if name == "guide":
+        keyword = _trim_end(rest[_skip(rest, _skip(rest, 0), _KEYWORD_LEAD_RE) :])
+        return Command(name, keyword=keyword or None, text=after)
+    code = search_code(rest, default_prefix)
+    # "Trả" is also everyday Vietnamese ("trả lời", "trả kết quả"): alone or with a code it
+    # is a lookup, with other words it is a question for an officer.
+    if alias == "TRA" and code is None and _trim_end(rest[_skip(rest, 0) :]):
+        return None
+    if name == "rate":
+        rating, rating_end = _rating(rest, code)
+        comment_from = rating_end if rating_end is not None else (code.end if code else 0)
+        return Command(
+            name,
+            code=code.code if code else None,
+            rating=rating,
+            text=folded.original_from(rest_at + comment_from),
+        )
+    return Command(name, code=code.code if code else None, text=after)
+
+
+def _whole_code(folded: str, start: int, default_prefix: str | None) -> CodeMatch | None:
+    """The dossier code when it is all the text says ("Mã hồ sơ: vb 241115 0007 ạ")."""
+    candidate = _trim_end(folded[_skip(folded, start, _CODE_LEAD_RE) :])
+    code = search_code(candidate, default_prefix)
+    if code is not None and code.start == 0 and code.end == len(candidate):
+        return code
+    return None
+
+
+def parse(text: str, default_prefix: str | None = None) -> Command:
+    """Read one inbound SMS.
+
+    ``default_prefix`` is the office prefix of the number the text was sent to; it completes
+    codes written without one (``TT 241115-0007``). Raises ``ValueError`` only when
+    ``default_prefix`` itself is not 1-5 letters (a configuration error), never because of
+    ``text``.
+
+    >>> parse("Tra cứu: vb2411150007.")
+    Command(name='status', code='VB-241115-0007', keyword=None, text='vb2411150007.', rating=None)
+    >>> parse("hủy").name
+    'stop'
+    """
+    # Validates the prefix up front, so a bad configuration fails on every text, not just some.
+    search_code("", default_prefix)
+    folded = _Folded(text)
+    start = _skip(folded.text, 0)
+
+    if start == len(folded.text) and "?" in folded.text:
+        return Command("help")
+
+    # A code alone is a status request, even when its office prefix starts like a command word
+    # ("DG-241115-0007" texted to office DG), unless it can be read as a command and the prefix
+    # is not this office's: "DK2411150007" is DK + a code, "TTVB2411150007" is TT + a code.
+    code = _whole_code(folded.text, start, default_prefix)
+    alias = _match_alias(folded.text, start)
+    if code is not None and (
+        alias is None
+        or (default_prefix is not None and code.code.startswith(fold(default_prefix) + "-"))
+    ):
+        return Command("status", code=code.code, text=text.strip())
+
+    if alias is not None:
+        command = _command(alias[0], alias[1], folded, alias[2], default_prefix)
+        if command is not None:
+            return command
+
+    if code is not None:
+        return Command("status", code=code.code, text=text.strip())
+    return Command("unknown", text=text.strip())

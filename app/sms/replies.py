@@ -1,0 +1,75 @@
+"""What the SMS replies and notifications say, and how they are kept to one segment.
+
+A status text must fit one GSM-7 segment (160 characters) whatever the procedure's name or the
+officer's note; ``render_one_segment`` shortens the free parts (note first, then the procedure
+name) instead of letting the carrier split — and bill — a second segment.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.deadlines import to_local
+from app.filters import STATUS_LABELS, fmt_date, phone_display
+from app.models import Dossier, DossierEvent, Office
+from app.sms.gsm import count_segments
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 2)].rsplit(" ", 1)[0]
+    return (cut or text[: max(0, limit - 2)]) + ".."
+
+
+def officer_for(dossier: Dossier):
+    """Who the citizen should call: the officer in charge, else the procedure's first."""
+    if dossier.officer is not None and dossier.officer.public_phone:
+        return dossier.officer
+    for officer in dossier.procedure.officers:
+        if officer.public_phone and officer.active:
+            return officer
+    return None
+
+
+def status_reply_context(
+    dossier: Dossier, full: bool, event: DossierEvent | None = None
+) -> dict:
+    """Everything a status text may show. ``full`` only for the dossier's own phone: the note
+    and the officer's name are personal to the applicant's case."""
+    office: Office = dossier.office
+    event = event or dossier.last_event()
+    officer = officer_for(dossier)
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": STATUS_LABELS.get(dossier.status, dossier.status),
+        "procedure": dossier.procedure.content(dossier.lang).name,
+        "due": fmt_date(dossier.due_on),
+        "note": (event.note if event else "") if full else "",
+        "full": full,
+        "officer_name": officer.name.split()[-1] if officer and full else "",
+        "officer_phone": phone_display(officer.public_phone) if officer else phone_display(office.phone),
+        "office_phone": phone_display(office.phone),
+        "sms_number": phone_display(office.sms_number),
+        "hours": f"{office.am_start.hour}h-{office.am_end.hour}h{office.am_end.minute or ''}",
+        "received": fmt_date(to_local(dossier.received_at, office.tz).date()),
+    }
+
+
+def render_one_segment(template: str, lang: str, context: dict) -> str:
+    """Render a status-like template so it fits one segment, shortening note then name."""
+    from app.sms.outbox import render_sms
+
+    ctx = dict(context)
+    body = render_sms(template, lang, **ctx)
+    for key, floor in (("note", 20), ("procedure", 14), ("note", 0), ("officer_name", 0)):
+        while count_segments(body).segments > 1 and len(ctx.get(key) or "") > floor:
+            ctx[key] = _short(ctx[key], max(floor, len(ctx[key]) - 8))
+            if floor == 0 and len(ctx[key]) <= 10:
+                ctx[key] = ""
+            body = render_sms(template, lang, **ctx)
+    if count_segments(body).segments > 1:  # pragma: no cover - templates are tested to fit
+        current_app.logger.warning("SMS %s over one segment: %r", template, body)
+    return body

@@ -1,0 +1,149 @@
+"""Cross-cutting web plumbing: language choice, fingerprinted assets, security headers,
+conditional GETs, and the small inline script whose hash the CSP allows."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_babel import get_locale
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# The only inline script on citizen pages. htmx (~16 KB gzipped) would blow the 14 KB
+# first-visit budget on its own, so it is fetched only when someone starts typing in a box
+# that asks for it (data-htmx). Its hash goes into the CSP, so no 'unsafe-inline' is needed.
+LAZY_HTMX = (
+    "(function(){var d=document,l=0;function f(e){var t=e.target;"
+    "if(l||!t.closest||!t.closest('[data-htmx]'))return;l=1;"
+    "var s=d.createElement('script');s.src=d.documentElement.getAttribute('data-htmx-src');"
+    "s.onload=function(){htmx.trigger(t,'input')};d.head.appendChild(s)}"
+    "d.addEventListener('input',f,true);d.addEventListener('focusin',function(e){"
+    "var t=e.target;if(t.closest&&t.closest('[data-htmx]')&&!l){f(e)}},true)})();"
+)
+
+
+def _sha256_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+LAZY_HTMX_HASH = _sha256_source(LAZY_HTMX)
+
+
+def choose_locale() -> str:
+    """``?lang=`` (remembered in the session) > session > Vietnamese, the source language.
+
+    Accept-Language is ignored on purpose: many phones in the commune are set to English by the
+    shop that sold them, while their owners read Vietnamese.
+    """
+    langs = current_app.config["LANGUAGES"]
+    lang = getattr(g, "lang", None)
+    if lang in langs:
+        return lang
+    lang = session.get("lang")
+    return lang if lang in langs else langs[0]
+
+
+def remember_language() -> None:
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        g.lang = lang
+        if session.get("lang") != lang:
+            session["lang"] = lang
+
+
+def current_lang() -> str:
+    return str(get_locale() or "vi")
+
+
+class Assets:
+    """``asset_url('css/site.css')`` → ``/static/css/site.css?v=<hash>``; cached for a year."""
+
+    def __init__(self) -> None:
+        self._hashes: dict[str, str] = {}
+
+    def url(self, filename: str) -> str:
+        from flask import url_for
+
+        digest = self._hashes.get(filename)
+        if digest is None or current_app.debug:
+            digest = hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
+            self._hashes[filename] = digest
+        return url_for("static", filename=filename, v=digest)
+
+
+assets = Assets()
+
+
+def security_headers(response: Response) -> Response:
+    """Headers on every response; why each is here is written beside it."""
+    h = response.headers
+    # No inline script except the hashed lazy loader; no inline style at all; nothing from
+    # other origins (2G budget and privacy); forms post only to us; no framing (clickjacking).
+    h.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; "
+        f"script-src 'self' {LAZY_HTMX_HASH}; "
+        "style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'none'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    )
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "same-origin")
+    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        h.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def conditional_get(response: Response) -> Response:
+    """Strong ETag on HTML and JSON GETs so a repeat visit on 2G costs a 304 when nothing
+    changed. Runs before Flask-Compress, which suffixes the ETag per encoding."""
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype in ("text/html", "application/json", "text/vcard", "text/csv")
+        and not response.is_streamed
+        and "no-store" not in (response.headers.get("Cache-Control") or "")
+    ):
+        response.headers.setdefault("Cache-Control", "no-cache")
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+class MotCuaFlask(Flask):
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        # Static URLs carry their content hash (Assets.url), so a year is safe.
+        return 31536000 if request.args.get("v") else 3600
+
+
+def lang_url(lang: str) -> str:
+    """The current page in another language (a plain link: works with no JS)."""
+    from urllib.parse import urlencode
+
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def current_office():
+    """The office this deployment serves on its public pages (``DEFAULT_OFFICE``), once per
+    request. Multi-office deployments would pick it from the host name here."""
+    if "office" not in g:
+        import sqlalchemy as sa
+
+        from app.extensions import db
+        from app.models import Office
+
+        g.office = db.session.scalars(
+            sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
+        ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+    return g.office
+
+
+def office_name(office, lang: str) -> str:
+    return office.name_en if lang == "en" and office.name_en else office.name

@@ -1,0 +1,258 @@
+"""Fixtures: ``app``, ``client``, ``runner``, ``db`` (clean per test), ``sent_sms`` and
+``make_*`` factories. The suite runs on SQLite by default and on PostgreSQL when
+``DATABASE_URL`` points at one (``.ci/run`` does both)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db as _db
+from app.models import (
+    Dossier,
+    DutyShift,
+    Message,
+    Office,
+    Officer,
+    Procedure,
+    ProcedureContent,
+    utcnow,
+)
+
+pytest_plugins = ["tests.fakes.fixtures"]
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": None,
+            "SMS_CHANNEL": "console",
+            "SMS_TRY_PAGE_PUBLIC": False,
+        }
+    )
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture
+def db(app):
+    """A clean database for each test, inside an app context."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            with _db.engine.begin() as conn:
+                for name in tables:
+                    conn.execute(sa.text(f"DELETE FROM {name}"))
+        from app.extensions import limiter
+
+        limiter.reset()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def sent_sms(db):
+    """What the channel would have sent (queued or sent outbound rows), oldest first."""
+
+    def read(phone: str | None = None) -> list[Message]:
+        query = sa.select(Message).where(Message.direction == "out").order_by(Message.id)
+        if phone:
+            query = query.where(Message.phone == phone)
+        return list(db.session.scalars(query))
+
+    return read
+
+
+# ----------------------------------------------------------------------------- factories
+
+
+@pytest.fixture
+def make_office(db):
+    def make(code: str = "VB", **kw) -> Office:
+        existing = db.session.scalars(sa.select(Office).where(Office.code == code)).first()
+        if existing:
+            return existing
+        office = Office(
+            code=code,
+            name=kw.pop("name", "UBND xã Vĩnh Bửu"),
+            name_en=kw.pop("name_en", "Vinh Buu Commune"),
+            address=kw.pop("address", "Trung tâm Phục vụ hành chính công xã Vĩnh Bửu"),
+            phone=kw.pop("phone", "+842723800100"),
+            sms_number=kw.pop("sms_number", "+84909000100"),
+            **kw,
+        )
+        db.session.add(office)
+        db.session.commit()
+        return office
+
+    return make
+
+
+@pytest.fixture
+def make_procedure(db, make_office):
+    counter = {"n": 0}
+
+    def make(slug: str | None = None, keyword: str | None = None, **kw) -> Procedure:
+        counter["n"] += 1
+        n = counter["n"]
+        office = kw.pop("office", None) or make_office()
+        name = kw.pop("name", f"Đăng ký khai sinh {n}")
+        name_en = kw.pop("name_en", f"Birth registration {n}")
+        proc = Procedure(
+            office_id=office.id,
+            slug=slug or f"thu-tuc-{n}",
+            field=kw.pop("field", "ho_tich"),
+            sms_keyword=keyword or f"K{n}",
+            processing_days=kw.pop("processing_days", 3),
+            same_day_cutoff=kw.pop("same_day_cutoff", None),
+            online_mode=kw.pop("online_mode", "partial"),
+            portal_url=kw.pop("portal_url", "https://dichvucong.gov.vn/"),
+            fee_vnd=kw.pop("fee_vnd", 0),
+            **kw,
+        )
+        for lang, nm in (("vi", name), ("en", name_en)):
+            proc.contents.append(
+                ProcedureContent(
+                    lang=lang,
+                    name=nm,
+                    summary="Tóm tắt" if lang == "vi" else "Summary",
+                    documents=["Giấy chứng sinh", "CCCD"] if lang == "vi" else ["Birth notice", "ID"],
+                    steps=["Nộp hồ sơ", "Nhận kết quả"] if lang == "vi" else ["Submit", "Collect"],
+                    fee="Miễn phí" if lang == "vi" else "Free",
+                    time="3 ngày làm việc" if lang == "vi" else "3 working days",
+                    where="Bộ phận một cửa" if lang == "vi" else "One-stop desk",
+                    legal_basis="Luật Hộ tịch 2014",
+                    sms_summary="Mang giay chung sinh, CCCD",
+                    search_text=f"dang ky khai sinh {n} giay chung sinh",
+                )
+            )
+        db.session.add(proc)
+        db.session.commit()
+        return proc
+
+    return make
+
+
+@pytest.fixture
+def make_officer(db, make_office):
+    counter = {"n": 0}
+
+    def make(username: str | None = None, role: str = "officer", procedures=(), **kw) -> Officer:
+        counter["n"] += 1
+        office = kw.pop("office", None) or make_office()
+        officer = Officer(
+            office_id=office.id,
+            username=username or f"officer{counter['n']}",
+            name=kw.pop("name", f"Nguyễn Văn Cán {counter['n']}"),
+            title=kw.pop("title", "Công chức Tư pháp – Hộ tịch"),
+            public_phone=kw.pop("public_phone", f"+8490900010{counter['n'] % 10}"),
+            role=role,
+            **kw,
+        )
+        officer.set_password(PASSWORD)
+        officer.procedures = list(procedures)
+        db.session.add(officer)
+        db.session.commit()
+        return officer
+
+    return make
+
+
+@pytest.fixture
+def make_shift(db):
+    def make(officer: Officer, weekday: int, start=time(7, 0), end=time(11, 30)) -> DutyShift:
+        shift = DutyShift(officer_id=officer.id, weekday=weekday, start=start, end=end)
+        db.session.add(shift)
+        db.session.commit()
+        return shift
+
+    return make
+
+
+@pytest.fixture
+def make_dossier(db, make_office, make_procedure):
+    def make(procedure: Procedure | None = None, status: str | None = None, **kw) -> Dossier:
+        from app.dossiers import change_status, register_dossier
+
+        office = kw.pop("office", None) or make_office()
+        procedure = procedure or make_procedure(office=office)
+        officer = kw.pop("officer", None)
+        dossier = register_dossier(
+            office=office,
+            procedure=procedure,
+            applicant_name=kw.pop("applicant_name", "Trần Thị Lan"),
+            phone=kw.pop("phone", "+84912345678"),
+            channel=kw.pop("channel", "counter"),
+            sms_consent=kw.pop("sms_consent", True),
+            lang=kw.pop("lang", "vi"),
+            officer=officer,
+            received_at=kw.pop("received_at", None),
+        )
+        path = {
+            "processing": ["processing"],
+            "needs_supplement": ["needs_supplement"],
+            "ready": ["processing", "ready"],
+            "returned": ["processing", "ready", "returned"],
+            "rejected": ["rejected"],
+            "withdrawn": ["withdrawn"],
+        }.get(status or "received", [])
+        for step in path:
+            change_status(dossier, step, officer, note="Thiếu giấy tờ" if step in ("needs_supplement", "rejected") else "")
+        return dossier
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``officer`` in through the real login form (CSRF token included)."""
+
+    def do(officer: Officer, password: str = PASSWORD):
+        from tests.helpers import csrf_token
+
+        token = csrf_token(client, "/officer/login")
+        return client.post(
+            "/officer/login",
+            data={"username": officer.username, "password": password, "csrf_token": token},
+        )
+
+    return do
+
+
+__all__ = ["datetime", "timedelta", "utcnow"]

@@ -1,0 +1,326 @@
+"""The Twilio and console channels, end to end through the real SDK over real HTTP.
+
+Every Twilio test talks to :class:`tests.fakes.twilio_server.FakeTwilio` on 127.0.0.1, so the
+SDK's auth, form encoding and error parsing are exercised while no SMS can leave the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask, request
+from werkzeug.serving import make_server
+
+from app.sms.channels import console
+from app.sms.channels.base import PermanentError, SendResult, TemporaryError
+from app.sms.channels.console import ConsoleChannel
+from app.sms.channels.twilio_channel import TwilioChannel, twiml_reply, validate_request
+from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN, DEFAULT_SENDER, FakeTwilio, Outcome
+
+pytest_plugins = ["tests.fakes.fixtures"]  # fake_twilio, make_twilio_channel
+
+MakeChannel = Callable[..., TwilioChannel]
+
+TO = "+84912345678"
+BODY = "Ho so 2024-000123 da co ket qua, moi ong/ba den UBND xa nhan."
+CALLBACK = "http://127.0.0.1:5000/sms/twilio/status?office=1"
+
+
+# -- sending ----------------------------------------------------------------------------------
+
+
+def test_send_returns_message_sid_and_fake_saw_the_request(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    result = make_twilio_channel().send(TO, BODY, status_callback=CALLBACK)
+
+    assert isinstance(result, SendResult)
+    assert result.provider_id.startswith("SM") and len(result.provider_id) == 34
+    assert result.status == "queued"
+    [message] = fake_twilio.messages
+    assert message.sid == result.provider_id
+    assert (message.to, message.from_, message.body) == (TO, DEFAULT_SENDER, BODY)
+    assert message.status_callback == CALLBACK
+    assert message.messaging_service_sid is None
+
+
+def test_send_with_messaging_service_instead_of_from(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    service = "MG" + "a" * 32
+    channel = make_twilio_channel(from_=None, messaging_service_sid=service)
+
+    result = channel.send(TO, BODY)
+
+    [message] = fake_twilio.messages
+    assert message.messaging_service_sid == service
+    assert message.from_ is None
+    assert "From" not in message.form and "StatusCallback" not in message.form
+    assert result.status == "accepted"  # what Twilio answers when a service picks the sender
+
+
+def test_channel_needs_a_sender() -> None:
+    with pytest.raises(ValueError):
+        TwilioChannel("AC" + "0" * 32, "token", api_base_url="http://127.0.0.1:9")
+
+
+def test_region_from_environment_still_reaches_the_base_url(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SDK rewrites api.twilio.com to api.<edge>.<region>.twilio.com from the environment;
+    # the base URL must win anyway, or a stray variable would send real texts from tests.
+    monkeypatch.setenv("TWILIO_REGION", "ie1")
+    monkeypatch.setenv("TWILIO_EDGE", "dublin")
+
+    make_twilio_channel().send(TO, BODY)
+
+    assert len(fake_twilio.messages) == 1
+
+
+# -- temporary failures -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "code"),
+    [
+        (429, "20429"),
+        (500, "20500"),
+        (503, "20500"),
+        (Outcome.error(63018), "63018"),
+        (Outcome.error(63018, status=400), "63018"),  # throttling code wins over a 4xx
+        (Outcome.error(20429, status=400), "20429"),
+    ],
+)
+def test_retryable_answers_raise_temporary_error(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, outcome: int | Outcome, code: str
+) -> None:
+    fake_twilio.answer_next(outcome)
+
+    with pytest.raises(TemporaryError) as caught:
+        make_twilio_channel().send(TO, BODY)
+
+    assert caught.value.code == code
+    assert fake_twilio.messages == []
+
+
+def test_timeout_raises_temporary_error(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    fake_twilio.answer_next(Outcome.timeout(delay=2.0))
+
+    with pytest.raises(TemporaryError):
+        make_twilio_channel(timeout=0.5).send(TO, BODY)
+
+
+def test_unreachable_server_raises_temporary_error(make_twilio_channel: MakeChannel) -> None:
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    channel = make_twilio_channel(api_base_url=f"http://127.0.0.1:{port}", timeout=2.0)
+
+    with pytest.raises(TemporaryError):
+        channel.send(TO, BODY)
+
+
+def test_success_after_scripted_failures(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    fake_twilio.answer_next(429, "500")
+    channel = make_twilio_channel()
+
+    for _ in range(2):
+        with pytest.raises(TemporaryError):
+            channel.send(TO, BODY)
+    result = channel.send(TO, BODY)
+
+    assert [m.sid for m in fake_twilio.messages] == [result.provider_id]
+    assert fake_twilio.requests_count == 3
+
+
+# -- permanent failures -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [21610, 21211, 21614, 21612, 21408, 21999])
+def test_refusals_raise_permanent_error_with_code(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, code: int
+) -> None:
+    fake_twilio.answer_next(code)
+
+    with pytest.raises(PermanentError) as caught:
+        make_twilio_channel().send(TO, BODY)
+
+    assert caught.value.code == str(code)
+    assert fake_twilio.messages == []
+
+
+def test_scripted_number_fails_while_others_succeed(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    opted_out = "+84987654321"
+    fake_twilio.answer_to(opted_out, 21610)
+    channel = make_twilio_channel()
+
+    for _ in range(2):
+        with pytest.raises(PermanentError, match="21610"):
+            channel.send(opted_out, BODY)
+    channel.send(TO, BODY)
+
+    assert [m.to for m in fake_twilio.messages] == [TO]
+
+
+def test_invalid_number_is_refused_by_the_fake_itself(make_twilio_channel: MakeChannel) -> None:
+    with pytest.raises(PermanentError) as caught:
+        make_twilio_channel().send("0912345678", BODY)  # not E.164
+
+    assert caught.value.code == "21211"
+
+
+def test_bad_credentials_are_permanent(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    # Retrying cannot fix a wrong token; the operator must, so it is not a TemporaryError.
+    with pytest.raises(PermanentError) as caught:
+        make_twilio_channel(auth_token="wrong-token").send(TO, BODY)
+
+    assert caught.value.code == "20003"
+    assert fake_twilio.messages == []
+
+
+# -- status callbacks -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def status_app() -> Flask:
+    """A minimal webhook that accepts only correctly signed callbacks."""
+    app = Flask(__name__)
+    app.config["received"] = []
+
+    @app.post("/sms/twilio/status")
+    def status() -> tuple[str, int]:
+        signature = request.headers.get("X-Twilio-Signature")
+        if not validate_request(DEFAULT_AUTH_TOKEN, request.url, request.form, signature):
+            return "bad signature", 403
+        app.config["received"].append(request.form.to_dict())
+        return "", 204
+
+    return app
+
+
+@pytest.fixture
+def status_server(status_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, status_app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_status_callback_signature_verifies_and_tampering_does_not(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    sid = make_twilio_channel().send(TO, BODY, status_callback=CALLBACK).provider_id
+
+    callback = fake_twilio.status_callback(sid, "undelivered")
+    signature = callback.headers["X-Twilio-Signature"]
+    token = fake_twilio.auth_token
+
+    assert callback.url == CALLBACK
+    assert callback.params["MessageSid"] == sid
+    assert callback.params["MessageStatus"] == "undelivered"
+    assert callback.params["ErrorCode"] == "30008"
+    assert validate_request(token, callback.url, callback.params, signature)
+    tampered = {**callback.params, "MessageStatus": "delivered"}
+    assert not validate_request(token, callback.url, tampered, signature)
+    assert not validate_request(
+        token, callback.url.replace("office=1", "office=2"), callback.params, signature
+    )
+    assert not validate_request("another-token", callback.url, callback.params, signature)
+    assert not validate_request(token, callback.url, callback.params, None)
+    assert not validate_request(token, callback.url, callback.params, "")
+
+
+def test_deliver_through_flask_test_client(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, status_app: Flask
+) -> None:
+    url = "https://motcua.example.vn/sms/twilio/status?office=1"
+    sid = make_twilio_channel().send(TO, BODY, status_callback=url).provider_id
+
+    response = fake_twilio.deliver(sid, "delivered", client=status_app.test_client())
+
+    assert response.status_code == 204
+    [received] = status_app.config["received"]
+    assert received["MessageSid"] == sid and received["MessageStatus"] == "delivered"
+    assert "ErrorCode" not in received
+
+
+def test_deliver_over_http_and_fetch_shows_new_status(
+    fake_twilio: FakeTwilio,
+    make_twilio_channel: MakeChannel,
+    status_app: Flask,
+    status_server: str,
+) -> None:
+    channel = make_twilio_channel()
+    sid = channel.send(TO, BODY, status_callback=CALLBACK).provider_id
+    url = f"{status_server}/sms/twilio/status"
+
+    response = fake_twilio.deliver(sid, "failed", url_override=url, error_code=30003)
+
+    assert response.status_code == 204
+    assert status_app.config["received"][0]["ErrorCode"] == "30003"
+    fetched = channel.client.messages(sid).fetch()
+    assert (fetched.status, fetched.error_code) == ("failed", 30003)
+
+
+def test_deliver_refuses_hosts_off_this_machine(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    sid = make_twilio_channel().send(TO, BODY).provider_id
+
+    with pytest.raises(ValueError, match="off this machine"):
+        fake_twilio.deliver(sid, url_override="https://example.com/status")
+
+
+# -- TwiML ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["Cam on ong/ba da gop y.", 'A & B <ok> "x"'])
+def test_twiml_reply_has_one_message(body: str) -> None:
+    root = ET.fromstring(twiml_reply(body))
+
+    assert root.tag == "Response"
+    [message] = list(root)
+    assert message.tag == "Message"
+    assert message.text == body
+
+
+def test_twiml_reply_without_body_is_empty_response() -> None:
+    root = ET.fromstring(twiml_reply(None))
+
+    assert root.tag == "Response"
+    assert list(root) == []
+
+
+# -- console ----------------------------------------------------------------------------------
+
+
+def test_console_channel_logs_and_sends_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    console.clear_outbox()
+    caplog.set_level(logging.INFO, logger="app.sms.channels.console")
+
+    result = ConsoleChannel().send(TO, BODY, status_callback=CALLBACK)
+
+    assert result.status == "sent"
+    assert result.provider_id.startswith("CONSOLE-") and len(result.provider_id) == 40
+    assert BODY in caplog.text and TO in caplog.text
+    [kept] = console.outbox
+    assert (kept.provider_id, kept.to, kept.body) == (result.provider_id, TO, BODY)
+    assert ConsoleChannel().send(TO, BODY).provider_id != result.provider_id
