@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
             "lang": lang,
             "lang_url": lang_url,
             "lazy_htmx_script": LAZY_HTMX,
+            "has_endpoint": lambda name: name in app.view_functions,
             "office": office,
             "site_name": office_name(office, lang) if office else None,
         }

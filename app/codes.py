@@ -74,7 +74,7 @@ _SEARCH_RE = re.compile(
     r"(?:(?P<prefix>[A-Z]{1,5})(?P<psep>[ \-._/]{0,3}))?"
     r"(?<![0-9])(?P<date>[0-9]{6})"
     r"(?:"
-    r"(?P<ssep>[\-._/][ \-._/]{0,2})(?P<short>[0-9]{1,4})"  # explicit separator: 1-4 digits
+    r"(?P<ssep>[ ]{0,2}[\-._/][ \-._/]{0,2})(?P<short>[0-9]{1,4})"  # explicit separator: 1-4 digits
     r"|[ ]{0,3}(?P<long>[0-9]{4})"  # glued or spaces: exactly 4 digits
     r")"
     r"(?![0-9])"
