@@ -159,9 +159,10 @@ _ALIAS_PATTERNS: list[tuple[re.Pattern[str], str, str]] = sorted(
     key=lambda item: len(item[1]),
     reverse=True,
 )
-_NUMBER_RE = re.compile(r"(?<![0-9])[0-9]+(?:[.,][0-9]+)?(?![0-9])")
+# A number, negative only when the minus is not glued to something ("0007-5" is 5).
+_NUMBER_RE = re.compile(r"(?:(?<![^ ])-)?(?<![0-9])[0-9]+(?:[.,][0-9]+)?(?![0-9])")
 _WORD_RE = re.compile(r"[A-Z0-9]+(?:[.\-][A-Z0-9]+)*")
-_SEPARATORS = frozenset(":;,.-–—=>)]}*#\"'")
+_SEPARATORS = frozenset(":;,.-–—=>/)]}*#\"'")
 
 
 class _Folded:
@@ -261,7 +262,7 @@ def _rating(rest: str, code: CodeMatch | None) -> tuple[int | None, int | None]:
         m
         for m in _NUMBER_RE.finditer(rest)
         if (code is None or m.end() <= code.start or m.start() >= code.end)
-        and len(m.group()) < 6  # a code's date written without its office
+        and len(m.group()) <= 3  # longer runs are parts of a code, a phone number...
     ]
     if not numbers:
         return None, None
@@ -295,7 +296,7 @@ def _command(
         return None
     if name == "rate":
         rating, rating_end = _rating(rest, code)
-        comment_from = rating_end if rating_end is not None else (code.end if code else 0)
+        comment_from = max(rating_end or 0, code.end if code else 0)
         return Command(
             name,
             code=code.code if code else None,
