@@ -104,10 +104,12 @@ def register_dossier(
     received_at: datetime | None = None,
     external_code: str | None = None,
     commit: bool = True,
+    notify: bool = True,
 ) -> Dossier:
     """Register a dossier at the counter: code, working-day due date, first event, SMS.
 
     ``phone`` must already be normalised to E.164 (see ``app.phones``) or be empty.
+    ``notify=False`` writes no SMS: a historical import must not text citizens about old news.
     """
     if procedure.is_howto:
         raise DossierError("not_a_procedure")
@@ -140,7 +142,8 @@ def register_dossier(
     dossier.events.append(event)
     db.session.flush()
     audit.record("dossier.create", dossier, officer, None, _state(dossier))
-    _notify(dossier, event)
+    if notify:
+        _notify(dossier, event)
     if commit:
         db.session.commit()
     return dossier
@@ -154,9 +157,11 @@ def change_status(
     internal_note: str = "",
     at: datetime | None = None,
     commit: bool = True,
+    notify: bool = True,
 ) -> DossierEvent:
     """Move ``dossier`` to ``new_status``: checks the transition, writes the event, the audit
-    entry and the citizen's SMS (outbox) in one transaction."""
+    entry and the citizen's SMS (outbox) in one transaction. ``notify=False`` (imports of
+    history) skips the SMS."""
     if new_status not in allowed_next(dossier):
         raise DossierError("bad_transition", f"{dossier.status} → {new_status} is not allowed")
     note = (note or "").strip()
@@ -180,7 +185,8 @@ def change_status(
     dossier.events.append(event)
     db.session.flush()
     audit.record("dossier.status", dossier, officer, before, _state(dossier) | {"note": note})
-    _notify(dossier, event)
+    if notify:
+        _notify(dossier, event)
     if commit:
         db.session.commit()
     return event

@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("officer", __name__)
 
 from app.officer import views  # noqa: E402,F401
+from app.officer import dossiers  # noqa: E402,F401

@@ -1,0 +1,260 @@
+"""Editing a procedure's guide, one language at a time: validate against the budgets, render a
+preview exactly as the citizen sees it, save with a version of what it replaces, restore.
+
+A guide that grows past the 8 KB compressed HTML budget, or an SMS summary past its segments,
+would quietly break the promise to the farmer on 2G; the editor refuses it here, with a reason,
+instead of letting a benchmark find it later.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field, fields
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.audit import record
+from app.budgets import HTML_BUDGET, SMS_SUMMARY_SEGMENTS
+from app.extensions import db
+from app.models import Officer, Procedure, ProcedureContent, ProcedureVersion, utcnow
+from app.search import fold
+from app.sms.gsm import count_segments, to_gsm7
+from app.web import office_name
+
+LANGS = ("vi", "en")
+
+NAME_MAX = 200
+SUMMARY_MAX = 400
+LINE_MAX = 200
+LINES_MAX = 12
+TEXT_MAX = 400  # fee, time, where, confirm note
+LEGAL_MAX = 1000
+
+# Words the SMS parser reads as commands (DESIGN.md; app/sms/parser.py), written without the
+# spaces a multi-word alias may lose. A procedure keyword equal to one would never reach HD.
+COMMAND_WORDS = frozenset({
+    "TT", "TRA", "TRACUU", "STATUS", "HD", "HUONGDAN", "GUIDE", "DS", "LIST", "LH", "TRUC",
+    "CONTACT", "LIENHE", "GY", "GOPY", "GOPYKIEN", "FEEDBACK", "DG", "RATE", "DK", "SUB",
+    "SUBSCRIBE", "HUY", "TD", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "BATLAI",
+    "START", "YES", "UNSTOP", "EN", "ENGLISH", "TIENGANH", "VI", "TIENGVIET", "HELP", "TROGIUP",
+})
+KEYWORD_RE = re.compile(r"[A-Z0-9]{1,6}")
+
+
+@dataclass
+class Draft:
+    """What the editor holds: one language's words plus the procedure's SMS keyword."""
+
+    name: str = ""
+    summary: str = ""
+    documents: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    fee: str = ""
+    time: str = ""
+    where: str = ""
+    legal_basis: str = ""
+    sms_summary: str = ""
+    confirm_note: str = ""
+    sms_keyword: str = ""
+
+    @classmethod
+    def from_content(cls, content: ProcedureContent | None, keyword: str) -> Draft:
+        if content is None:
+            return cls(sms_keyword=keyword)
+        return cls(**{k: getattr(content, k) for k in ProcedureContent.EDITABLE}, sms_keyword=keyword)
+
+    @classmethod
+    def from_version(cls, version: ProcedureVersion) -> Draft:
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in (version.data or {}).items() if k in known}
+        return cls(**data, sms_keyword=version.sms_keyword or "")
+
+    def content_data(self) -> dict:
+        return {k: getattr(self, k) for k in ProcedureContent.EDITABLE}
+
+
+def lines(text: str) -> list[str]:
+    """One item per non-empty line, trimmed (the textarea's "one per line")."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def clean(draft: Draft) -> Draft:
+    """Trim what was typed; the keyword goes upper-case (citizens type it any case)."""
+    return Draft(
+        name=" ".join(draft.name.split()),
+        summary=draft.summary.strip(),
+        documents=[d.strip() for d in draft.documents if d.strip()],
+        steps=[s.strip() for s in draft.steps if s.strip()],
+        fee=draft.fee.strip(),
+        time=draft.time.strip(),
+        where=draft.where.strip(),
+        legal_basis=draft.legal_basis.strip(),
+        sms_summary=" ".join(draft.sms_summary.split()),
+        confirm_note=draft.confirm_note.strip(),
+        sms_keyword=draft.sms_keyword.strip().upper(),
+    )
+
+
+class _PreviewProcedure:
+    """The procedure with the draft's keyword, without touching the stored row (a changed
+    attribute on the real one would be flushed by the next commit)."""
+
+    def __init__(self, procedure: Procedure, sms_keyword: str) -> None:
+        self._procedure = procedure
+        self.sms_keyword = sms_keyword
+
+    def __getattr__(self, name: str):
+        return getattr(self._procedure, name)
+
+
+def transient_content(procedure: Procedure, lang: str, draft: Draft) -> ProcedureContent:
+    """A ProcedureContent that is never added to the session: the preview's unsaved words.
+    The relationship is left unset on purpose (setting it would cascade it into the session)."""
+    content = ProcedureContent(lang=lang, **draft.content_data())
+    content.updated_at = utcnow()
+    return content
+
+
+def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
+    """The citizen's guide page for ``draft``: the same template, office and officers the
+    citizen view uses, in the guide's language."""
+    with force_locale(lang):
+        return render_template(
+            "citizen/guide.html",
+            procedure=_PreviewProcedure(procedure, draft.sms_keyword or procedure.sms_keyword),
+            content=transient_content(procedure, lang, draft),
+            officers=[o for o in procedure.officers if o.active and o.public_phone],
+            office=procedure.office,
+            lang=lang,
+            site_name=office_name(procedure.office, lang),
+        )
+
+
+def guide_main(html: str) -> str:
+    """The inside of ``<main>``: what the preview shows inside the officer's page."""
+    match = re.search(r'<main id="main">(.*)</main>', html, re.S)
+    return match.group(1) if match else html
+
+
+def html_size(html: str) -> int:
+    """Compressed size, measured the way tests.helpers.check_page measures it."""
+    return len(gzip.compress(html.encode(), 9))
+
+
+def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
+    """Field → message for everything that would break a rule or a budget. Empty = fine."""
+    errors: dict[str, str] = {}
+    if lang not in LANGS:
+        errors["name"] = _("Ngôn ngữ không hỗ trợ.")
+    if not draft.name:
+        errors["name"] = _("Nhập tên thủ tục.")
+    elif len(draft.name) > NAME_MAX:
+        errors["name"] = _("Tên dài quá: tối đa %(n)d ký tự.", n=NAME_MAX)
+    if not draft.summary:
+        errors["summary"] = _("Nhập tóm tắt một đoạn ngắn.")
+    elif len(draft.summary) > SUMMARY_MAX:
+        errors["summary"] = _("Tóm tắt dài %(len)d ký tự, tối đa %(n)d. Viết ngắn lại.",
+                              len=len(draft.summary), n=SUMMARY_MAX)
+    for key in ("documents", "steps"):
+        items = getattr(draft, key)
+        too_long = [i + 1 for i, item in enumerate(items) if len(item) > LINE_MAX]
+        if len(items) > LINES_MAX:
+            errors[key] = _("Nhiều quá: %(count)d dòng, tối đa %(n)d dòng.", count=len(items), n=LINES_MAX)
+        elif too_long:
+            errors[key] = _("Dòng %(line)d dài quá: mỗi dòng tối đa %(n)d ký tự.", line=too_long[0], n=LINE_MAX)
+    for key in ("fee", "time", "where", "confirm_note"):
+        if len(getattr(draft, key)) > TEXT_MAX:
+            errors[key] = _("Dài quá: tối đa %(n)d ký tự.", n=TEXT_MAX)
+    if len(draft.legal_basis) > LEGAL_MAX:
+        errors["legal_basis"] = _("Dài quá: tối đa %(n)d ký tự.", n=LEGAL_MAX)
+    if draft.sms_summary:
+        segments = count_segments(to_gsm7(draft.sms_summary)).segments
+        if segments > SMS_SUMMARY_SEGMENTS:
+            errors["sms_summary"] = _(
+                "Tóm tắt tin nhắn cần %(count)d tin, tối đa %(n)d tin (khoảng 300 chữ không dấu). "
+                "Viết ngắn lại.", count=segments, n=SMS_SUMMARY_SEGMENTS)
+    errors.update(_keyword_errors(procedure, draft.sms_keyword))
+    if not errors:
+        size = html_size(render_guide_page(procedure, lang, draft))
+        if size > HTML_BUDGET:
+            errors["form"] = _(
+                "Trang hướng dẫn sẽ nặng %(size)d byte (nén), quá giới hạn %(max)d byte cho điện "
+                "thoại 2G. Bớt chữ ở tóm tắt, giấy tờ hoặc các bước.", size=size, max=HTML_BUDGET)
+    return errors
+
+
+def _keyword_errors(procedure: Procedure, keyword: str) -> dict[str, str]:
+    if not KEYWORD_RE.fullmatch(keyword):
+        return {"sms_keyword": _("Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số, không dấu, không cách. Ví dụ: KS.")}
+    if keyword in COMMAND_WORDS:
+        return {"sms_keyword": _("%(kw)s là lệnh tin nhắn (như TT, HD, LH). Chọn từ khoá khác.", kw=keyword)}
+    taken = db.session.scalars(
+        sa.select(Procedure.slug).where(
+            Procedure.office_id == procedure.office_id,
+            Procedure.sms_keyword == keyword,
+            Procedure.id != procedure.id,
+        )
+    ).first()
+    if taken:
+        return {"sms_keyword": _("Từ khoá %(kw)s đã dùng cho thủ tục khác.", kw=keyword)}
+    return {}
+
+
+class GuideError(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def save(procedure: Procedure, lang: str, draft: Draft, actor: Officer,
+         action: str = "guide.edit") -> bool:
+    """Validate, keep a version of what is replaced (who replaced it, when), then update.
+    False when nothing changed. Raises GuideError with field messages."""
+    draft = clean(draft)
+    errors = validate(procedure, lang, draft)
+    if errors:
+        raise GuideError(errors)
+    content = next((c for c in procedure.contents if c.lang == lang), None)
+    before = Draft.from_content(content, procedure.sms_keyword)
+    if before == draft:
+        return False
+    if content is not None:
+        db.session.add(ProcedureVersion(
+            procedure_id=procedure.id, lang=lang, data=content.snapshot(),
+            sms_keyword=procedure.sms_keyword, officer_id=actor.id,
+        ))
+    else:
+        content = ProcedureContent(lang=lang, procedure=procedure)
+    for key, value in draft.content_data().items():
+        setattr(content, key, value)
+    content.search_text = fold(" ".join([draft.name, draft.summary, *draft.documents]))
+    procedure.sms_keyword = draft.sms_keyword
+    changed = [k for k in draft.__dataclass_fields__ if getattr(before, k) != getattr(draft, k)]
+    record(
+        action, procedure, actor,
+        before={"lang": lang, **{k: getattr(before, k) for k in changed}},
+        after={"lang": lang, **{k: getattr(draft, k) for k in changed}},
+    )
+    db.session.commit()
+    return True
+
+
+def restore(procedure: Procedure, lang: str, version: ProcedureVersion, actor: Officer) -> bool:
+    """Bring back an earlier version; what it replaces is itself versioned (``save``). The old
+    keyword comes back too unless another procedure has taken it since."""
+    draft = Draft.from_version(version)
+    if not draft.sms_keyword or _keyword_errors(procedure, draft.sms_keyword):
+        draft.sms_keyword = procedure.sms_keyword
+    return save(procedure, lang, draft, actor, action="guide.restore")
+
+
+def history(procedure: Procedure, lang: str) -> list[ProcedureVersion]:
+    return list(db.session.scalars(
+        sa.select(ProcedureVersion)
+        .where(ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.lang == lang)
+        .order_by(ProcedureVersion.created_at.desc(), ProcedureVersion.id.desc())
+    ))

@@ -1,0 +1,267 @@
+"""Read side of the officer's dossier list: filters, search, paging, counts, CSV export.
+
+One ``DossierFilter`` feeds the page, the CSV export and the home panel, so "the same filtered
+list" really is the same query. Search is accent-insensitive without a new column: a code or a
+phone is matched in SQL; a name is folded in Python (``app.search.fold``) over the office's
+candidates. A commune receives a few hundred dossiers a year, so folding names in Python costs
+less than keeping a folded copy in sync, and it behaves the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.codes import normalise_code
+from app.deadlines import add_working_days, to_local
+from app.extensions import db
+from app.filters import CHANNEL_LABELS, STATUS_LABELS, fmt_date, fmt_datetime, phone_display
+from app.models import OPEN_STATUSES, STATUSES, Dossier, Office, Officer, Procedure, utcnow
+from app.phones import normalise_phone
+from app.search import fold
+
+PER_PAGE = 25
+DUE_SOON_DAYS = 3  # "due within 3 working days"
+Q_MAX = 60
+
+
+def office_today(office: Office) -> date:
+    """Today in the office's time zone (a dossier is overdue from the local day after due_on)."""
+    return to_local(utcnow(), office.tz).date()
+
+
+def due_soon_limit(today: date) -> date:
+    """The last due day that still counts as "due soon"."""
+    return add_working_days(today, DUE_SOON_DAYS)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+@dataclass
+class DossierFilter:
+    """What the officer asked for in the query string. Unknown or malformed values are
+    dropped rather than refused: a filter link is bookmarked and shared, never an attack."""
+
+    status: str = ""
+    procedure_id: int | None = None
+    officer_id: int | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> DossierFilter:
+        status = args.get("status", "")
+        return cls(
+            status=status if status in STATUSES or status == "open" else "",
+            procedure_id=_int(args.get("procedure")),
+            officer_id=_int(args.get("officer")),
+            overdue=args.get("overdue") == "1",
+            due_soon=args.get("due_soon") == "1",
+            q=(args.get("q") or "").strip()[:Q_MAX],
+            page=max(1, _int(args.get("page")) or 1),
+        )
+
+    def args(self, **override) -> dict:
+        """Query-string arguments that reproduce this filter (for page links and the CSV)."""
+        values = {
+            "status": self.status,
+            "procedure": self.procedure_id,
+            "officer": self.officer_id,
+            "overdue": "1" if self.overdue else None,
+            "due_soon": "1" if self.due_soon else None,
+            "q": self.q,
+            "page": self.page if self.page > 1 else None,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args(page=None))
+
+
+def _name_ids(office: Office, query: sa.Select, words: list[str]) -> list[int]:
+    """Ids of dossiers in ``query`` whose applicant name contains every folded word."""
+    rows = db.session.execute(
+        query.with_only_columns(Dossier.id, Dossier.applicant_name).order_by(None)
+    )
+    return [i for i, name in rows if all(w in fold(name) for w in words)]
+
+
+def filtered_query(office: Office, flt: DossierFilter, today: date) -> sa.Select:
+    """The office's dossiers matching ``flt``, newest first."""
+    query = sa.select(Dossier).where(Dossier.office_id == office.id)
+    if flt.status == "open":
+        query = query.where(Dossier.status.in_(OPEN_STATUSES))
+    elif flt.status:
+        query = query.where(Dossier.status == flt.status)
+    if flt.procedure_id:
+        query = query.where(Dossier.procedure_id == flt.procedure_id)
+    if flt.officer_id:
+        query = query.where(Dossier.officer_id == flt.officer_id)
+    if flt.overdue:
+        query = query.where(Dossier.status.in_(OPEN_STATUSES), Dossier.due_on < today)
+    if flt.due_soon:
+        query = query.where(
+            Dossier.status.in_(OPEN_STATUSES),
+            Dossier.due_on >= today,
+            Dossier.due_on <= due_soon_limit(today),
+        )
+    if flt.q:
+        query = query.where(_search_clause(office, query, flt.q))
+    return query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
+
+
+def _search_clause(office: Office, query: sa.Select, q: str) -> sa.ColumnElement[bool]:
+    """A code (ours or the province's), a phone (whole, or its last digits), else a name."""
+    code = normalise_code(q, office.code)
+    if code:
+        return sa.or_(Dossier.code == code, Dossier.external_code == q)
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if digits and len(digits) >= 4 and not any(ch.isalpha() for ch in q):
+        phone = normalise_phone(q)
+        if phone:
+            return Dossier.phone == phone
+        return Dossier.phone.like(f"%{digits}")
+    ids = _name_ids(office, query, fold(q).split())
+    if not ids:
+        return Dossier.external_code == q
+    return sa.or_(Dossier.id.in_(ids), Dossier.external_code == q)
+
+
+@dataclass
+class Page:
+    items: list[Dossier]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def _with_relations(query: sa.Select) -> sa.Select:
+    return query.options(
+        selectinload(Dossier.procedure).selectinload(Procedure.contents),
+        selectinload(Dossier.officer),
+    )
+
+
+def list_page(office: Office, flt: DossierFilter, today: date) -> Page:
+    """One page of the filtered list; a page past the end shows the last page."""
+    query = filtered_query(office, flt, today)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ) or 0
+    page = Page(items=[], total=total, page=flt.page)
+    page.page = min(flt.page, page.pages)
+    page.items = list(
+        db.session.scalars(
+            _with_relations(query).limit(PER_PAGE).offset((page.page - 1) * PER_PAGE)
+        )
+    )
+    return page
+
+
+def all_rows(office: Office, flt: DossierFilter, today: date) -> list[Dossier]:
+    return list(db.session.scalars(_with_relations(filtered_query(office, flt, today))))
+
+
+def filter_choices(office: Office) -> tuple[list[Procedure], list[Officer]]:
+    """Procedures that take dossiers and the office's officers, for the filter boxes."""
+    procedures = list(
+        db.session.scalars(
+            sa.select(Procedure)
+            .where(Procedure.office_id == office.id, Procedure.processing_days.is_not(None))
+            .options(selectinload(Procedure.contents))
+            .order_by(Procedure.position, Procedure.id)
+        )
+    )
+    officers = list(
+        db.session.scalars(
+            sa.select(Officer)
+            .where(Officer.office_id == office.id, Officer.role != "leader")
+            .order_by(Officer.name)
+        )
+    )
+    return procedures, officers
+
+
+@dataclass
+class Counts:
+    open: int
+    overdue: int
+    due_soon: int
+
+
+def home_counts(office: Office, today: date) -> Counts:
+    """The three numbers on the officer home panel, in one query."""
+    open_ = Dossier.status.in_(OPEN_STATUSES)
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(open_),
+            sa.func.count().filter(open_, Dossier.due_on < today),
+            sa.func.count().filter(
+                open_, Dossier.due_on >= today, Dossier.due_on <= due_soon_limit(today)
+            ),
+        ).where(Dossier.office_id == office.id)
+    ).one()
+    return Counts(open=row[0] or 0, overdue=row[1] or 0, due_soon=row[2] or 0)
+
+
+# ----------------------------------------------------------------------------- CSV export
+
+# Cells a spreadsheet would run as a formula (CSV injection): OWASP's list.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Text for one CSV cell; a leading formula character gets a quote so Excel shows it as
+    text instead of running it (a citizen's name is typed by whoever filed the dossier)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def export_csv(rows: Iterable[Dossier], lang: str, today: date, headers: list[str]) -> str:
+    """The rows as CSV text with a BOM: Excel on Windows reads UTF-8 only when it sees one."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in headers])
+    for d in rows:
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    d.code,
+                    d.external_code or "",
+                    d.procedure.content(lang).name,
+                    d.applicant_name,
+                    phone_display(d.phone),  # 0912 345 678: no leading "+" to quote
+                    str(CHANNEL_LABELS.get(d.channel, d.channel)),
+                    fmt_datetime(d.received_at),
+                    fmt_date(d.due_on),
+                    str(STATUS_LABELS.get(d.status, d.status)),
+                    "x" if d.is_overdue(today) else "",
+                    d.officer.name if d.officer else "",
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+__all__ = [
+    "PER_PAGE", "Counts", "DossierFilter", "Page", "all_rows", "due_soon_limit", "export_csv",
+    "filter_choices", "filtered_query", "home_counts", "list_page", "office_today", "safe_cell",
+]

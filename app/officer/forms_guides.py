@@ -1,0 +1,50 @@
+"""The guide editor's form: one language's words, lists one item per line. Length rules and
+budgets are checked in ``app.guides`` so saving and restoring apply the same ones."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
+
+from app.guides import Draft, lines
+
+# Generous hard caps only against abuse; the readable limits come from app.guides.
+_CAP = [Length(max=20000)]
+
+
+class GuideForm(FlaskForm):
+    name = StringField(_l("Tên thủ tục"), validators=_CAP)
+    summary = TextAreaField(_l("Tóm tắt (một đoạn ngắn)"), validators=_CAP)
+    documents = TextAreaField(_l("Giấy tờ mang theo (mỗi dòng một loại)"), validators=_CAP)
+    steps = TextAreaField(_l("Các bước (mỗi dòng một bước)"), validators=_CAP)
+    fee = StringField(_l("Lệ phí"), validators=_CAP)
+    time = StringField(_l("Thời gian giải quyết"), validators=_CAP)
+    where = StringField(_l("Nộp ở đâu"), validators=_CAP)
+    legal_basis = TextAreaField(_l("Căn cứ pháp lý"), validators=_CAP)
+    sms_summary = TextAreaField(_l("Tóm tắt gửi qua tin nhắn"), validators=_CAP)
+    confirm_note = StringField(_l("Lưu ý (điều cần xác nhận lại)"), validators=_CAP)
+    sms_keyword = StringField(_l("Từ khoá tin nhắn (HD + từ khoá)"), validators=[Length(max=40)])
+
+    def fill(self, draft: Draft) -> None:
+        for key in ("name", "summary", "fee", "time", "where", "legal_basis", "sms_summary",
+                    "confirm_note", "sms_keyword"):
+            getattr(self, key).data = getattr(draft, key)
+        self.documents.data = "\n".join(draft.documents)
+        self.steps.data = "\n".join(draft.steps)
+
+    def draft(self) -> Draft:
+        return Draft(
+            name=self.name.data or "",
+            summary=self.summary.data or "",
+            documents=lines(self.documents.data),
+            steps=lines(self.steps.data),
+            fee=self.fee.data or "",
+            time=self.time.data or "",
+            where=self.where.data or "",
+            legal_basis=self.legal_basis.data or "",
+            sms_summary=self.sms_summary.data or "",
+            confirm_note=self.confirm_note.data or "",
+            sms_keyword=self.sms_keyword.data or "",
+        )
