@@ -63,6 +63,8 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,  # an officer's form may stay open all morning
+        # Largest request body: a CSV import is at most 2 MB; anything bigger is refused (413).
+        "MAX_CONTENT_LENGTH": 3 * 1024 * 1024,
         # Rate limits: in memory for one process; Redis in production (several workers).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),

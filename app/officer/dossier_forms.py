@@ -25,7 +25,9 @@ class RegisterForm(FlaskForm):
     citizen who agrees to SMS must give one. ``phone_e164`` holds the normalised number."""
 
     procedure = SelectField(
-        _l("Thủ tục"), coerce=int, validate_choice=True,
+        _l("Thủ tục"),
+        coerce=int,
+        validate_choice=True,
         validators=[DataRequired(_l("Chọn thủ tục."))],
     )
     applicant_name = StringField(

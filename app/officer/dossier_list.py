@@ -161,9 +161,10 @@ def _with_relations(query: sa.Select) -> sa.Select:
 def list_page(office: Office, flt: DossierFilter, today: date) -> Page:
     """One page of the filtered list; a page past the end shows the last page."""
     query = filtered_query(office, flt, today)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    ) or 0
+    total = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        or 0
+    )
     page = Page(items=[], total=total, page=flt.page)
     page.page = min(flt.page, page.pages)
     page.items = list(
@@ -262,6 +263,17 @@ def export_csv(rows: Iterable[Dossier], lang: str, today: date, headers: list[st
 
 
 __all__ = [
-    "PER_PAGE", "Counts", "DossierFilter", "Page", "all_rows", "due_soon_limit", "export_csv",
-    "filter_choices", "filtered_query", "home_counts", "list_page", "office_today", "safe_cell",
+    "PER_PAGE",
+    "Counts",
+    "DossierFilter",
+    "Page",
+    "all_rows",
+    "due_soon_limit",
+    "export_csv",
+    "filter_choices",
+    "filtered_query",
+    "home_counts",
+    "list_page",
+    "office_today",
+    "safe_cell",
 ]

@@ -165,7 +165,11 @@ def dossiers():
     procedures, officers = dossier_list.filter_choices(_office())
     return render_template(
         "officer/dossiers/list.html",
-        flt=flt, page=page, today=today, procedures=procedures, officers=officers,
+        flt=flt,
+        page=page,
+        today=today,
+        procedures=procedures,
+        officers=officers,
     )
 
 
@@ -176,8 +180,16 @@ def dossiers_csv():
     today = _today()
     rows = dossier_list.all_rows(_office(), flt, today)
     headers = [
-        _("Mã hồ sơ"), _("Mã hồ sơ của tỉnh"), _("Thủ tục"), _("Họ tên"), _("Điện thoại"),
-        _("Hình thức nộp"), _("Ngày nhận"), _("Hẹn trả"), _("Tình trạng"), _("Quá hạn"),
+        _("Mã hồ sơ"),
+        _("Mã hồ sơ của tỉnh"),
+        _("Thủ tục"),
+        _("Họ tên"),
+        _("Điện thoại"),
+        _("Hình thức nộp"),
+        _("Ngày nhận"),
+        _("Hẹn trả"),
+        _("Tình trạng"),
+        _("Quá hạn"),
         _("Cán bộ phụ trách"),
     ]
     body = dossier_list.export_csv(rows, current_lang(), today, headers)
@@ -214,7 +226,10 @@ def _render_dossier(dossier: Dossier, form: StatusForm, status: int = 200):
     )
     return render_template(
         "officer/dossiers/dossier.html",
-        d=dossier, form=form, messages=messages, today=_today(),
+        d=dossier,
+        form=form,
+        messages=messages,
+        today=_today(),
         allowed=allowed_next(dossier),
     ), status
 
@@ -234,8 +249,11 @@ def dossier_status(code: str):
     if form.validate_on_submit():
         try:
             change_status(
-                d, form.status.data, current_user,
-                note=form.note.data or "", internal_note=form.internal_note.data or "",
+                d,
+                form.status.data,
+                current_user,
+                note=form.note.data or "",
+                internal_note=form.internal_note.data or "",
             )
         except DossierError as exc:
             db.session.rollback()
@@ -252,8 +270,13 @@ def dossier_status(code: str):
                     _("Không chuyển được sang tình trạng này từ tình trạng hiện tại."),
                 ]
         else:
-            flash(_("Đã chuyển hồ sơ %(code)s sang: %(status)s.", code=d.code,
-                    status=_status_label(d.status)))
+            flash(
+                _(
+                    "Đã chuyển hồ sơ %(code)s sang: %(status)s.",
+                    code=d.code,
+                    status=_status_label(d.status),
+                )
+            )
             return redirect(url_for("officer.dossier", code=d.code))
     elif "status" in form.errors and form.status.data:
         # WTForms' own "not a valid choice": say it the way the domain would.
@@ -282,8 +305,12 @@ def import_dossiers():
             # the body by now; the app-wide MAX_CONTENT_LENGTH is the hard limit.)
             error = _("Tệp lớn quá 2 MB. Hãy chia nhỏ tệp rồi nhập từng phần.")
             return render_template(
-                "officer/dossiers/import.html", upload=upload, confirm=confirm, result=None,
-                error=error, limits=importer,
+                "officer/dossiers/import.html",
+                upload=upload,
+                confirm=confirm,
+                result=None,
+                error=error,
+                limits=importer,
             ), 400
         if request.form.get("step") == "apply":
             return _import_apply(upload, confirm)
@@ -299,8 +326,12 @@ def import_dossiers():
                     confirm.filename.data = file.filename[:200]
     status = 400 if request.method == "POST" and (result is None or result.errors) else 200
     return render_template(
-        "officer/dossiers/import.html", upload=upload, confirm=confirm, result=result,
-        error=error, limits=importer,
+        "officer/dossiers/import.html",
+        upload=upload,
+        confirm=confirm,
+        result=result,
+        error=error,
+        limits=importer,
     ), status
 
 
@@ -311,18 +342,32 @@ def _import_apply(upload: ImportUploadForm, confirm: ImportConfirmForm):
     if content is None:
         error = _("Tệp đã kiểm tra không còn trên máy chủ. Hãy tải lên và kiểm tra lại.")
         return render_template(
-            "officer/dossiers/import.html", upload=upload, confirm=confirm, result=None,
-            error=error, limits=importer,
+            "officer/dossiers/import.html",
+            upload=upload,
+            confirm=confirm,
+            result=None,
+            error=error,
+            limits=importer,
         ), 400
     try:
-        result = importer.apply(content, _office(), current_user,
-                                filename=confirm.filename.data or "")
+        result = importer.apply(
+            content, _office(), current_user, filename=confirm.filename.data or ""
+        )
     except importer.ImportFailed as failed:
         return render_template(
-            "officer/dossiers/import.html", upload=upload, confirm=confirm,
-            result=failed.result, error=_("Chưa lưu hồ sơ nào: tệp có lỗi."), limits=importer,
+            "officer/dossiers/import.html",
+            upload=upload,
+            confirm=confirm,
+            result=failed.result,
+            error=_("Chưa lưu hồ sơ nào: tệp có lỗi."),
+            limits=importer,
         ), 400
     importer.discard(confirm.token.data, current_user.id)
-    flash(_("Đã nhập %(n)d hồ sơ, bỏ qua %(skipped)d hồ sơ đã có.",
-            n=len(result.rows), skipped=len(result.skipped)))
+    flash(
+        _(
+            "Đã nhập %(n)d hồ sơ, bỏ qua %(skipped)d hồ sơ đã có.",
+            n=len(result.rows),
+            skipped=len(result.skipped),
+        )
+    )
     return redirect(url_for("officer.dossiers"))

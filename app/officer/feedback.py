@@ -11,6 +11,7 @@ from app import feedback as fb
 from app.auth import any_role, writer_required
 from app.extensions import db
 from app.models import Feedback
+from app.officer import bp
 from app.pagination import parse_page
 
 
@@ -23,9 +24,6 @@ def _inbox(errors: dict[int, str] | None = None, typed: dict[int, str] | None = 
         "officer/feedback/inbox.html", page=page, filters=filters, periods=fb.PERIODS,
         errors=errors or {}, typed=typed or {}, can_handle=current_user.can_write(),
     ), status
-
-
-from app.officer import bp  # noqa: E402
 
 
 @bp.route("/feedback", endpoint="feedback_inbox")

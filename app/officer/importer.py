@@ -52,8 +52,18 @@ STASH_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
 
 REQUIRED = ("ma_ho_so", "ho_ten", "ngay_nhan")
 KNOWN = (
-    "ma_ho_so", "ma_thu_tuc", "tu_khoa", "ho_ten", "so_dien_thoai", "kenh", "ngay_nhan",
-    "trang_thai", "ngay_cap_nhat", "dong_y_sms", "ngon_ngu", "ghi_chu",
+    "ma_ho_so",
+    "ma_thu_tuc",
+    "tu_khoa",
+    "ho_ten",
+    "so_dien_thoai",
+    "kenh",
+    "ngay_nhan",
+    "trang_thai",
+    "ngay_cap_nhat",
+    "dong_y_sms",
+    "ngon_ngu",
+    "ghi_chu",
 )
 
 # National status code → ours. The reverse of NATIONAL_STATUS plus the two codes we can
@@ -63,9 +73,13 @@ NATIONAL_TO_OURS: dict[int, str] = {v: k for k, v in NATIONAL_STATUS.items()} | 
     6: "processing",
 }
 CHANNEL_WORDS = {
-    "truc_tiep": "counter", "tai_quay": "counter", "counter": "counter",
-    "truc_tuyen": "online", "online": "online",
-    "buu_chinh": "post", "post": "post",
+    "truc_tiep": "counter",
+    "tai_quay": "counter",
+    "counter": "counter",
+    "truc_tuyen": "online",
+    "online": "online",
+    "buu_chinh": "post",
+    "post": "post",
 }
 YES = {"co", "c", "yes", "y", "1", "x", "true", "dong_y"}
 NO = {"khong", "k", "no", "n", "0", "false", ""}
@@ -80,8 +94,12 @@ PATHS: dict[str, tuple[str, ...]] = {
     "withdrawn": ("withdrawn",),
 }
 DATE_FORMATS = (
-    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
 )
 DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
 
@@ -222,32 +240,47 @@ def check(content: bytes, office: Office) -> CheckResult:
     """The dry run: every problem in the file, and the rows that would be created."""
     result = CheckResult()
     if len(content) > MAX_BYTES:
-        result.errors.append(RowError(0, "", _("Tệp lớn quá 2 MB. Hãy chia nhỏ tệp rồi nhập từng phần.")))
+        result.errors.append(
+            RowError(0, "", _("Tệp lớn quá 2 MB. Hãy chia nhỏ tệp rồi nhập từng phần."))
+        )
         return result
     try:
         records = list(_reader(decode(content)))
     except csv.Error as exc:
-        result.errors.append(RowError(0, "", _("Không đọc được tệp CSV: %(error)s", error=str(exc))))
+        result.errors.append(
+            RowError(0, "", _("Không đọc được tệp CSV: %(error)s", error=str(exc)))
+        )
         return result
-    records = [r for r in records if any(cell.strip() for cell in r)]
-    if not records:
+    # Row numbers as Excel shows them (1-based, blank rows counted), blank rows then dropped.
+    numbered = [(n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)]
+    if not numbered:
         result.errors.append(RowError(0, "", _("Tệp trống.")))
         return result
-    header = [_key(h) for h in records[0]]
+    header_row, header_cells = numbered[0]
+    header = [_key(h) for h in header_cells]
     missing = [c for c in REQUIRED if c not in header]
     if "ma_thu_tuc" not in header and "tu_khoa" not in header:
         missing.append("ma_thu_tuc / tu_khoa")
     if missing:
         result.errors.append(
-            RowError(1, ", ".join(missing), _("Thiếu cột bắt buộc. Xem hướng dẫn các cột."))
+            RowError(
+                header_row, ", ".join(missing), _("Thiếu cột bắt buộc. Xem hướng dẫn các cột.")
+            )
         )
         return result
-    body = records[1:]
+    body = numbered[1:]
     result.total = len(body)
     if len(body) > MAX_ROWS:
         result.errors.append(
-            RowError(0, "", _("Tệp có %(n)d dòng, quá %(max)d dòng. Hãy chia nhỏ tệp.",
-                              n=len(body), max=MAX_ROWS))
+            RowError(
+                0,
+                "",
+                _(
+                    "Tệp có %(n)d dòng, quá %(max)d dòng. Hãy chia nhỏ tệp.",
+                    n=len(body),
+                    max=MAX_ROWS,
+                ),
+            )
         )
         return result
     if not body:
@@ -257,20 +290,29 @@ def check(content: bytes, office: Office) -> CheckResult:
     by_code, by_keyword = _procedures(office)
     codes = {
         (rec[header.index("ma_ho_so")] if len(rec) > header.index("ma_ho_so") else "").strip()
-        for rec in body
+        for _n, rec in body
     }
     existing = _existing_codes(office, {c for c in codes if c})
     seen: dict[str, int] = {}
     now = utcnow()
-    for index, record in enumerate(body, start=2):
-        cells = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
+    for index, record in body:
+        cells = {
+            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
+        }
         row = _check_row(index, cells, office, by_code, by_keyword, now, result.errors)
         if row is None:
             continue
         if row.external_code in seen:
             result.errors.append(
-                RowError(index, "ma_ho_so", _("Mã %(code)s trùng với dòng %(other)d.",
-                                               code=row.external_code, other=seen[row.external_code]))
+                RowError(
+                    index,
+                    "ma_ho_so",
+                    _(
+                        "Mã %(code)s trùng với dòng %(other)d.",
+                        code=row.external_code,
+                        other=seen[row.external_code],
+                    ),
+                )
             )
             continue
         seen[row.external_code] = index
@@ -339,8 +381,10 @@ def _check_row(
     else:
         received_at = parse_when(raw_received, office)
         if received_at is None:
-            err("ngay_nhan", _("Ngày nhận không đúng dạng dd/mm/yyyy HH:MM: %(value)s",
-                               value=raw_received))
+            err(
+                "ngay_nhan",
+                _("Ngày nhận không đúng dạng dd/mm/yyyy HH:MM: %(value)s", value=raw_received),
+            )
         elif received_at > now:
             err("ngay_nhan", _("Ngày nhận ở tương lai: %(value)s", value=raw_received))
         elif received_at.year < 2000:
@@ -351,16 +395,24 @@ def _check_row(
     if raw_status:
         status = parse_status(raw_status) or ""
         if not status:
-            err("trang_thai", _("Trạng thái không dùng được: %(value)s. Dùng mã 1–7, 9, 10 "
-                                "hoặc tên trạng thái.", value=raw_status))
+            err(
+                "trang_thai",
+                _(
+                    "Trạng thái không dùng được: %(value)s. Dùng mã 1–7, 9, 10 "
+                    "hoặc tên trạng thái.",
+                    value=raw_status,
+                ),
+            )
 
     updated_at = None
     raw_updated = cells.get("ngay_cap_nhat", "")
     if raw_updated:
         updated_at = parse_when(raw_updated, office)
         if updated_at is None:
-            err("ngay_cap_nhat", _("Ngày cập nhật không đúng dạng dd/mm/yyyy HH:MM: %(value)s",
-                                   value=raw_updated))
+            err(
+                "ngay_cap_nhat",
+                _("Ngày cập nhật không đúng dạng dd/mm/yyyy HH:MM: %(value)s", value=raw_updated),
+            )
         elif updated_at > now or (received_at and updated_at < received_at):
             err("ngay_cap_nhat", _("Ngày cập nhật phải sau ngày nhận và không ở tương lai."))
 
@@ -383,9 +435,18 @@ def _check_row(
         return None
     assert procedure is not None and received_at is not None and channel is not None
     return ImportRow(
-        row=index, external_code=external, procedure=procedure, applicant_name=name,
-        phone=phone, channel=channel, received_at=received_at, status=status,
-        updated_at=updated_at, sms_consent=consent, lang=lang, note=note,
+        row=index,
+        external_code=external,
+        procedure=procedure,
+        applicant_name=name,
+        phone=phone,
+        channel=channel,
+        received_at=received_at,
+        status=status,
+        updated_at=updated_at,
+        sms_consent=consent,
+        lang=lang,
+        note=note,
     )
 
 
@@ -401,14 +462,18 @@ def apply(content: bytes, office: Office, officer: Officer, filename: str = "") 
         for row in result.rows:
             _save_row(row, office, officer)
         audit.record(
-            "dossier.import", office, officer, None,
+            "dossier.import",
+            office,
+            officer,
+            None,
             {"file": filename[:120], "created": len(result.rows), "skipped": len(result.skipped)},
         )
         db.session.commit()
     except DossierError as exc:
         db.session.rollback()
-        result.errors.append(RowError(0, "", _("Không nhập được (%(code)s). Chưa lưu hồ sơ nào.",
-                                                code=exc.code)))
+        result.errors.append(
+            RowError(0, "", _("Không nhập được (%(code)s). Chưa lưu hồ sơ nào.", code=exc.code))
+        )
         raise ImportFailed(result) from exc
     except Exception:
         db.session.rollback()
@@ -418,19 +483,32 @@ def apply(content: bytes, office: Office, officer: Officer, filename: str = "") 
 
 def _save_row(row: ImportRow, office: Office, officer: Officer) -> Dossier:
     dossier = register_dossier(
-        office=office, procedure=row.procedure, applicant_name=row.applicant_name,
-        phone=row.phone, channel=row.channel, sms_consent=row.sms_consent, lang=row.lang,
-        officer=officer, received_at=row.received_at, external_code=row.external_code,
-        commit=False, notify=False,
+        office=office,
+        procedure=row.procedure,
+        applicant_name=row.applicant_name,
+        phone=row.phone,
+        channel=row.channel,
+        sms_consent=row.sms_consent,
+        lang=row.lang,
+        officer=officer,
+        received_at=row.received_at,
+        external_code=row.external_code,
+        commit=False,
+        notify=False,
     )
     steps = PATHS[row.status]
     at = row.updated_at or utcnow()
     for i, step in enumerate(steps):
         last = i == len(steps) - 1
         change_status(
-            dossier, step, officer, note=row.note if last else "",
+            dossier,
+            step,
+            officer,
+            note=row.note if last else "",
             internal_note=_("Nhập từ tệp CSV của tỉnh") if last else "",
-            at=at, commit=False, notify=False,
+            at=at,
+            commit=False,
+            notify=False,
         )
     return dossier
 

@@ -18,7 +18,9 @@ from app.officer.login import authenticate, minutes_locked
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after login is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read "/\\host" as "//host", so a backslash is refused too.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not urlsplit(target).netloc):
         return target
     return url_for("officer.home")
 
@@ -42,7 +44,7 @@ def login():
             else:
                 login_user(officer)
                 return redirect(_safe_next(request.args.get("next")))
-    status = 200 if not error else 400
+    status = 400 if error or form.errors else 200
     return render_template("officer/login.html", form=form, error=error), status
 
 
