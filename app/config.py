@@ -71,6 +71,9 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         # Compression for 2G: brotli where accepted, else gzip.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Static files are streamed; Flask-Compress's streaming default has no gzip, so a
+        # gzip-only phone browser would get the stylesheet uncompressed.
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
         "COMPRESS_MIMETYPES": [
             "text/html",
             "text/css",
@@ -95,6 +98,12 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "TWILIO_FROM": os.environ.get("TWILIO_FROM", ""),
         "TWILIO_MESSAGING_SERVICE_SID": os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
+        # Android phone gateway (capcom6/android-sms-gateway), see docs/ANDROID_GATEWAY.md.
+        "ANDROID_GATEWAY_URL": os.environ.get("ANDROID_GATEWAY_URL", "").rstrip("/"),
+        "ANDROID_GATEWAY_USER": os.environ.get("ANDROID_GATEWAY_USER", ""),
+        "ANDROID_GATEWAY_PASSWORD": os.environ.get("ANDROID_GATEWAY_PASSWORD", ""),
+        "ANDROID_WEBHOOK_SIGNING_KEY": os.environ.get("ANDROID_WEBHOOK_SIGNING_KEY", ""),
+        "ANDROID_SEND_RATE": float(os.environ.get("ANDROID_SEND_RATE", "10")),  # texts a minute
         "SMS_QUIET_START": os.environ.get("SMS_QUIET_START", "21:00"),
         "SMS_QUIET_END": os.environ.get("SMS_QUIET_END", "07:00"),
         "SMS_MAX_ATTEMPTS": int(os.environ.get("SMS_MAX_ATTEMPTS", "6")),

@@ -62,7 +62,10 @@ def working_days_between(start: date, end: date) -> int:
 
 
 def to_local(at_utc: datetime, tz: ZoneInfo) -> datetime:
-    """Naive UTC (as stored) → aware local time."""
+    """Naive UTC (as stored) → aware local time. An aware datetime (already local, e.g. the
+    pages' "now") is converted, not re-read as UTC: that would add the offset twice."""
+    if at_utc.tzinfo is not None:
+        return at_utc.astimezone(tz)
     return at_utc.replace(tzinfo=UTC).astimezone(tz)
 
 

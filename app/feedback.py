@@ -59,7 +59,9 @@ def inbox(office_id: int, filters: Filters, page: int) -> Page:
     if filters.source:
         query = query.where(Feedback.source == filters.source)
     if filters.period:
-        query = query.where(Feedback.created_at >= utcnow() - timedelta(days=PERIODS[filters.period]))
+        query = query.where(
+            Feedback.created_at >= utcnow() - timedelta(days=PERIODS[filters.period])
+        )
     return paginate(query.order_by(Feedback.created_at.desc(), Feedback.id.desc()), page, PER_PAGE)
 
 
@@ -74,12 +76,19 @@ def mark_handled(item: Feedback, actor: Officer, note: str) -> None:
         raise FeedbackError(_("Ghi lại đã xử lý thế nào (ví dụ: đã gọi lại cho người dân)."))
     if len(note) > NOTE_MAX:
         raise FeedbackError(_("Ghi chú dài quá: tối đa %(n)d ký tự.", n=NOTE_MAX))
-    before = {"handled_at": item.handled_at,
-              "handled_by": item.handled_by.name if item.handled_by else None,
-              "note": item.handled_note}
+    before = {
+        "handled_at": item.handled_at,
+        "handled_by": item.handled_by.name if item.handled_by else None,
+        "note": item.handled_note,
+    }
     item.handled_at = utcnow()
     item.handled_by_id = actor.id
     item.handled_note = note
-    record("feedback.handle", item, actor, before=before,
-           after={"handled_at": item.handled_at, "handled_by": actor.name, "note": note})
+    record(
+        "feedback.handle",
+        item,
+        actor,
+        before=before,
+        after={"handled_at": item.handled_at, "handled_by": actor.name, "note": note},
+    )
     db.session.commit()

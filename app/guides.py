@@ -36,12 +36,51 @@ LEGAL_MAX = 1000
 
 # Words the SMS parser reads as commands (DESIGN.md; app/sms/parser.py), written without the
 # spaces a multi-word alias may lose. A procedure keyword equal to one would never reach HD.
-COMMAND_WORDS = frozenset({
-    "TT", "TRA", "TRACUU", "STATUS", "HD", "HUONGDAN", "GUIDE", "DS", "LIST", "LH", "TRUC",
-    "CONTACT", "LIENHE", "GY", "GOPY", "GOPYKIEN", "FEEDBACK", "DG", "RATE", "DK", "SUB",
-    "SUBSCRIBE", "HUY", "TD", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "BATLAI",
-    "START", "YES", "UNSTOP", "EN", "ENGLISH", "TIENGANH", "VI", "TIENGVIET", "HELP", "TROGIUP",
-})
+COMMAND_WORDS = frozenset(
+    {
+        "TT",
+        "TRA",
+        "TRACUU",
+        "STATUS",
+        "HD",
+        "HUONGDAN",
+        "GUIDE",
+        "DS",
+        "LIST",
+        "LH",
+        "TRUC",
+        "CONTACT",
+        "LIENHE",
+        "GY",
+        "GOPY",
+        "GOPYKIEN",
+        "FEEDBACK",
+        "DG",
+        "RATE",
+        "DK",
+        "SUB",
+        "SUBSCRIBE",
+        "HUY",
+        "TD",
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "BATLAI",
+        "START",
+        "YES",
+        "UNSTOP",
+        "EN",
+        "ENGLISH",
+        "TIENGANH",
+        "VI",
+        "TIENGVIET",
+        "HELP",
+        "TROGIUP",
+    }
+)
 KEYWORD_RE = re.compile(r"[A-Z0-9]{1,6}")
 
 
@@ -65,7 +104,9 @@ class Draft:
     def from_content(cls, content: ProcedureContent | None, keyword: str) -> Draft:
         if content is None:
             return cls(sms_keyword=keyword)
-        return cls(**{k: getattr(content, k) for k in ProcedureContent.EDITABLE}, sms_keyword=keyword)
+        return cls(
+            **{k: getattr(content, k) for k in ProcedureContent.EDITABLE}, sms_keyword=keyword
+        )
 
     @classmethod
     def from_version(cls, version: ProcedureVersion) -> Draft:
@@ -157,15 +198,22 @@ def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
     if not draft.summary:
         errors["summary"] = _("Nhập tóm tắt một đoạn ngắn.")
     elif len(draft.summary) > SUMMARY_MAX:
-        errors["summary"] = _("Tóm tắt dài %(len)d ký tự, tối đa %(n)d. Viết ngắn lại.",
-                              len=len(draft.summary), n=SUMMARY_MAX)
+        errors["summary"] = _(
+            "Tóm tắt dài %(len)d ký tự, tối đa %(n)d. Viết ngắn lại.",
+            len=len(draft.summary),
+            n=SUMMARY_MAX,
+        )
     for key in ("documents", "steps"):
         items = getattr(draft, key)
         too_long = [i + 1 for i, item in enumerate(items) if len(item) > LINE_MAX]
         if len(items) > LINES_MAX:
-            errors[key] = _("Nhiều quá: %(count)d dòng, tối đa %(n)d dòng.", count=len(items), n=LINES_MAX)
+            errors[key] = _(
+                "Nhiều quá: %(count)d dòng, tối đa %(n)d dòng.", count=len(items), n=LINES_MAX
+            )
         elif too_long:
-            errors[key] = _("Dòng %(line)d dài quá: mỗi dòng tối đa %(n)d ký tự.", line=too_long[0], n=LINE_MAX)
+            errors[key] = _(
+                "Dòng %(line)d dài quá: mỗi dòng tối đa %(n)d ký tự.", line=too_long[0], n=LINE_MAX
+            )
     for key in ("fee", "time", "where", "confirm_note"):
         if len(getattr(draft, key)) > TEXT_MAX:
             errors[key] = _("Dài quá: tối đa %(n)d ký tự.", n=TEXT_MAX)
@@ -176,22 +224,36 @@ def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
         if segments > SMS_SUMMARY_SEGMENTS:
             errors["sms_summary"] = _(
                 "Tóm tắt tin nhắn cần %(count)d tin, tối đa %(n)d tin (khoảng 300 chữ không dấu). "
-                "Viết ngắn lại.", count=segments, n=SMS_SUMMARY_SEGMENTS)
+                "Viết ngắn lại.",
+                count=segments,
+                n=SMS_SUMMARY_SEGMENTS,
+            )
     errors.update(_keyword_errors(procedure, draft.sms_keyword))
     if not errors:
         size = html_size(render_guide_page(procedure, lang, draft))
         if size > HTML_BUDGET:
             errors["form"] = _(
                 "Trang hướng dẫn sẽ nặng %(size)d byte (nén), quá giới hạn %(max)d byte cho điện "
-                "thoại 2G. Bớt chữ ở tóm tắt, giấy tờ hoặc các bước.", size=size, max=HTML_BUDGET)
+                "thoại 2G. Bớt chữ ở tóm tắt, giấy tờ hoặc các bước.",
+                size=size,
+                max=HTML_BUDGET,
+            )
     return errors
 
 
 def _keyword_errors(procedure: Procedure, keyword: str) -> dict[str, str]:
     if not KEYWORD_RE.fullmatch(keyword):
-        return {"sms_keyword": _("Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số, không dấu, không cách. Ví dụ: KS.")}
+        return {
+            "sms_keyword": _(
+                "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số, không dấu, không cách. Ví dụ: KS."
+            )
+        }
     if keyword in COMMAND_WORDS:
-        return {"sms_keyword": _("%(kw)s là lệnh tin nhắn (như TT, HD, LH). Chọn từ khoá khác.", kw=keyword)}
+        return {
+            "sms_keyword": _(
+                "%(kw)s là lệnh tin nhắn (như TT, HD, LH). Chọn từ khoá khác.", kw=keyword
+            )
+        }
     taken = db.session.scalars(
         sa.select(Procedure.slug).where(
             Procedure.office_id == procedure.office_id,
@@ -210,8 +272,9 @@ class GuideError(ValueError):
         self.errors = errors
 
 
-def save(procedure: Procedure, lang: str, draft: Draft, actor: Officer,
-         action: str = "guide.edit") -> bool:
+def save(
+    procedure: Procedure, lang: str, draft: Draft, actor: Officer, action: str = "guide.edit"
+) -> bool:
     """Validate, keep a version of what is replaced (who replaced it, when), then update.
     False when nothing changed. Raises GuideError with field messages."""
     draft = clean(draft)
@@ -223,19 +286,27 @@ def save(procedure: Procedure, lang: str, draft: Draft, actor: Officer,
     if before == draft:
         return False
     if content is not None:
-        db.session.add(ProcedureVersion(
-            procedure_id=procedure.id, lang=lang, data=content.snapshot(),
-            sms_keyword=procedure.sms_keyword, officer_id=actor.id,
-        ))
+        db.session.add(
+            ProcedureVersion(
+                procedure_id=procedure.id,
+                lang=lang,
+                data=content.snapshot(),
+                sms_keyword=procedure.sms_keyword,
+                officer_id=actor.id,
+            )
+        )
     else:
-        content = ProcedureContent(lang=lang, procedure=procedure)
+        content = ProcedureContent(lang=lang)
+        procedure.contents.append(content)  # appending on the parent side adds it to the session
     for key, value in draft.content_data().items():
         setattr(content, key, value)
     content.search_text = fold(" ".join([draft.name, draft.summary, *draft.documents]))
     procedure.sms_keyword = draft.sms_keyword
     changed = [k for k in draft.__dataclass_fields__ if getattr(before, k) != getattr(draft, k)]
     record(
-        action, procedure, actor,
+        action,
+        procedure,
+        actor,
         before={"lang": lang, **{k: getattr(before, k) for k in changed}},
         after={"lang": lang, **{k: getattr(draft, k) for k in changed}},
     )
@@ -253,8 +324,10 @@ def restore(procedure: Procedure, lang: str, version: ProcedureVersion, actor: O
 
 
 def history(procedure: Procedure, lang: str) -> list[ProcedureVersion]:
-    return list(db.session.scalars(
-        sa.select(ProcedureVersion)
-        .where(ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.lang == lang)
-        .order_by(ProcedureVersion.created_at.desc(), ProcedureVersion.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ProcedureVersion)
+            .where(ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.lang == lang)
+            .order_by(ProcedureVersion.created_at.desc(), ProcedureVersion.id.desc())
+        )
+    )

@@ -79,11 +79,15 @@ def update_profile(
         phone = normalise_phone(public_phone) or ""
         if not phone:
             raise ProfileError(
-                "public_phone", _("Số điện thoại không đúng. Ví dụ: 0912 345 678 hoặc 0272 3800 100.")
+                "public_phone",
+                _("Số điện thoại không đúng. Ví dụ: 0912 345 678 hoặc 0272 3800 100."),
             )
-    if officer.id == actor.id and ((role is not None and role != officer.role and officer.role == "admin")
-                                   or active is False):
-        raise ProfileError("role", _("Không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình."))
+    if officer.id == actor.id and (
+        (role is not None and role != officer.role and officer.role == "admin") or active is False
+    ):
+        raise ProfileError(
+            "role", _("Không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình.")
+        )
     if role is not None and role not in ROLES:
         raise ProfileError("role", _("Chọn vai trò."))
     if name is not None and not name.strip():

@@ -66,7 +66,9 @@ def _covers(exc: DutyException, start: time, end: time) -> bool:
     return exc.start <= start and end <= exc.end
 
 
-def _pieces(shift_start: time, shift_end: time, exceptions: list[DutyException]) -> list[tuple[time, time]]:
+def _pieces(
+    shift_start: time, shift_end: time, exceptions: list[DutyException]
+) -> list[tuple[time, time]]:
     """Cut the shift at every exception boundary inside it, so that each piece is either fully
     inside or fully outside every exception."""
     cuts = {shift_start, shift_end}
@@ -85,13 +87,19 @@ def _apply_exceptions(shift: DutyShift, exceptions: list[DutyException]) -> list
     officer also has leave recorded; leave without a stand-in leaves a gap (the banner shows
     it). An inactive stand-in covers nothing: citizens must not be sent to someone who left.
     """
-    mine = [e for e in exceptions if e.officer_id == shift.officer_id and e.kind in ("leave", "standin")]
+    mine = [
+        e for e in exceptions if e.officer_id == shift.officer_id and e.kind in ("leave", "standin")
+    ]
     result: list[Duty] = []
     for start, end in _pieces(shift.start, shift.end, mine):
         standin = next((e for e in mine if e.kind == "standin" and _covers(e, start, end)), None)
         if standin is not None:
             who = standin.stand_in
-            duty = Duty(who, start, end, covering=shift.officer) if who is not None and who.active else None
+            duty = (
+                Duty(who, start, end, covering=shift.officer)
+                if who is not None and who.active
+                else None
+            )
         elif any(e.kind == "leave" and _covers(e, start, end) for e in mine):
             duty = None
         else:
@@ -99,7 +107,12 @@ def _apply_exceptions(shift: DutyShift, exceptions: list[DutyException]) -> list
         if duty is None:
             continue
         last = result[-1] if result else None
-        if last and last.end == start and last.officer.id == duty.officer.id and last.covering == duty.covering:
+        if (
+            last
+            and last.end == start
+            and last.officer.id == duty.officer.id
+            and last.covering == duty.covering
+        ):
             result[-1] = Duty(last.officer, last.start, end, last.covering)
         else:
             result.append(duty)
@@ -127,7 +140,13 @@ def duties_on(office: Office, day: date) -> list[Duty]:
     for shift in weekly:
         result.extend(_apply_exceptions(shift, exceptions))
     for exc in exceptions:
-        if exc.kind == "extra" and exc.officer is not None and exc.officer.active and exc.start and exc.end:
+        if (
+            exc.kind == "extra"
+            and exc.officer is not None
+            and exc.officer.active
+            and exc.start
+            and exc.end
+        ):
             result.append(Duty(exc.officer, exc.start, exc.end))
     result.sort(key=lambda d: (d.start, d.officer.name))
     return result
@@ -138,7 +157,9 @@ def on_duty_now(office: Office, now_local: datetime) -> list[Duty]:
     return [d for d in duties_on(office, now_local.date()) if d.covers(now_local.time())]
 
 
-def next_duty(office: Office, now_local: datetime, horizon_days: int = 14) -> tuple[date, Duty] | None:
+def next_duty(
+    office: Office, now_local: datetime, horizon_days: int = 14
+) -> tuple[date, Duty] | None:
     """The next duty slot starting after now (for "the desk opens again at…")."""
     for offset in range(horizon_days):
         day = now_local.date() + timedelta(days=offset)
@@ -226,14 +247,18 @@ def _check_times(start: time | None, end: time | None, required: bool) -> None:
 
 
 def _shift_dict(shift: DutyShift) -> dict:
-    return {"officer": shift.officer.username if shift.officer else shift.officer_id,
-            "weekday": shift.weekday, "start": shift.start.strftime("%H:%M"),
-            "end": shift.end.strftime("%H:%M")}
+    return {
+        "officer": shift.officer.username if shift.officer else shift.officer_id,
+        "weekday": shift.weekday,
+        "start": shift.start.strftime("%H:%M"),
+        "end": shift.end.strftime("%H:%M"),
+    }
 
 
 def _exception_dict(exc: DutyException) -> dict:
     return {
-        "day": exc.day.isoformat(), "kind": exc.kind,
+        "day": exc.day.isoformat(),
+        "kind": exc.kind,
         "officer": exc.officer.username if exc.officer else None,
         "stand_in": exc.stand_in.username if exc.stand_in else None,
         "start": exc.start.strftime("%H:%M") if exc.start else None,
@@ -242,8 +267,14 @@ def _exception_dict(exc: DutyException) -> dict:
     }
 
 
-def add_shift(office: Office, actor: Officer, officer_id: int, weekday: int,
-              start: time | None, end: time | None) -> DutyShift:
+def add_shift(
+    office: Office,
+    actor: Officer,
+    officer_id: int,
+    weekday: int,
+    start: time | None,
+    end: time | None,
+) -> DutyShift:
     """A weekly shift: ``officer`` is at the desk every ``weekday`` from ``start`` to ``end``."""
     officer = _officer_in(office, officer_id, "officer")
     if weekday not in range(7):
@@ -270,8 +301,17 @@ def remove_shift(shift: DutyShift, actor: Officer) -> None:
 
 
 def add_exception(
-    office: Office, actor: Officer, *, day: date | None, kind: str, officer_id: int | None,
-    stand_in_id: int | None, start: time | None, end: time | None, note: str, today: date,
+    office: Office,
+    actor: Officer,
+    *,
+    day: date | None,
+    kind: str,
+    officer_id: int | None,
+    stand_in_id: int | None,
+    start: time | None,
+    end: time | None,
+    note: str,
+    today: date,
 ) -> DutyException:
     """A dated change to the weekly roster. Rules: a day from today on; leave, extra and
     stand-in name an officer; a stand-in names a different active officer; extra duty has
@@ -295,10 +335,14 @@ def add_exception(
                 raise RosterError("stand_in", _("Người trực thay phải khác cán bộ nghỉ."))
         _check_times(start, end, required=kind == "extra")
     exc = DutyException(
-        office_id=office.id, day=day, kind=kind,
+        office_id=office.id,
+        day=day,
+        kind=kind,
         officer_id=officer.id if officer else None,
         stand_in_id=stand_in.id if stand_in else None,
-        start=start, end=end, note=(note or "").strip()[:255],
+        start=start,
+        end=end,
+        note=(note or "").strip()[:255],
     )
     exc.officer, exc.stand_in = officer, stand_in
     db.session.add(exc)
@@ -318,8 +362,11 @@ def upcoming_exceptions(office: Office, today: date, days: int = 90) -> list[Dut
     return list(
         db.session.scalars(
             sa.select(DutyException)
-            .where(DutyException.office_id == office.id, DutyException.day >= today,
-                   DutyException.day < today + timedelta(days=days))
+            .where(
+                DutyException.office_id == office.id,
+                DutyException.day >= today,
+                DutyException.day < today + timedelta(days=days),
+            )
             .order_by(DutyException.day, DutyException.start, DutyException.id)
         )
     )

@@ -39,7 +39,9 @@ def choose_locale() -> str:
     shop that sold them, while their owners read Vietnamese.
     """
     langs = current_app.config["LANGUAGES"]
-    lang = getattr(g, "lang", None)
+    # ``?lang=`` is read here too, not only in ``remember_language``: a request refused before
+    # that hook runs (rate limit, CSRF) must still answer in the language that was asked for.
+    lang = request.args.get("lang") or getattr(g, "lang", None)
     if lang in langs:
         return lang
     lang = session.get("lang")

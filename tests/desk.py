@@ -16,6 +16,6 @@ def sign_in(client, make_officer, login, role: str = "officer", **kw):
 def post(client, url: str, data: dict | None = None, csrf: bool = True, **kw):
     """POST ``data`` to ``url`` with a valid CSRF token unless ``csrf`` is False."""
     data = dict(data or {})
-    if csrf:
-        data.setdefault("csrf_token", csrf_token(client, "/officer/"))
+    if csrf and "csrf_token" not in data:
+        data["csrf_token"] = csrf_token(client, "/officer/")
     return client.post(url, data=data, **kw)

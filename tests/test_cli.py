@@ -14,9 +14,23 @@ def _officer(db, username):
 
 def test_create_officer(runner, db, make_office):
     office = make_office()
-    result = runner.invoke(args=["officer", "create", "thu", "--name", "Lê Thị Thu", "--role", "admin",
-                                 "--title", "Công chức Văn phòng", "--phone", "0912 345 678",
-                                 "--password", "s3cret-pass"])
+    result = runner.invoke(
+        args=[
+            "officer",
+            "create",
+            "thu",
+            "--name",
+            "Lê Thị Thu",
+            "--role",
+            "admin",
+            "--title",
+            "Công chức Văn phòng",
+            "--phone",
+            "0912 345 678",
+            "--password",
+            "s3cret-pass",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "created thu (admin)" in result.output
     officer = _officer(db, "thu")
@@ -33,20 +47,24 @@ def test_create_defaults_to_officer_role(runner, db, make_office):
     assert _officer(db, "an").role == "officer"
 
 
-def test_create_refuses_duplicates_bad_phone_bad_role_and_missing_office(runner, db, make_office,
-                                                                          make_officer):
+def test_create_refuses_duplicates_bad_phone_bad_role_and_missing_office(
+    runner, db, make_office, make_officer
+):
     make_officer(username="lan")
     dup = runner.invoke(args=["officer", "create", "lan", "--name", "X", "--password", "pw"])
     assert dup.exit_code != 0 and "exists" in dup.output
-    bad_phone = runner.invoke(args=["officer", "create", "b", "--name", "B", "--phone", "12",
-                                    "--password", "pw"])
+    bad_phone = runner.invoke(
+        args=["officer", "create", "b", "--name", "B", "--phone", "12", "--password", "pw"]
+    )
     assert bad_phone.exit_code != 0 and "invalid phone" in bad_phone.output
     assert _officer(db, "b") is None
-    bad_role = runner.invoke(args=["officer", "create", "c", "--name", "C", "--role", "root",
-                                   "--password", "pw"])
+    bad_role = runner.invoke(
+        args=["officer", "create", "c", "--name", "C", "--role", "root", "--password", "pw"]
+    )
     assert bad_role.exit_code != 0 and _officer(db, "c") is None
-    no_office = runner.invoke(args=["officer", "create", "d", "--name", "D", "--office", "ZZ",
-                                    "--password", "pw"])
+    no_office = runner.invoke(
+        args=["officer", "create", "d", "--name", "D", "--office", "ZZ", "--password", "pw"]
+    )
     assert no_office.exit_code != 0 and "no office" in no_office.output
 
 

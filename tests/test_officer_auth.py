@@ -22,8 +22,11 @@ WAIT_RE = re.compile(r"Thử lại sau (\d+) phút")
 def _post_login(client, username, password, ip="10.0.0.1", next_=None):
     token = csrf_token(client, "/officer/login")
     url = "/officer/login" + (f"?next={next_}" if next_ else "")
-    return client.post(url, data={"username": username, "password": password, "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": ip})
+    return client.post(
+        url,
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": ip},
+    )
 
 
 def test_login_page_renders(client, make_office):
@@ -109,8 +112,9 @@ def test_success_clears_the_account_counter(client, db, make_officer):
     for _ in range(MAX_PER_ACCOUNT - 1):
         _post_login(client, "lan", "wrong")
     assert _post_login(client, "lan", PASSWORD).status_code == 302
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)
-                              .where(LoginAttempt.username == "lan"))
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.username == "lan")
+    )
     assert count == 0
 
 
@@ -121,20 +125,29 @@ def test_deactivated_officer_cannot_sign_in(client, make_officer):
     assert client.get("/officer/").status_code == 302
 
 
-def test_deactivation_ends_an_open_session(client, db, make_officer, login):
+def test_deactivation_ends_an_open_session(app, client, db, make_officer, login):
     officer = make_officer(username="lan")
     assert login(officer).status_code == 302
     assert client.get("/officer/").status_code == 200
     officer.active = False
     db.session.commit()
-    r = client.get("/officer/")
+    # A fresh app context per request, as in production: the user is loaded from the session
+    # cookie again (the fixture's long-lived context would keep the loaded user in ``g``).
+    with app.app_context():
+        r = client.get("/officer/")
     assert r.status_code == 302 and "/officer/login" in r.headers["Location"]
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/phish", "//evil.example/phish", "/\\evil.example", "javascript:alert(1)",
-    "http:/evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/phish",
+        "//evil.example/phish",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ],
+)
 def test_open_redirect_refused(client, make_officer, target):
     make_officer(username="lan")
     r = _post_login(client, "lan", PASSWORD, next_=target)
@@ -192,8 +205,9 @@ def test_session_cookie_flags(client, make_officer, login):
 def test_secure_cookie_in_production(app, db, make_office, monkeypatch):
     make_office()
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-for-this-test-only-0123456789")
-    prod = create_app({"APP_ENV": "production",
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    prod = create_app(
+        {"APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    )
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.config["REMEMBER_COOKIE_SECURE"] is True
     r = prod.test_client().get("/officer/login", base_url="https://localhost")

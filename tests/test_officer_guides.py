@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from app import guides
 from app.budgets import HTML_BUDGET
 from app.models import AuditLog, ProcedureContent, ProcedureVersion
+from tests.conftest import PASSWORD
 from tests.desk import post, sign_in
-from tests.helpers import check_page, parse_page
+from tests.helpers import check_page, csrf_token
 
 
 @pytest.fixture
@@ -27,10 +28,14 @@ def _form(content: ProcedureContent | None = None, keyword="KS", **changes) -> d
         "summary": content.summary if content else "Tóm tắt",
         "documents": "\n".join(content.documents) if content else "Giấy chứng sinh",
         "steps": "\n".join(content.steps) if content else "Nộp hồ sơ",
-        "fee": content.fee if content else "", "time": content.time if content else "",
-        "where": content.where if content else "", "legal_basis": content.legal_basis if content else "",
-        "sms_summary": content.sms_summary if content else "", "confirm_note": "",
-        "sms_keyword": keyword, "action": "save",
+        "fee": content.fee if content else "",
+        "time": content.time if content else "",
+        "where": content.where if content else "",
+        "legal_basis": content.legal_basis if content else "",
+        "sms_summary": content.sms_summary if content else "",
+        "confirm_note": "",
+        "sms_keyword": keyword,
+        "action": "save",
     }
     data.update(changes)
     return data
@@ -54,10 +59,15 @@ def test_list_and_edit_pages_render_for_every_role(client, ks, make_officer, log
         check_page(client.get(f"/officer/guides/khai-sinh/{lang}"), citizen=False)
 
 
-@pytest.mark.parametrize("role,in_charge,can", [
-    ("admin", False, True), ("officer", True, True), ("officer", False, False),
-    ("leader", True, False),
-])
+@pytest.mark.parametrize(
+    "role,in_charge,can",
+    [
+        ("admin", False, True),
+        ("officer", True, True),
+        ("officer", False, False),
+        ("leader", True, False),
+    ],
+)
 def test_who_may_edit(client, db, ks, make_officer, login, role, in_charge, can):
     sign_in(client, make_officer, login, role, procedures=[ks] if in_charge else [])
     html = client.get("/officer/guides/khai-sinh/vi").get_data(as_text=True)
@@ -77,10 +87,17 @@ def test_unknown_guide_or_language_is_404(client, ks, make_officer, login):
 def test_save_versions_audits_and_shows_to_citizens(client, db, ks, make_officer, login):
     admin = sign_in(client, make_officer, login, "admin", name="Quản Trị")
     old = _vi(ks).snapshot()
-    r = post(client, "/officer/guides/khai-sinh/vi", _form(
-        _vi(ks), summary="Đăng ký cho trẻ mới sinh trong 60 ngày.",
-        documents="Giấy chứng sinh\n\n  CCCD của cha hoặc mẹ  \nSổ hộ khẩu",
-        steps="Mang giấy tờ đến xã\nNhận giấy khai sinh", sms_keyword="ks1"))
+    r = post(
+        client,
+        "/officer/guides/khai-sinh/vi",
+        _form(
+            _vi(ks),
+            summary="Đăng ký cho trẻ mới sinh trong 60 ngày.",
+            documents="Giấy chứng sinh\n\n  CCCD của cha hoặc mẹ  \nSổ hộ khẩu",
+            steps="Mang giấy tờ đến xã\nNhận giấy khai sinh",
+            sms_keyword="ks1",
+        ),
+    )
     assert r.status_code == 302
     db.session.expire_all()
     content = _vi(ks)
@@ -88,8 +105,10 @@ def test_save_versions_audits_and_shows_to_citizens(client, db, ks, make_officer
     assert content.documents == ["Giấy chứng sinh", "CCCD của cha hoặc mẹ", "Sổ hộ khẩu"]
     assert content.steps == ["Mang giấy tờ đến xã", "Nhận giấy khai sinh"]
     assert ks.sms_keyword == "KS1"
-    assert content.search_text == ("dang ky khai sinh dang ky cho tre moi sinh trong 60 ngay. "
-                                   "giay chung sinh cccd cua cha hoac me so ho khau")
+    assert content.search_text == (
+        "dang ky khai sinh dang ky cho tre moi sinh trong 60 ngay. "
+        "giay chung sinh cccd cua cha hoac me so ho khau"
+    )
     [version] = _versions(db)
     assert version.data == old and version.sms_keyword == "KS" and version.lang == "vi"
     assert version.officer_id == admin.id and version.created_at is not None
@@ -136,7 +155,9 @@ def test_preview_is_the_citizen_page_and_saves_nothing(client, db, ks, make_offi
     preview = _inner(html, r'<div class="preview" lang="vi">(.*?)</div>\n<h2>Sửa tiếp')
 
     # Save the same draft: the citizen's page says exactly what the preview said.
-    assert post(client, "/officer/guides/khai-sinh/vi", {**draft, "action": "save"}).status_code == 302
+    assert (
+        post(client, "/officer/guides/khai-sinh/vi", {**draft, "action": "save"}).status_code == 302
+    )
     client.get("/officer/guides/khai-sinh/vi")  # uses up the "saved" flash
     citizen = client.get("/procedures/khai-sinh")
     check_page(citizen)
@@ -146,25 +167,33 @@ def test_preview_is_the_citizen_page_and_saves_nothing(client, db, ks, make_offi
 def test_preview_of_english_uses_english_labels(client, ks, make_officer, login):
     sign_in(client, make_officer, login, "admin")
     en = next(c for c in ks.contents if c.lang == "en")
-    html = post(client, "/officer/guides/khai-sinh/en", _form(en, action="preview")).get_data(as_text=True)
+    html = post(client, "/officer/guides/khai-sinh/en", _form(en, action="preview")).get_data(
+        as_text=True
+    )
     assert '<div class="preview" lang="en">' in html and "Birth registration" in html
 
 
-@pytest.mark.parametrize("changes,field_message", [
-    ({"name": ""}, "Nhập tên thủ tục."),
-    ({"summary": "x" * 401}, "Tóm tắt dài 401 ký tự, tối đa 400."),
-    ({"documents": "\n".join(f"Giấy {i}" for i in range(13))}, "Nhiều quá: 13 dòng, tối đa 12 dòng."),
-    ({"steps": "Bước một\n" + "y" * 201}, "Dòng 2 dài quá: mỗi dòng tối đa 200 ký tự."),
-    ({"fee": "z" * 401}, "Dài quá: tối đa 400 ký tự."),
-    ({"sms_summary": "Mang giay to " * 30}, "Tóm tắt tin nhắn cần 3 tin, tối đa 2 tin"),
-    ({"sms_keyword": "HD"}, "HD là lệnh tin nhắn"),
-    ({"sms_keyword": "STOP"}, "STOP là lệnh tin nhắn"),
-    ({"sms_keyword": "khai sinh"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
-    ({"sms_keyword": "KS-1"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
-    ({"sms_keyword": "KHAISINH"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
-    ({"sms_keyword": "KĐ"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
-    ({"sms_keyword": ""}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
-])
+@pytest.mark.parametrize(
+    "changes,field_message",
+    [
+        ({"name": ""}, "Nhập tên thủ tục."),
+        ({"summary": "x" * 401}, "Tóm tắt dài 401 ký tự, tối đa 400."),
+        (
+            {"documents": "\n".join(f"Giấy {i}" for i in range(13))},
+            "Nhiều quá: 13 dòng, tối đa 12 dòng.",
+        ),
+        ({"steps": "Bước một\n" + "y" * 201}, "Dòng 2 dài quá: mỗi dòng tối đa 200 ký tự."),
+        ({"fee": "z" * 401}, "Dài quá: tối đa 400 ký tự."),
+        ({"sms_summary": "Mang giay to " * 30}, "Tóm tắt tin nhắn cần 3 tin, tối đa 2 tin"),
+        ({"sms_keyword": "HD"}, "HD là lệnh tin nhắn"),
+        ({"sms_keyword": "STOP"}, "STOP là lệnh tin nhắn"),
+        ({"sms_keyword": "khai sinh"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
+        ({"sms_keyword": "KS-1"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
+        ({"sms_keyword": "KHAISINH"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
+        ({"sms_keyword": "KĐ"}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
+        ({"sms_keyword": ""}, "Từ khoá tin nhắn gồm 1–6 chữ cái hoặc số"),
+    ],
+)
 def test_bad_input_is_refused_and_kept(client, db, ks, make_officer, login, changes, field_message):
     sign_in(client, make_officer, login, "admin")
     data = _form(_vi(ks), confirm_note="Ghi chú đang gõ", **changes)
@@ -177,16 +206,22 @@ def test_bad_input_is_refused_and_kept(client, db, ks, make_officer, login, chan
     assert _vi(ks).confirm_note == "" and ks.sms_keyword == "KS" and _versions(db) == []
 
 
-def test_keyword_must_be_unique_in_the_office(client, db, ks, make_procedure, make_office,
-                                              make_officer, login):
+def test_keyword_must_be_unique_in_the_office(
+    client, db, ks, make_procedure, make_office, make_officer, login
+):
     make_procedure(slug="khai-tu", keyword="KT")
     other_office = make_office("XX", name="Xã khác")
     make_procedure(slug="chung-thuc", keyword="CT", office=other_office)
     sign_in(client, make_officer, login, "admin")
     r = post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_keyword="kt"))
-    assert r.status_code == 400 and "Từ khoá KT đã dùng cho thủ tục khác." in r.get_data(as_text=True)
+    assert r.status_code == 400 and "Từ khoá KT đã dùng cho thủ tục khác." in r.get_data(
+        as_text=True
+    )
     # Another office's keyword is free here.
-    assert post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_keyword="CT")).status_code == 302
+    assert (
+        post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_keyword="CT")).status_code
+        == 302
+    )
 
 
 def test_command_words_cover_every_parser_alias():
@@ -198,7 +233,9 @@ def test_command_words_cover_every_parser_alias():
 
 
 def _noise(n: int, rng: random.Random) -> str:
-    letters = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+    letters = (
+        "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+    )
     words: list[str] = []
     while len(" ".join(words)) < n:
         words.append("".join(rng.choice(letters) for _ in range(rng.randint(2, 7))))
@@ -214,8 +251,11 @@ def test_guide_over_the_html_budget_is_refused(client, db, ks, make_officer, log
         summary=_noise(400, rng),
         documents="\n".join(_noise(200, rng) for _ in range(12)),
         steps="\n".join(_noise(200, rng) for _ in range(12)),
-        fee=_noise(400, rng), time=_noise(400, rng), where=_noise(400, rng),
-        legal_basis=_noise(1000, rng), confirm_note=_noise(400, rng),
+        fee=_noise(400, rng),
+        time=_noise(400, rng),
+        where=_noise(400, rng),
+        legal_basis=_noise(1000, rng),
+        confirm_note=_noise(400, rng),
     )
     r = post(client, "/officer/guides/khai-sinh/vi", data)
     assert r.status_code == 400
@@ -235,10 +275,20 @@ def test_budget_constant_is_shared_with_the_page_checks():
     assert HTML_BUDGET == 8 * 1024 and helpers.HTML_BUDGET is HTML_BUDGET
 
 
-def test_restore_brings_back_a_version_and_versions_the_current(client, db, ks, make_officer, login):
+def test_restore_brings_back_a_version_and_versions_the_current(
+    client, db, ks, make_officer, login
+):
     sign_in(client, make_officer, login, "admin")
-    post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Lần sửa một", sms_keyword="KS2"))
-    post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Lần sửa hai", sms_keyword="KS2"))
+    post(
+        client,
+        "/officer/guides/khai-sinh/vi",
+        _form(_vi(ks), summary="Lần sửa một", sms_keyword="KS2"),
+    )
+    post(
+        client,
+        "/officer/guides/khai-sinh/vi",
+        _form(_vi(ks), summary="Lần sửa hai", sms_keyword="KS2"),
+    )
     first = _versions(db)[0]
     assert first.data["summary"] == "Tóm tắt"
     url = f"/officer/guides/khai-sinh/vi/versions/{first.id}/restore"
@@ -248,43 +298,52 @@ def test_restore_brings_back_a_version_and_versions_the_current(client, db, ks, 
     db.session.expire_all()
     assert _vi(ks).summary == "Tóm tắt" and ks.sms_keyword == "KS"
     assert [v.data["summary"] for v in _versions(db)] == ["Tóm tắt", "Lần sửa một", "Lần sửa hai"]
-    restored = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "guide.restore")).one()
+    restored = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "guide.restore")
+    ).one()
     assert restored.before["summary"] == "Lần sửa hai" and restored.after["summary"] == "Tóm tắt"
 
 
-def test_restore_keeps_current_keyword_when_old_one_was_taken(client, db, ks, make_procedure,
-                                                              make_officer, login):
+def test_restore_keeps_current_keyword_when_old_one_was_taken(
+    client, db, ks, make_procedure, make_officer, login
+):
     sign_in(client, make_officer, login, "admin")
     post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Mới", sms_keyword="KS2"))
     make_procedure(slug="khac", keyword="KS")  # someone took the old keyword meanwhile
     version = _versions(db)[0]
-    assert post(client, f"/officer/guides/khai-sinh/vi/versions/{version.id}/restore").status_code == 302
+    assert (
+        post(client, f"/officer/guides/khai-sinh/vi/versions/{version.id}/restore").status_code
+        == 302
+    )
     db.session.expire_all()
     assert _vi(ks).summary == "Tóm tắt" and ks.sms_keyword == "KS2"
 
 
-def test_restore_rules(client, db, ks, make_procedure, make_officer, login):
-    admin = sign_in(client, make_officer, login, "admin")
+def test_restore_rules(app, client, db, ks, make_procedure, make_officer, login):
+    sign_in(client, make_officer, login, "admin")
     post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Mới"))
     version = _versions(db)[0]
-    other = make_procedure(slug="khac")
+    make_procedure(slug="khac")
     assert post(client, f"/officer/guides/khac/vi/versions/{version.id}/restore").status_code == 404
-    assert post(client, f"/officer/guides/khai-sinh/en/versions/{version.id}/restore").status_code == 404
-    assert other.id
+    assert (
+        post(client, f"/officer/guides/khai-sinh/en/versions/{version.id}/restore").status_code
+        == 404
+    )
     # A leader reads the history but cannot restore.
-    login_leader = make_officer(role="leader")
-    client.post("/officer/logout", data={"csrf_token": parse_csrf(client)})
-    assert login(login_leader).status_code == 302
-    html = client.get("/officer/guides/khai-sinh/vi").get_data(as_text=True)
-    assert "Bản trước khi" in html and "Khôi phục bản này" not in html
-    assert post(client, f"/officer/guides/khai-sinh/vi/versions/{version.id}/restore").status_code == 403
-    assert admin.id
-
-
-def parse_csrf(client) -> str:
-    from tests.helpers import csrf_token
-
-    return csrf_token(client, "/officer/")
+    leader_client = app.test_client()
+    leader = make_officer(role="leader")
+    with app.app_context():  # fresh ``g``: the fixture's context caches the signed-in admin
+        token = csrf_token(leader_client, "/officer/login")
+        leader_client.post(
+            "/officer/login",
+            data={"username": leader.username, "password": PASSWORD, "csrf_token": token},
+        )
+        html = leader_client.get("/officer/guides/khai-sinh/vi").get_data(as_text=True)
+        assert "Bản trước khi" in html and "Khôi phục bản này" not in html
+        r = post(leader_client, f"/officer/guides/khai-sinh/vi/versions/{version.id}/restore")
+        assert r.status_code == 403
+    db.session.expire_all()
+    assert _vi(ks).summary == "Mới"
 
 
 def test_save_without_csrf_is_refused(client, db, ks, make_officer, login):
@@ -302,9 +361,12 @@ def test_missing_language_is_created_on_save(client, db, make_procedure, make_of
     db.session.commit()
     sign_in(client, make_officer, login, "admin")
     assert client.get("/officer/guides/vneid/en").status_code == 200
-    r = post(client, "/officer/guides/vneid/en", _form(None, keyword="ID", name="VNeID how-to",
-                                                      summary="Get a level-2 ID."))
-    assert r.status_code == 302
+    r = post(
+        client,
+        "/officer/guides/vneid/en",
+        _form(None, keyword="ID", name="VNeID how-to", summary="Get a level-2 ID."),
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
     db.session.expire_all()
     en = next(c for c in proc.contents if c.lang == "en")
     assert en.name == "VNeID how-to" and en.search_text.startswith("vneid how-to")

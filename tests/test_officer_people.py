@@ -35,19 +35,32 @@ def test_leader_sees_profile_read_only_and_cannot_post(client, db, make_officer,
     assert leader.public_phone == "+84909000109"
 
 
-def test_officer_edits_profile_and_contacts_change_at_once(app, client, db, make_office,
-                                                           make_procedure, make_officer, login):
+def test_officer_edits_profile_and_contacts_change_at_once(
+    app, client, db, make_office, make_procedure, make_officer, login
+):
     office = make_office()
     ks = make_procedure(name="Đăng ký khai sinh", office=office)
     kt = make_procedure(name="Đăng ký khai tử", office=office)
-    officer = sign_in(client, make_officer, login, name="Phạm Thị Hoa",
-                      public_phone="+84909000101", procedures=[ks])
+    officer = sign_in(
+        client,
+        make_officer,
+        login,
+        name="Phạm Thị Hoa",
+        public_phone="+84909000101",
+        procedures=[ks],
+    )
     assert "0909 000 101" in client.get("/contacts").get_data(as_text=True)
 
-    r = post(client, "/officer/profile", {
-        "public_phone": "0912 345 678", "title": "Công chức Văn hoá – Xã hội",
-        "title_en": "Culture officer", "procedures": [str(kt.id)],
-    })
+    r = post(
+        client,
+        "/officer/profile",
+        {
+            "public_phone": "0912 345 678",
+            "title": "Công chức Văn hoá – Xã hội",
+            "title_en": "Culture officer",
+            "procedures": [str(kt.id)],
+        },
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/officer/profile")
     db.session.refresh(officer)
     assert officer.public_phone == "+84912345678"
@@ -68,8 +81,9 @@ def test_officer_edits_profile_and_contacts_change_at_once(app, client, db, make
     assert "role" not in entry.after  # only what changed
 
 
-def test_home_page_shows_the_new_phone_of_the_officer_on_duty(client, make_officer, make_shift,
-                                                               login, monkeypatch):
+def test_home_page_shows_the_new_phone_of_the_officer_on_duty(
+    client, make_officer, make_shift, login, monkeypatch
+):
     from app.citizen import services
 
     monday_9am = datetime(2026, 3, 2, 9, 0)
@@ -113,14 +127,18 @@ def test_profile_post_without_csrf_is_refused(client, db, make_officer, login):
 
 def test_unchanged_profile_writes_no_audit(client, db, make_officer, login):
     officer = sign_in(client, make_officer, login, public_phone="+84909000101", title="A")
-    r = post(client, "/officer/profile", {"public_phone": "0909 000 101", "title": "A",
-                                          "title_en": officer.title_en})
+    r = post(
+        client,
+        "/officer/profile",
+        {"public_phone": "0909 000 101", "title": "A", "title_en": officer.title_en},
+    )
     assert r.status_code == 302
     assert _audit(db) == []
 
 
-def test_procedures_of_another_office_are_ignored(client, db, make_office, make_procedure,
-                                                   make_officer, login):
+def test_procedures_of_another_office_are_ignored(
+    client, db, make_office, make_procedure, make_officer, login
+):
     other = make_office("XX", name="Xã khác")
     foreign = make_procedure(office=other)
     officer = sign_in(client, make_officer, login)
@@ -140,8 +158,15 @@ def test_admin_lists_officers_with_role_and_active_flag(client, make_officer, lo
     r = client.get("/officer/officers")
     check_page(r, citizen=False)
     html = r.get_data(as_text=True)
-    for text in ("Quản Trị Viên", "Lãnh Đạo Xã", "Người Đã Nghỉ", "Quản trị", "Lãnh đạo", "đã khoá",
-                 "đang làm việc"):
+    for text in (
+        "Quản Trị Viên",
+        "Lãnh Đạo Xã",
+        "Người Đã Nghỉ",
+        "Quản trị",
+        "Lãnh đạo",
+        "đã khoá",
+        "đang làm việc",
+    ):
         assert text in html
 
 
@@ -150,10 +175,19 @@ def test_admin_edits_another_officer(client, db, make_procedure, make_officer, l
     proc = make_procedure()
     other = make_officer(name="Trần Văn Bình", public_phone="+84909000105")
     check_page(client.get(f"/officer/officers/{other.id}"), citizen=False)
-    r = post(client, f"/officer/officers/{other.id}", {
-        "name": "Trần Văn Bình", "public_phone": "0987 654 321", "title": "Phó Chủ tịch",
-        "title_en": "", "procedures": [str(proc.id)], "role": "leader", "active": "y",
-    })
+    r = post(
+        client,
+        f"/officer/officers/{other.id}",
+        {
+            "name": "Trần Văn Bình",
+            "public_phone": "0987 654 321",
+            "title": "Phó Chủ tịch",
+            "title_en": "",
+            "procedures": [str(proc.id)],
+            "role": "leader",
+            "active": "y",
+        },
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/officer/officers")
     db.session.refresh(other)
     assert (other.public_phone, other.role, other.active) == ("+84987654321", "leader", True)
@@ -168,8 +202,11 @@ def test_admin_deactivates_an_officer_who_then_leaves_contacts(client, db, make_
     sign_in(client, make_officer, login, "admin")
     other = make_officer(name="Trần Văn Bình")
     assert "Trần Văn Bình" in client.get("/contacts").get_data(as_text=True)
-    r = post(client, f"/officer/officers/{other.id}", {
-        "name": other.name, "public_phone": "0909 000 102", "role": "officer"})  # active unticked
+    r = post(
+        client,
+        f"/officer/officers/{other.id}",
+        {"name": other.name, "public_phone": "0909 000 102", "role": "officer"},
+    )  # active unticked
     assert r.status_code == 302
     client.get(r.headers["Location"])  # shows (and uses up) the flash that names the officer
     db.session.refresh(other)
@@ -179,8 +216,11 @@ def test_admin_deactivates_an_officer_who_then_leaves_contacts(client, db, make_
 
 def test_admin_cannot_lock_themselves_out(client, db, make_officer, login):
     admin = sign_in(client, make_officer, login, "admin")
-    r = post(client, f"/officer/officers/{admin.id}", {
-        "name": admin.name, "public_phone": "", "role": "officer", "active": "y"})
+    r = post(
+        client,
+        f"/officer/officers/{admin.id}",
+        {"name": admin.name, "public_phone": "", "role": "officer", "active": "y"},
+    )
     assert r.status_code == 400
     assert "Không thể tự bỏ quyền quản trị" in r.get_data(as_text=True)
     r = post(client, f"/officer/officers/{admin.id}", {"name": admin.name, "role": "admin"})
@@ -192,8 +232,11 @@ def test_admin_cannot_lock_themselves_out(client, db, make_officer, login):
 def test_admin_edit_bad_input_keeps_typed_values(client, db, make_officer, login):
     sign_in(client, make_officer, login, "admin")
     other = make_officer(name="Trần Văn Bình")
-    r = post(client, f"/officer/officers/{other.id}", {
-        "name": "", "public_phone": "0909", "title": "Tên mới", "role": "officer", "active": "y"})
+    r = post(
+        client,
+        f"/officer/officers/{other.id}",
+        {"name": "", "public_phone": "0909", "title": "Tên mới", "role": "officer", "active": "y"},
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert "Nhập họ tên." in html and 'value="Tên mới"' in html and 'value="0909"' in html

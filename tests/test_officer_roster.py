@@ -73,28 +73,51 @@ def test_no_banner_when_every_slot_is_covered(client, make_officer, make_shift, 
 def test_admin_adds_a_shift_and_contacts_show_it(client, db, make_officer, login):
     admin = sign_in(client, make_officer, login, "admin")
     lan = make_officer(name="Trần Thị Lan")
-    r = post(client, "/officer/roster/shifts", {
-        "shift-officer": lan.id, "shift-weekday": "0", "shift-start": "07:00", "shift-end": "11:30"})
+    r = post(
+        client,
+        "/officer/roster/shifts",
+        {
+            "shift-officer": lan.id,
+            "shift-weekday": "0",
+            "shift-start": "07:00",
+            "shift-end": "11:30",
+        },
+    )
     assert r.status_code == 302
     shift = db.session.scalars(sa.select(DutyShift)).one()
-    assert (shift.officer_id, shift.weekday, shift.start, shift.end) == (lan.id, 0, time(7), time(11, 30))
-    entry = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "roster.shift_add")).one()
+    assert (shift.officer_id, shift.weekday, shift.start, shift.end) == (
+        lan.id,
+        0,
+        time(7),
+        time(11, 30),
+    )
+    entry = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "roster.shift_add")
+    ).one()
     assert entry.officer_id == admin.id
     contacts = client.get("/contacts").get_data(as_text=True)
     assert "T2 7:00–11:30" in contacts and "đang trực" in contacts  # Monday 8:00
 
 
-@pytest.mark.parametrize("start,end,message", [
-    ("11:30", "07:00", "Giờ kết thúc phải sau giờ bắt đầu."),
-    ("04:00", "07:00", "Ca trực phải trong khoảng 5:00–22:00."),
-    ("7h", "11:30", "Giờ không đúng dạng"),
-    ("", "11:30", "Nhập giờ bắt đầu"),
-])
-def test_bad_shift_is_refused_with_the_input_kept(client, db, make_officer, login, start, end, message):
+@pytest.mark.parametrize(
+    "start,end,message",
+    [
+        ("11:30", "07:00", "Giờ kết thúc phải sau giờ bắt đầu."),
+        ("04:00", "07:00", "Ca trực phải trong khoảng 5:00–22:00."),
+        ("7h", "11:30", "Giờ không đúng dạng"),
+        ("", "11:30", "Nhập giờ bắt đầu"),
+    ],
+)
+def test_bad_shift_is_refused_with_the_input_kept(
+    client, db, make_officer, login, start, end, message
+):
     sign_in(client, make_officer, login, "admin")
     lan = make_officer()
-    r = post(client, "/officer/roster/shifts", {
-        "shift-officer": lan.id, "shift-weekday": "2", "shift-start": start, "shift-end": end})
+    r = post(
+        client,
+        "/officer/roster/shifts",
+        {"shift-officer": lan.id, "shift-weekday": "2", "shift-start": start, "shift-end": end},
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert message in html
@@ -104,16 +127,27 @@ def test_bad_shift_is_refused_with_the_input_kept(client, db, make_officer, logi
 
 def test_shift_without_officer_is_refused(client, db, make_officer, login):
     sign_in(client, make_officer, login, "admin")
-    r = post(client, "/officer/roster/shifts", {
-        "shift-officer": "", "shift-weekday": "0", "shift-start": "07:00", "shift-end": "09:00"})
+    r = post(
+        client,
+        "/officer/roster/shifts",
+        {"shift-officer": "", "shift-weekday": "0", "shift-start": "07:00", "shift-end": "09:00"},
+    )
     assert r.status_code == 400 and "Chọn cán bộ." in r.get_data(as_text=True)
 
 
 def test_shift_post_without_csrf_is_refused(client, db, make_officer, login):
     admin = sign_in(client, make_officer, login, "admin")
-    r = post(client, "/officer/roster/shifts", {
-        "shift-officer": admin.id, "shift-weekday": "0", "shift-start": "07:00",
-        "shift-end": "09:00"}, csrf=False)
+    r = post(
+        client,
+        "/officer/roster/shifts",
+        {
+            "shift-officer": admin.id,
+            "shift-weekday": "0",
+            "shift-start": "07:00",
+            "shift-end": "09:00",
+        },
+        csrf=False,
+    )
     assert r.status_code == 400 and _count(db, DutyShift) == 0
 
 
@@ -121,11 +155,20 @@ def test_shift_post_without_csrf_is_refused(client, db, make_officer, login):
 def test_only_admin_edits_the_roster(client, db, make_officer, make_shift, login, role):
     me = sign_in(client, make_officer, login, role)
     shift = make_shift(me, 0)
-    data = {"shift-officer": me.id, "shift-weekday": "1", "shift-start": "07:00", "shift-end": "09:00"}
+    data = {
+        "shift-officer": me.id,
+        "shift-weekday": "1",
+        "shift-start": "07:00",
+        "shift-end": "09:00",
+    }
     assert post(client, "/officer/roster/shifts", data).status_code == 403
     assert post(client, f"/officer/roster/shifts/{shift.id}/remove").status_code == 403
-    assert post(client, "/officer/roster/exceptions", {"exc-day": "2026-03-03", "exc-kind": "holiday"}
-                ).status_code == 403
+    assert (
+        post(
+            client, "/officer/roster/exceptions", {"exc-day": "2026-03-03", "exc-kind": "holiday"}
+        ).status_code
+        == 403
+    )
     assert _count(db, DutyShift) == 1 and _count(db, DutyException) == 0
 
 
@@ -144,29 +187,46 @@ def test_admin_adds_a_stand_in_and_home_shows_it(client, db, make_officer, make_
     lan = make_officer(name="Trần Thị Lan", public_phone="+84909000101")
     minh = make_officer(name="Lê Văn Minh", public_phone="+84909000102")
     make_shift(lan, 0, time(7, 0), time(11, 30))
-    r = post(client, "/officer/roster/exceptions", {
-        "exc-day": "2026-03-02", "exc-kind": "standin", "exc-officer": lan.id,
-        "exc-stand_in": minh.id, "exc-note": "Chị Lan đi tập huấn"})
+    r = post(
+        client,
+        "/officer/roster/exceptions",
+        {
+            "exc-day": "2026-03-02",
+            "exc-kind": "standin",
+            "exc-officer": lan.id,
+            "exc-stand_in": minh.id,
+            "exc-note": "Chị Lan đi tập huấn",
+        },
+    )
     assert r.status_code == 302
     exc = db.session.scalars(sa.select(DutyException)).one()
     assert (exc.kind, exc.officer_id, exc.stand_in_id, exc.note) == (
-        "standin", lan.id, minh.id, "Chị Lan đi tập huấn")
+        "standin",
+        lan.id,
+        minh.id,
+        "Chị Lan đi tập huấn",
+    )
     home = client.get("/").get_data(as_text=True)
     assert "trực thay Trần Thị Lan" in home and "0909 000 102" in home
     roster = client.get("/officer/roster").get_data(as_text=True)
     assert "Chị Lan đi tập huấn" in roster
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"exc-kind": "standin", "exc-officer": "LAN"}, "Chọn người trực thay."),
-    ({"exc-kind": "standin", "exc-officer": "LAN", "exc-stand_in": "LAN"},
-     "Người trực thay phải khác cán bộ nghỉ."),
-    ({"exc-kind": "extra", "exc-officer": "LAN"}, "Nhập giờ bắt đầu."),
-    ({"exc-kind": "leave"}, "Chọn một cán bộ đang làm việc."),
-    ({"exc-kind": "leave", "exc-officer": "LAN", "exc-day": "2026-03-01"}, "Ngày đã qua."),
-    ({"exc-kind": "leave", "exc-officer": "LAN", "exc-day": "02/03"}, "Ngày không đúng dạng."),
-    ({"exc-kind": "leave", "exc-officer": "LAN", "exc-day": ""}, "Nhập ngày"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"exc-kind": "standin", "exc-officer": "LAN"}, "Chọn người trực thay."),
+        (
+            {"exc-kind": "standin", "exc-officer": "LAN", "exc-stand_in": "LAN"},
+            "Người trực thay phải khác cán bộ nghỉ.",
+        ),
+        ({"exc-kind": "extra", "exc-officer": "LAN"}, "Nhập giờ bắt đầu."),
+        ({"exc-kind": "leave"}, "Chọn một cán bộ đang làm việc."),
+        ({"exc-kind": "leave", "exc-officer": "LAN", "exc-day": "2026-03-01"}, "Ngày đã qua."),
+        ({"exc-kind": "leave", "exc-officer": "LAN", "exc-day": "02/03"}, "Ngày không đúng dạng."),
+        ({"exc-kind": "leave", "exc-officer": "LAN", "exc-day": ""}, "Nhập ngày"),
+    ],
+)
 def test_bad_exception_is_refused(client, db, make_officer, login, data, message):
     sign_in(client, make_officer, login, "admin")
     lan = make_officer()
@@ -182,8 +242,14 @@ def test_bad_exception_is_refused(client, db, make_officer, login, data, message
 def test_holiday_closes_the_day_and_is_removable(client, db, make_officer, make_shift, login):
     admin = sign_in(client, make_officer, login, "admin")
     make_shift(admin, 1)
-    assert post(client, "/officer/roster/exceptions", {
-        "exc-day": "2026-03-03", "exc-kind": "holiday", "exc-note": "Nghỉ bù"}).status_code == 302
+    assert (
+        post(
+            client,
+            "/officer/roster/exceptions",
+            {"exc-day": "2026-03-03", "exc-kind": "holiday", "exc-note": "Nghỉ bù"},
+        ).status_code
+        == 302
+    )
     exc = db.session.scalars(sa.select(DutyException)).one()
     assert exc.officer_id is None and exc.day == date(2026, 3, 3)
     html = client.get("/officer/roster").get_data(as_text=True)

@@ -18,17 +18,25 @@ AM, PM = (time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))
 
 
 def _exc(db, office, day, kind, officer=None, stand_in=None, start=None, end=None):
-    exc = DutyException(office_id=office.id, day=day, kind=kind,
-                        officer_id=officer.id if officer else None,
-                        stand_in_id=stand_in.id if stand_in else None, start=start, end=end)
+    exc = DutyException(
+        office_id=office.id,
+        day=day,
+        kind=kind,
+        officer_id=officer.id if officer else None,
+        stand_in_id=stand_in.id if stand_in else None,
+        start=start,
+        end=end,
+    )
     db.session.add(exc)
     db.session.commit()
     return exc
 
 
 def _slots(duties):
-    return [(d.officer.username, d.start, d.end, d.covering.username if d.covering else None)
-            for d in duties]
+    return [
+        (d.officer.username, d.start, d.end, d.covering.username if d.covering else None)
+        for d in duties
+    ]
 
 
 @pytest.fixture
@@ -44,8 +52,7 @@ def desk(make_office, make_officer, make_shift):
 
 def test_weekly_shifts_on_an_ordinary_day(desk):
     office, lan, minh = desk
-    assert _slots(roster.duties_on(office, MON)) == [
-        ("lan", *AM, None), ("minh", *PM, None)]
+    assert _slots(roster.duties_on(office, MON)) == [("lan", *AM, None), ("minh", *PM, None)]
     assert roster.uncovered_slots(office, MON, days=5) == []
 
 
@@ -60,7 +67,9 @@ def test_partial_leave_cuts_the_shift(db, desk):
     office, lan, _ = desk
     _exc(db, office, MON, "leave", lan, start=time(9, 0), end=time(10, 0))
     assert _slots(roster.duties_on(office, MON))[:2] == [
-        ("lan", time(7, 0), time(9, 0), None), ("lan", time(10, 0), time(11, 30), None)]
+        ("lan", time(7, 0), time(9, 0), None),
+        ("lan", time(10, 0), time(11, 30), None),
+    ]
     assert roster.uncovered_slots(office, MON, days=1) == [(MON, *AM)]
 
 
@@ -82,7 +91,9 @@ def test_stand_in_for_part_of_the_shift(db, desk):
     office, lan, minh = desk
     _exc(db, office, MON, "standin", lan, stand_in=minh, start=time(7, 0), end=time(9, 0))
     assert _slots(roster.duties_on(office, MON))[:2] == [
-        ("minh", time(7, 0), time(9, 0), "lan"), ("lan", time(9, 0), time(11, 30), None)]
+        ("minh", time(7, 0), time(9, 0), "lan"),
+        ("lan", time(9, 0), time(11, 30), None),
+    ]
 
 
 def test_inactive_stand_in_covers_nothing(db, desk):
@@ -120,7 +131,9 @@ def test_extra_duty_counts_even_on_a_closed_day(db, desk):
     office, lan, _ = desk
     _exc(db, office, NATIONAL_DAY, "extra", lan, start=time(8, 0), end=time(10, 0))
     _exc(db, office, SAT, "extra", lan, start=time(7, 30), end=time(11, 0))
-    assert _slots(roster.duties_on(office, NATIONAL_DAY)) == [("lan", time(8, 0), time(10, 0), None)]
+    assert _slots(roster.duties_on(office, NATIONAL_DAY)) == [
+        ("lan", time(8, 0), time(10, 0), None)
+    ]
     assert _slots(roster.duties_on(office, SAT)) == [("lan", time(7, 30), time(11, 0), None)]
 
 
@@ -203,13 +216,16 @@ def test_add_and_remove_shift_are_audited(db, make_office, make_officer):
     assert _audits(db, "roster.shift_remove")[0].before["weekday"] == 2
 
 
-@pytest.mark.parametrize("start,end,field", [
-    (time(11, 0), time(7, 0), "end"),
-    (time(7, 0), time(7, 0), "end"),
-    (time(4, 30), time(7, 0), "start"),
-    (time(20, 0), time(22, 30), "start"),
-    (None, time(7, 0), "start"),
-])
+@pytest.mark.parametrize(
+    "start,end,field",
+    [
+        (time(11, 0), time(7, 0), "end"),
+        (time(7, 0), time(7, 0), "end"),
+        (time(4, 30), time(7, 0), "start"),
+        (time(20, 0), time(22, 30), "start"),
+        (None, time(7, 0), "start"),
+    ],
+)
 def test_shift_times_are_checked(db, make_office, make_officer, start, end, field):
     office = make_office()
     admin = make_officer(role="admin")
@@ -240,8 +256,16 @@ def test_overlapping_shift_and_foreign_officer_refused(make_office, make_officer
 
 
 def _add(office, admin, **kw):
-    args = {"day": MON, "kind": "leave", "officer_id": None, "stand_in_id": None, "start": None,
-            "end": None, "note": "", "today": MON}
+    args = {
+        "day": MON,
+        "kind": "leave",
+        "officer_id": None,
+        "stand_in_id": None,
+        "start": None,
+        "end": None,
+        "note": "",
+        "today": MON,
+    }
     args.update(kw)
     return roster.add_exception(office, admin, **args)
 
@@ -272,7 +296,9 @@ def test_exception_writes_are_audited(db, make_office, make_officer):
     admin = make_officer(username="boss", role="admin")
     lan, minh = make_officer(username="lan"), make_officer(username="minh")
     exc = _add(office, admin, kind="standin", officer_id=lan.id, stand_in_id=minh.id, note="ốm")
-    holiday = _add(office, admin, kind="holiday", officer_id=lan.id, start=time(7, 0), end=time(9, 0))
+    holiday = _add(
+        office, admin, kind="holiday", officer_id=lan.id, start=time(7, 0), end=time(9, 0)
+    )
     assert holiday.officer_id is None and holiday.start is None  # a holiday closes the office
     entry = _audits(db, "roster.exception_add")[0]
     assert entry.after["stand_in"] == "minh" and entry.after["officer"] == "lan"

@@ -1,6 +1,7 @@
 """Citizen forms. The status lookup is a GET form (bookmarkable, works from a QR code) and is
 validated in ``app.citizen.lookup``; feedback is a POST form with CSRF."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
@@ -30,7 +31,8 @@ class FeedbackForm(FlaskForm):
     code = StringField(_l("Mã hồ sơ (nếu có)"), validators=[Optional(), Length(max=40)])
 
     def validate_code(self, field):
-        if field.data and not normalise_code(field.data):
+        # The office prefix may be left out, as on the status page (the receipt's "241115-7").
+        if field.data and not normalise_code(field.data, current_app.config["DEFAULT_OFFICE"]):
             raise ValidationError(_l("Mã hồ sơ không đúng dạng, ví dụ VB-241115-0007."))
 
     def validate(self, extra_validators=None) -> bool:

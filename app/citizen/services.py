@@ -84,7 +84,8 @@ def digits_match(dossier: Dossier | None, digits: str) -> bool:
 
 
 def save_feedback(office: Office, rating: str | None, comment: str, code: str | None) -> Feedback:
-    dossier = find_dossier(normalise_code(code)) if code else None
+    canonical = normalise_code(code, office.code) if code else None
+    dossier = find_dossier(canonical) if canonical else None
     item = Feedback(
         office_id=office.id,
         rating=int(rating) if rating else None,

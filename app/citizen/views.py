@@ -87,13 +87,17 @@ def guide(slug: str):
     )
 
 
+def _digits_key() -> str:
+    """Rate-limit bucket for phone-digit guesses: the code as the view reads it (office prefix
+    implied), so ``241115-7`` and ``VB-241115-0007`` cannot be guessed at twice as fast."""
+    office = current_office()
+    code = normalise_code(request.args.get("code", "")[:40], office.code if office else None)
+    return "digits:" + (code or "-")
+
+
 @bp.route("/status")
 @limiter.limit("60/minute")
-@limiter.limit(
-    "10/hour",
-    key_func=lambda: "digits:" + (normalise_code(request.args.get("code", "")[:40]) or "-"),
-    exempt_when=lambda: not request.args.get("digits"),
-)
+@limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
 def status():
     office = _office()
     lookup = svc.Lookup(

@@ -209,6 +209,8 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
     if i % 17 == 3:
         step("rejected", at + timedelta(hours=1), REJECT)
         return
+    if i == 46:  # one newly received dossier nobody has picked up yet
+        return
     if not step("processing", at + timedelta(minutes=30)):
         return
     if i % 6 == 2 and not recent:

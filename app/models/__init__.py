@@ -13,6 +13,7 @@ from app.models.dossier import (
     DossierEvent,
 )
 from app.models.feedback import COMMENT_MAX, Feedback
+from app.models.gateway import GatewayStatus
 from app.models.message import Message, PhonePreference, Subscription
 from app.models.office import Office
 from app.models.officer import ROLES, Officer
@@ -24,5 +25,5 @@ __all__ = [
     "OPEN_STATUSES", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
-    "EXCEPTION_KINDS", "DutyException", "DutyShift",
+    "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus",
 ]

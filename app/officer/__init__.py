@@ -11,3 +11,6 @@ from app.officer import roster_views  # noqa: E402,F401
 from app.officer import guides  # noqa: E402,F401
 from app.officer import feedback  # noqa: E402,F401
 from app.officer import audit_views  # noqa: E402,F401
+from app.officer import inbox  # noqa: E402,F401
+from app.officer import try_sms  # noqa: E402,F401
+from app.officer import dashboard  # noqa: E402,F401

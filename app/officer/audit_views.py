@@ -37,19 +37,30 @@ def diff(before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [("", _show(before), _show(after))]
     keys = list(dict.fromkeys([*before, *after]))
-    return [(k, _show(before.get(k)), _show(after.get(k))) for k in keys
-            if before.get(k) != after.get(k) or k == "lang"]
+    return [
+        (k, _show(before.get(k)), _show(after.get(k)))
+        for k in keys
+        if before.get(k) != after.get(k) or k == "lang"
+    ]
 
 
 @bp.route("/audit")
 @roles_required("admin", "leader")
 def audit():
     office_id = current_user.office_id
-    officers = list(db.session.scalars(
-        sa.select(Officer).where(Officer.office_id == office_id).order_by(Officer.name)))
-    actions = list(db.session.scalars(
-        sa.select(AuditLog.action).where(AuditLog.office_id == office_id).distinct()
-        .order_by(AuditLog.action)))
+    officers = list(
+        db.session.scalars(
+            sa.select(Officer).where(Officer.office_id == office_id).order_by(Officer.name)
+        )
+    )
+    actions = list(
+        db.session.scalars(
+            sa.select(AuditLog.action)
+            .where(AuditLog.office_id == office_id)
+            .distinct()
+            .order_by(AuditLog.action)
+        )
+    )
     officer_id = request.args.get("officer", "")
     action = request.args.get("action", "")
     query = sa.select(AuditLog).where(AuditLog.office_id == office_id)
@@ -61,11 +72,19 @@ def audit():
         query = query.where(AuditLog.action == action)
     else:
         action = ""
-    page = paginate(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()),
-                    parse_page(request.args.get("page")), PER_PAGE)
+    page = paginate(
+        query.order_by(AuditLog.at.desc(), AuditLog.id.desc()),
+        parse_page(request.args.get("page")),
+        PER_PAGE,
+    )
     args = {k: v for k, v in (("officer", officer_id), ("action", action)) if v}
     return render_template(
-        "officer/audit/audit.html", page=page, officers=officers, actions=actions,
-        officer_id=officer_id, action=action, args=args,
+        "officer/audit/audit.html",
+        page=page,
+        officers=officers,
+        actions=actions,
+        officer_id=officer_id,
+        action=action,
+        args=args,
         rows=[(e, diff(e.before, e.after)) for e in page.items],
     )

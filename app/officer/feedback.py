@@ -15,14 +15,20 @@ from app.officer import bp
 from app.pagination import parse_page
 
 
-def _inbox(errors: dict[int, str] | None = None, typed: dict[int, str] | None = None,
-           status: int = 200):
+def _inbox(
+    errors: dict[int, str] | None = None, typed: dict[int, str] | None = None, status: int = 200
+):
     args = request.args if request.method == "GET" else request.form
     filters = fb.Filters.from_args(args)
     page = fb.inbox(current_user.office_id, filters, parse_page(args.get("page")))
     return render_template(
-        "officer/feedback/inbox.html", page=page, filters=filters, periods=fb.PERIODS,
-        errors=errors or {}, typed=typed or {}, can_handle=current_user.can_write(),
+        "officer/feedback/inbox.html",
+        page=page,
+        filters=filters,
+        periods=fb.PERIODS,
+        errors=errors or {},
+        typed=typed or {},
+        can_handle=current_user.can_write(),
     ), status
 
 
@@ -45,5 +51,8 @@ def feedback_handle(item_id: int):
         return _inbox({item.id: str(err)}, {item.id: note[: fb.NOTE_MAX * 2]}, status=400)
     flash(_("Đã đánh dấu đã xử lý."))
     filters = fb.Filters.from_args(request.form)
-    return redirect(url_for("officer.feedback_inbox", page=parse_page(request.form.get("page")),
-                            **filters.as_args()))
+    return redirect(
+        url_for(
+            "officer.feedback_inbox", page=parse_page(request.form.get("page")), **filters.as_args()
+        )
+    )

@@ -28,8 +28,17 @@ class GuideForm(FlaskForm):
     sms_keyword = StringField(_l("Từ khoá tin nhắn (HD + từ khoá)"), validators=[Length(max=40)])
 
     def fill(self, draft: Draft) -> None:
-        for key in ("name", "summary", "fee", "time", "where", "legal_basis", "sms_summary",
-                    "confirm_note", "sms_keyword"):
+        for key in (
+            "name",
+            "summary",
+            "fee",
+            "time",
+            "where",
+            "legal_basis",
+            "sms_summary",
+            "confirm_note",
+            "sms_keyword",
+        ):
             getattr(self, key).data = getattr(draft, key)
         self.documents.data = "\n".join(draft.documents)
         self.steps.data = "\n".join(draft.steps)

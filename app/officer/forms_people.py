@@ -27,8 +27,6 @@ class ProfileForm(FlaskForm):
 
 
 class OfficerAdminForm(ProfileForm):
-    name = StringField(
-        _l("Họ tên"), validators=[DataRequired(_l("Nhập họ tên.")), Length(max=120)]
-    )
+    name = StringField(_l("Họ tên"), validators=[DataRequired(_l("Nhập họ tên.")), Length(max=120)])
     role = SelectField(_l("Vai trò"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     active = BooleanField(_l("Đang làm việc (được đăng nhập)"))

@@ -38,6 +38,7 @@ class HourField(_Blankable, TimeField):
 class DayField(_Blankable, DateField):
     bad_message = _l("Ngày không đúng dạng. Ví dụ: 2026-09-02.")
 
+
 EXCEPTION_LABELS = {
     "leave": _l("Nghỉ phép"),
     "holiday": _l("Nghỉ lễ (cơ quan đóng cửa)"),
@@ -51,12 +52,21 @@ def _int_or_none(value):
 
 
 class ShiftForm(FlaskForm):
-    officer = SelectField(_l("Cán bộ"), coerce=_int_or_none,
-                          validators=[DataRequired(_l("Chọn cán bộ."))])
-    weekday = SelectField(_l("Thứ"), coerce=int, choices=list(enumerate(WEEKDAYS)),
-                          validators=[InputRequired(_l("Chọn thứ trong tuần."))])
-    start = HourField(_l("Từ giờ"), validators=[InputRequired(_l("Nhập giờ bắt đầu, ví dụ 07:00."))])
-    end = HourField(_l("Đến giờ"), validators=[InputRequired(_l("Nhập giờ kết thúc, ví dụ 11:30."))])
+    officer = SelectField(
+        _l("Cán bộ"), coerce=_int_or_none, validators=[DataRequired(_l("Chọn cán bộ."))]
+    )
+    weekday = SelectField(
+        _l("Thứ"),
+        coerce=int,
+        choices=list(enumerate(WEEKDAYS)),
+        validators=[InputRequired(_l("Chọn thứ trong tuần."))],
+    )
+    start = HourField(
+        _l("Từ giờ"), validators=[InputRequired(_l("Nhập giờ bắt đầu, ví dụ 07:00."))]
+    )
+    end = HourField(
+        _l("Đến giờ"), validators=[InputRequired(_l("Nhập giờ kết thúc, ví dụ 11:30."))]
+    )
 
 
 class ExceptionForm(FlaskForm):

@@ -44,16 +44,25 @@ def guides_list():
         .options(selectinload(Procedure.contents), selectinload(Procedure.officers))
         .order_by(Procedure.position, Procedure.id)
     ).all()
-    rows = [(p, can_edit_guide(current_user, p), {c.lang: c for c in p.contents}) for p in procedures]
-    return render_template("officer/guides/list.html", rows=rows, langs=guides.LANGS,
-                           lang_labels=LANG_LABELS)
+    rows = [
+        (p, can_edit_guide(current_user, p), {c.lang: c for c in p.contents}) for p in procedures
+    ]
+    return render_template(
+        "officer/guides/list.html", rows=rows, langs=guides.LANGS, lang_labels=LANG_LABELS
+    )
 
 
 def _render_edit(procedure, lang, form, editable, errors=None, status=200):
     return render_template(
-        "officer/guides/edit.html", procedure=procedure, guide_lang=lang, form=form,
-        editable=editable, errors=errors or {}, versions=guides.history(procedure, lang),
-        lang_labels=LANG_LABELS, content=_content(procedure, lang),
+        "officer/guides/edit.html",
+        procedure=procedure,
+        guide_lang=lang,
+        form=form,
+        editable=editable,
+        errors=errors or {},
+        versions=guides.history(procedure, lang),
+        lang_labels=LANG_LABELS,
+        content=_content(procedure, lang),
     ), status
 
 
@@ -84,17 +93,27 @@ def guide_edit(slug: str, lang: str):
         _attach(form, errors)
         page = guides.render_guide_page(procedure, lang, draft)
         return render_template(
-            "officer/guides/preview.html", procedure=procedure, guide_lang=lang, form=form,
-            errors=errors, guide_html=guides.guide_main(page), size=guides.html_size(page),
-            budget=guides.HTML_BUDGET, lang_labels=LANG_LABELS, editable=True,
+            "officer/guides/preview.html",
+            procedure=procedure,
+            guide_lang=lang,
+            form=form,
+            errors=errors,
+            guide_html=guides.guide_main(page),
+            size=guides.html_size(page),
+            budget=guides.HTML_BUDGET,
+            lang_labels=LANG_LABELS,
+            editable=True,
         ), 400 if errors else 200
     try:
         changed = guides.save(procedure, lang, draft, current_user._get_current_object())
     except guides.GuideError as err:
         _attach(form, err.errors)
         return _render_edit(procedure, lang, form, editable, err.errors, status=400)
-    flash(_("Đã lưu hướng dẫn. Người dân thấy ngay bản mới.") if changed
-          else _("Không có gì thay đổi."))
+    flash(
+        _("Đã lưu hướng dẫn. Người dân thấy ngay bản mới.")
+        if changed
+        else _("Không có gì thay đổi.")
+    )
     return redirect(url_for("officer.guide_edit", slug=slug, lang=lang))
 
 

@@ -71,15 +71,17 @@ def profile():
         flash(_("Đã lưu. Trang công khai đã cập nhật."))
         return redirect(url_for("officer.profile"))
     status = 400 if form.errors else 200
-    return render_template("officer/people/profile.html", form=form, editable=editable,
-                           officer=officer), status
+    return render_template(
+        "officer/people/profile.html", form=form, editable=editable, officer=officer
+    ), status
 
 
 @bp.route("/officers")
 @admin_required
 def officers():
-    return render_template("officer/people/officers.html",
-                           officers=office_officers(current_user.office_id))
+    return render_template(
+        "officer/people/officers.html", officers=office_officers(current_user.office_id)
+    )
 
 
 @bp.route("/officers/<int:officer_id>", methods=["GET", "POST"])
@@ -96,5 +98,6 @@ def officer_edit(officer_id: int):
         flash(_("Đã lưu hồ sơ của %(name)s.", name=officer.name))
         return redirect(url_for("officer.officers"))
     status = 400 if form.errors else 200
-    return render_template("officer/people/officer_edit.html", form=form, officer=officer,
-                           editable=True), status
+    return render_template(
+        "officer/people/officer_edit.html", form=form, officer=officer, editable=True
+    ), status

@@ -46,8 +46,13 @@ def _forms() -> tuple[ShiftForm, ExceptionForm]:
     shift_form.officer.choices = [("", _("– Chọn cán bộ –")), *active]
     exc_form.officer.choices = [("", _("– Không chọn (nghỉ lễ) –")), *active]
     exc_form.stand_in.choices = [("", _("– Không có –")), *active]
-    for f in (shift_form.officer, shift_form.weekday, exc_form.officer, exc_form.stand_in,
-              exc_form.kind):
+    for f in (
+        shift_form.officer,
+        shift_form.weekday,
+        exc_form.officer,
+        exc_form.stand_in,
+        exc_form.kind,
+    ):
         f.validate_choice = False  # app.roster checks the officer, with a clearer message
     return shift_form, exc_form
 
@@ -62,7 +67,9 @@ def _page(shift_form: ShiftForm, exc_form: ExceptionForm, status: int = 200):
         "officer/roster/roster.html",
         by_day=by_day,
         exceptions=roster.upcoming_exceptions(office, now.date()),
-        week=[(day, roster.desk_open_on(office, day), roster.duties_on(office, day)) for day in week],
+        week=[
+            (day, roster.desk_open_on(office, day), roster.duties_on(office, day)) for day in week
+        ],
         shift_form=shift_form,
         exc_form=exc_form,
         kind_labels=EXCEPTION_LABELS,
@@ -82,9 +89,14 @@ def roster_shift_add():
     shift_form, exc_form = _forms()
     if shift_form.validate_on_submit():
         try:
-            roster.add_shift(current_user.office, current_user._get_current_object(),
-                             shift_form.officer.data, shift_form.weekday.data,
-                             shift_form.start.data, shift_form.end.data)
+            roster.add_shift(
+                current_user.office,
+                current_user._get_current_object(),
+                shift_form.officer.data,
+                shift_form.weekday.data,
+                shift_form.start.data,
+                shift_form.end.data,
+            )
         except roster.RosterError as err:
             getattr(shift_form, err.field).errors.append(err.message)
         else:
@@ -113,10 +125,16 @@ def roster_exception_add():
         f = exc_form
         try:
             roster.add_exception(
-                current_user.office, current_user._get_current_object(),
-                day=f.day.data, kind=f.kind.data, officer_id=f.officer.data,
-                stand_in_id=f.stand_in.data, start=f.start.data, end=f.end.data,
-                note=f.note.data or "", today=_now().date(),
+                current_user.office,
+                current_user._get_current_object(),
+                day=f.day.data,
+                kind=f.kind.data,
+                officer_id=f.officer.data,
+                stand_in_id=f.stand_in.data,
+                start=f.start.data,
+                end=f.end.data,
+                note=f.note.data or "",
+                today=_now().date(),
             )
         except roster.RosterError as err:
             getattr(exc_form, err.field).errors.append(err.message)

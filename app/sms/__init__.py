@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("sms", __name__)
+
+from app.sms import android_webhooks, webhooks  # noqa: E402,F401

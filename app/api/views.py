@@ -1,0 +1,244 @@
+"""The open read-only API (``/api/v1``): procedures and their guides, one dossier's status,
+and the public service index — for a provincial portal, a chat-app mini-app or a community
+volunteer's tool. Described by ``/api/v1/openapi.json`` (``app.api.openapi``).
+
+* GET only; nothing here writes, so the blueprint is exempt from CSRF (there is no session
+  to ride on: CORS below never allows credentials).
+* Rate-limited per IP across the whole API (``API_LIMIT``); a dossier lookup with phone digits
+  has the status page's own tighter limit per code, so digits cannot be guessed here either.
+* CORS: ``Access-Control-Allow-Origin: *`` on every API response, errors included, so a
+  browser tool can read a 404 or a 429; preflight (OPTIONS) is answered for GET.
+* ETags come from the app (``app.web.conditional_get``); personal answers say ``no-store``.
+* Errors are JSON (``{"error": ..., "status": ...}``) from the app's error handler; a bad
+  parameter also names it (``"field"``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, jsonify, request, url_for
+from flask_babel import force_locale
+
+from app import metrics
+from app.api import bp
+from app.citizen.services import digits_match, find_dossier, list_procedures
+from app.codes import normalise_code
+from app.deadlines import to_local
+from app.extensions import csrf, limiter
+from app.filters import FIELD_LABELS, STATUS_LABELS
+from app.models import NATIONAL_STATUS, Procedure
+from app.web import current_office
+
+API_LIMIT = "60/minute"
+DIGITS_LIMIT = "10/hour"  # the same as the status page's
+LANGS = ("vi", "en")
+# Python's re.search with the very patterns the OpenAPI document states, so what the document
+# calls valid is exactly what this module accepts (schemathesis checks both directions).
+PROCEDURE_CODE_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,79}$"
+DOSSIER_CODE_PATTERN = r"^[A-Za-z]{1,5}-[0-9]{6}-[0-9]{4}$"
+DIGITS_PATTERN = r"^[0-9]{4}$"
+HIDE_DUE = ("returned", "rejected", "withdrawn")  # as on the status page
+
+csrf.exempt(bp)
+api_limit = limiter.shared_limit(API_LIMIT, scope="api")
+
+
+class BadParameter(Exception):
+    def __init__(self, field: str):
+        self.field = field
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(exc: BadParameter):
+    return jsonify(error="bad_request", status=400, field=exc.field), 400
+
+
+@bp.after_app_request
+def _cors(response):
+    """CORS and ``Allow`` on every /api/ response, including 404s for unknown paths (which
+    no blueprint handler sees)."""
+    if not request.path.startswith("/api/"):
+        return response
+    h = response.headers
+    h["Access-Control-Allow-Origin"] = "*"
+    h["Access-Control-Expose-Headers"] = "ETag, Retry-After, X-RateLimit-Limit, " \
+        "X-RateLimit-Remaining, X-RateLimit-Reset"
+    if request.method == "OPTIONS":
+        h["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        h["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
+        h["Access-Control-Max-Age"] = "86400"
+    if response.status_code == 405:
+        # The app's JSON error page replaces werkzeug's response and its Allow header.
+        h.setdefault("Allow", "GET, HEAD, OPTIONS")
+    return response
+
+
+def _office():
+    office = current_office()
+    if office is None:  # an empty database: nothing to serve yet
+        abort(503)
+    return office
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "vi")
+    if lang not in LANGS:
+        raise BadParameter("lang")
+    return lang
+
+
+def _procedure_url(proc: Procedure) -> str:
+    return url_for("api.procedure", code=proc.national_code or proc.slug, _external=True)
+
+
+def _procedure_summary(proc: Procedure, lang: str) -> dict:
+    content = proc.content(lang)
+    return {
+        "code": proc.national_code or proc.slug,
+        "national_code": proc.national_code,
+        "slug": proc.slug,
+        "sms_keyword": proc.sms_keyword,
+        "field": proc.field,
+        "field_label": str(FIELD_LABELS.get(proc.field, proc.field)),
+        "lang": content.lang,
+        "name": content.name,
+        "summary": content.summary,
+        "takes_dossiers": not proc.is_howto,
+        "processing_days": proc.processing_days,
+        "online_mode": proc.online_mode,
+        "fee_vnd": proc.fee_vnd,
+        "guide_url": url_for("citizen.guide", slug=proc.slug, _external=True),
+        "url": _procedure_url(proc),
+    }
+
+
+@bp.route("/procedures")
+@api_limit
+def procedures():
+    lang = _lang()
+    office = _office()
+    with force_locale(lang):
+        items = [_procedure_summary(p, lang) for p in list_procedures(office)]
+    return jsonify(office=office.code, lang=lang, procedures=items)
+
+
+@bp.route("/procedures/<code>")
+@api_limit
+def procedure(code: str):
+    lang = _lang()
+    if not re.search(PROCEDURE_CODE_PATTERN, code):
+        raise BadParameter("code")
+    office = _office()
+    code = code.strip()
+    proc = next(
+        (p for p in list_procedures(office) if code in (p.national_code, p.slug)), None
+    )
+    if proc is None:
+        abort(404)
+    content = proc.content(lang)
+    with force_locale(lang):
+        data = _procedure_summary(proc, lang)
+    data.update(
+        documents=list(content.documents or []),
+        steps=list(content.steps or []),
+        fee=content.fee,
+        time=content.time,
+        where=content.where,
+        legal_basis=content.legal_basis,
+        confirm_note=content.confirm_note,
+        to_confirm=list(proc.to_confirm or []),
+        same_day_cutoff=proc.same_day_cutoff,
+        portal_url=proc.portal_url or None,
+        officers=[
+            {"name": o.name, "title": o.display_title(lang), "phone": o.public_phone}
+            for o in proc.officers
+            if o.active and o.public_phone
+        ],
+        updated_at=to_local(content.updated_at, office.tz).isoformat(timespec="seconds"),
+    )
+    return jsonify(data)
+
+
+def _digits_key() -> str:
+    return "api-digits:" + (request.view_args or {}).get("code", "-").upper()[:40]
+
+
+@bp.route("/dossiers/<code>")
+@api_limit
+@limiter.limit(DIGITS_LIMIT, key_func=_digits_key,
+               exempt_when=lambda: "phone_last4" not in request.args)
+def dossier(code: str):
+    """The status page's privacy rule: without the right last four phone digits, only the
+    procedure, the status and the due day. With digits, a wrong number and an unknown code get
+    the same 404, so a stranger learns nothing from the difference."""
+    lang = _lang()
+    if not re.search(DOSSIER_CODE_PATTERN, code):
+        raise BadParameter("code")
+    digits = request.args.get("phone_last4")
+    if digits is not None and not re.search(DIGITS_PATTERN, digits):
+        raise BadParameter("phone_last4")
+    office = _office()
+    canonical = normalise_code(code.strip(), office.code)
+    found = find_dossier(canonical) if canonical else None
+    full = False
+    if digits is not None:
+        full = digits_match(found, digits[:4])
+        if not full:
+            abort(404)
+    elif found is None:
+        abort(404)
+    d = found
+    with force_locale(lang):
+        data = {
+            "code": d.code,
+            "procedure": {
+                "code": d.procedure.national_code or d.procedure.slug,
+                "name": d.procedure.content(lang).name,
+            },
+            "status": d.status,
+            "status_label": str(STATUS_LABELS.get(d.status, d.status)),
+            "national_status": NATIONAL_STATUS.get(d.status),
+            "due_on": None if d.status in HIDE_DUE else d.due_on.isoformat(),
+            "full": full,
+        }
+        if full:
+            tz = office.tz
+            data.update(
+                applicant_name=d.applicant_name,
+                channel=d.channel,
+                received_at=to_local(d.received_at, tz).isoformat(timespec="seconds"),
+                events=[
+                    {
+                        "status": e.status,
+                        "status_label": str(STATUS_LABELS.get(e.status, e.status)),
+                        "at": to_local(e.at, tz).isoformat(timespec="seconds"),
+                        "note": e.note,
+                    }
+                    for e in d.events
+                ],
+                officer={"name": d.officer.name, "phone": d.officer.public_phone}
+                if d.officer and d.officer.public_phone
+                else None,
+            )
+    response = jsonify(data)
+    if full:
+        # Personal data: never in a shared cache or the browser's store.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/index")
+@api_limit
+def index():
+    """The public service index: the scorecard's numbers (last 12 months, no personal data)."""
+    return jsonify(metrics.public_index(_office()))
+
+
+@bp.route("/openapi.json")
+@api_limit
+def openapi():
+    from app.api.openapi import document
+
+    return jsonify(document())
+

@@ -1,0 +1,76 @@
+"""The Android gateway's webhook: ``POST /sms/android`` (every event: received, sent,
+delivered, failed, ping).
+
+Exempt from CSRF (the phone holds no session) and protected instead by the gateway's signature:
+``X-Signature`` = hex HMAC-SHA256 of the raw body followed by ``X-Timestamp``, keyed with
+``ANDROID_WEBHOOK_SIGNING_KEY``. A request that is unsigned, wrongly signed or more than five
+minutes off gets 403 before its body is parsed, and nothing changes — not even "last seen".
+The signature covers only the body, so the ``?office=`` query a registration adds is a routing
+hint, not a secret; an attacker would need a fresh signed body to use it at all.
+
+The phone retries a webhook that does not get a 2xx within 30 s (10 s, 20 s, 40 s… for about
+two days), so the handler answers quickly and is idempotent: the same text is stored once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import abort, current_app, jsonify, request
+from flask_login import current_user
+
+from app.extensions import csrf, db
+from app.models import Office
+from app.sms import bp
+from app.sms.android import BadEvent, apply_event, office_for, panel
+from app.sms.channels.android_channel import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
+
+logger = logging.getLogger(__name__)
+
+
+@bp.route("/android", methods=["POST"])
+@csrf.exempt
+def android_webhook():
+    raw = request.get_data(cache=True)
+    if not verify_webhook(
+        raw,
+        request.headers.get(TIMESTAMP_HEADER),
+        request.headers.get(SIGNATURE_HEADER),
+        current_app.config.get("ANDROID_WEBHOOK_SIGNING_KEY") or "",
+        time.time(),
+    ):
+        logger.warning("Android webhook with a missing, bad or stale signature from %s",
+                       request.remote_addr)
+        abort(403)
+    try:
+        envelope = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        abort(400)
+    if not isinstance(envelope, dict):
+        abort(400)
+    payload = envelope.get("payload") if isinstance(envelope.get("payload"), dict) else {}
+    office = office_for(request.args.get("office"), payload.get("recipient"))
+    if office is None:  # no office configured yet: accept so the phone stops retrying
+        logger.error("Android event %s dropped: no office in the database", envelope.get("id"))
+        return jsonify(ok=True, stored=False)
+    try:
+        result = apply_event(office, envelope)
+    except BadEvent as exc:
+        db.session.rollback()
+        logger.warning("Android webhook: %s", exc)
+        abort(400)
+    return jsonify(ok=True, event=result.event, duplicate=result.duplicate)
+
+
+@bp.app_context_processor
+def _gateway_panel() -> dict:
+    # A callable, so the phone's status is queried only by the page that shows the panel.
+    def gateway_panel():
+        if not getattr(current_user, "is_authenticated", False):
+            return None
+        office = db.session.get(Office, current_user.office_id)
+        return panel(office) if office is not None else None
+
+    return {"android_gateway_panel": gateway_panel}

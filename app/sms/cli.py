@@ -1,0 +1,64 @@
+"""``flask --app wsgi sms worker|remind``: the outbox sender and the reminder job.
+
+Run ``sms worker`` as a service (systemd restarts it; several may run at once on PostgreSQL),
+or ``sms worker --once`` from cron: it sends everything due and exits. ``sms remind`` queues
+"your result is waiting" texts; the long-running worker also does that once an hour.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import click
+
+from app.models import utcnow
+from app.sms.channels import ChannelConfigError, get_channel
+
+
+def default_worker_id() -> str:
+    """host-pid: says which machine and process holds a claim, in the database and the logs."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@click.group("sms", help="SMS: send the outbox, queue reminders.")
+def sms_cli() -> None:
+    pass
+
+
+@sms_cli.command("worker", help="Send queued SMS (retries, quiet hours, several workers safe).")
+@click.option("--once", is_flag=True, help="Send everything due now, then exit (cron, tests).")
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="Rows claimed at a time.")
+@click.option("--worker-id", default=None, help="Name in claimed_by and logs [host-pid].")
+@click.option("--interval", type=click.FloatRange(0.05), default=5.0, show_default=True,
+              help="Seconds between polls when idle.")
+@click.option("--lease", type=click.FloatRange(1), default=None,
+              help="Seconds a claim lasts [SMS_CLAIM_SECONDS or 60].")
+def worker(once: bool, batch: int, worker_id: str | None, interval: float,
+           lease: float | None) -> None:
+    from app.sms.worker import run_forever, run_once
+
+    worker_id = worker_id or default_worker_id()
+    try:
+        get_channel()  # a wrong setting should stop the service at start, not at 3 a.m.
+    except ChannelConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        if once:
+            stats = run_once(worker_id, batch, lease=lease)
+        else:
+            click.echo(f"SMS worker {worker_id} started (Ctrl-C to stop)")
+            stats = run_forever(worker_id, batch, interval, lease=lease)
+    except ValueError as exc:  # a lease shorter than twice the send timeout
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(stats))
+    for error in dict.fromkeys(stats.errors):
+        click.echo(f"error: {error}", err=True)
+
+
+@sms_cli.command("remind", help="Queue reminders for results ready but not collected.")
+def remind() -> None:
+    from app.sms.reminders import queue_reminders
+
+    click.echo(f"queued {queue_reminders(utcnow())} reminders")

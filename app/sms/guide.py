@@ -1,0 +1,197 @@
+"""The short guide by SMS: ``HD <keyword>`` and the guide page's "send this guide to my phone".
+
+A guide text is at most three GSM-7 segments (DESIGN.md, Budgets) and always ends with the
+guide's link, because the link is the one part a citizen cannot get any other way. When the
+procedure's words do not fit, the free parts are shortened — the time first, then the fee,
+then the summary — never the name or the link.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from sqlalchemy.exc import IntegrityError
+
+from app.budgets import SMS_GUIDE_SEGMENTS
+from app.codes import fold
+from app.extensions import db
+from app.filters import phone_display
+from app.models import Office, Procedure, utcnow
+from app.sms.gsm import count_segments, truncate_to_segments
+from app.sms.outbox import queue_message, render_sms
+
+# A keyword a citizen typed is echoed back in the "unknown keyword" reply: keep it short.
+KEYWORD_ECHO = 12
+
+
+def active_procedures(office: Office) -> list[Procedure]:
+    return list(
+        db.session.scalars(
+            sa.select(Procedure)
+            .where(Procedure.office_id == office.id, Procedure.active)
+            .order_by(Procedure.position, Procedure.id)
+        )
+    )
+
+
+def keywords(office: Office) -> str:
+    """``KS, KT, KH, …`` in the order of the guide list."""
+    return ", ".join(p.sms_keyword for p in active_procedures(office))
+
+
+def find_procedure(office: Office, keyword: str) -> Procedure | None:
+    """The procedure a citizen meant by ``keyword`` (already folded upper-case by the parser).
+
+    Tried in order: the SMS keyword itself (``KS``), with spaces removed (``K S``), a keyword
+    among the words (``KS GIAY``), the words of the procedure's name (``KHAI SINH`` finds
+    *Đăng ký khai sinh*), and a keyword one typo away (``KSS``, ``HKDD``).
+    """
+    procedures = active_procedures(office)
+    wanted = fold(keyword or "").strip()
+    if not wanted or not procedures:
+        return None
+    by_keyword = {fold(p.sms_keyword): p for p in procedures}
+    compact = "".join(ch for ch in wanted if ch.isalnum())
+    if compact in by_keyword:
+        return by_keyword[compact]
+    for word in wanted.split():
+        if word in by_keyword:
+            return by_keyword[word]
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in wanted).split() if w]
+    if words:
+        for proc in procedures:
+            names = " ".join(fold(c.name) for c in proc.contents)
+            name_words = "".join(ch if ch.isalnum() else " " for ch in names).split()
+            if all(w in name_words for w in words) and len(" ".join(words)) >= 4:
+                return proc
+    close = difflib.get_close_matches(compact, list(by_keyword), n=1, cutoff=0.75)
+    return by_keyword[close[0]] if close and len(compact) >= 3 else None
+
+
+def guide_link(procedure: Procedure, lang: str) -> str:
+    """``PUBLIC_BASE_URL/procedures/<slug>``; the request's own host when that is not set."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    path = f"/procedures/{procedure.slug}"
+    if base:
+        link = base.rstrip("/") + path
+    elif has_request_context():
+        link = url_for("citizen.guide", slug=procedure.slug, _external=True)
+    else:
+        link = path
+    return link + ("?lang=en" if lang == "en" else "")
+
+
+def _cut(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters on a word boundary, with ``..`` when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= length:
+        return text
+    if length < 4:
+        return ""
+    head = text[: length - 2]
+    if " " in head and not text[length - 2].isspace():
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:.-") + ".."
+
+
+def _fits(body: str, budget: int) -> bool:
+    return count_segments(body).segments <= budget
+
+
+def guide_reply(office: Office, procedure: Procedure, lang: str) -> str:
+    """The guide text for ``procedure`` in ``lang``, GSM-7, at most three segments."""
+    content = procedure.content(lang)
+    summary = content.sms_summary or ""
+    if not summary and content.documents:
+        summary = "; ".join(content.documents)
+    ctx = {
+        "case": "found",
+        "name": content.name,
+        "keyword": procedure.sms_keyword,
+        "summary": summary,
+        # The SMS summary is written to say what to bring and the fee in plain words.
+        "fee": content.fee if not procedure.is_howto and not content.sms_summary else "",
+        "time": content.time if not procedure.is_howto else "",
+        "link": guide_link(procedure, lang),
+        "office_phone": phone_display(office.phone),
+    }
+    body = render_sms("guide", lang, **ctx)
+    for key in ("time", "fee", "summary", "name"):
+        if _fits(body, SMS_GUIDE_SEGMENTS):
+            break
+        full = ctx[key]
+        # Bisect the longest cut of this part that fits; the count only grows with length.
+        low, high = 0, len(full)
+        while low < high:
+            middle = (low + high + 1) // 2
+            trial = render_sms("guide", lang, **(ctx | {key: _cut(full, middle)}))
+            if _fits(trial, SMS_GUIDE_SEGMENTS):
+                low = middle
+            else:
+                high = middle - 1
+        ctx[key] = _cut(full, low)
+        body = render_sms("guide", lang, **ctx)
+    # A link longer than three segments (a misconfigured PUBLIC_BASE_URL) is the only way here.
+    return truncate_to_segments(body, SMS_GUIDE_SEGMENTS)
+
+
+def keyword_reply(office: Office, lang: str, keyword: str | None) -> str:
+    """The reply to ``HD`` without a keyword, or with one no procedure answers to."""
+    procs = active_procedures(office)
+    example = procs[0].sms_keyword if procs else "KS"
+    ctx = {
+        "case": "unknown" if keyword else "missing",
+        "keyword": _cut(keyword or "", KEYWORD_ECHO),
+        "keywords": keywords(office),
+        "example": example,
+    }
+    return truncate_to_segments(render_sms("guide", lang, **ctx), 2)
+
+
+class GuideRefused(ValueError):
+    """The guide cannot be texted to this phone; the message says why, translated."""
+
+
+def send_guide(office: Office, procedure: Procedure, phone: str, lang: str, today: date) -> bool:
+    """Queue the guide text for ``phone`` through the outbox (kind ``guide``) and commit.
+
+    At most once per phone, procedure and day (``dedupe_key``): a double click or a reload of
+    the form does not text the citizen twice. Returns False when it was already queued today.
+    Raises :class:`GuideRefused` for a phone that said STOP: we never text it.
+    """
+    from flask_babel import gettext as _
+
+    from app.sms.outbox import is_opted_out
+
+    if is_opted_out(phone):
+        raise GuideRefused(
+            _("Số này đã báo ngừng nhận tin nhắn. Muốn nhận lại, nhắn BATLAI tới số của xã.")
+        )
+    key = f"guide:{phone}:{procedure.id}:{today.isoformat()}"
+    body = guide_reply(office, procedure, lang)
+    message = queue_message(
+        office_id=office.id, phone=phone, body=body, kind="guide", dedupe_key=key,
+        send_after=utcnow(),
+    )
+    if message is None:
+        return False
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form posted twice at once: the other one won
+        db.session.rollback()
+        return False
+    return True
+
+
+__all__ = [
+    "GuideRefused",
+    "find_procedure",
+    "guide_link",
+    "guide_reply",
+    "keyword_reply",
+    "keywords",
+    "send_guide",
+]

@@ -1,0 +1,449 @@
+"""Inbound SMS: store the text, read the command, answer it — the one code path every channel
+(the Twilio webhook, the try-it page, later the Android gateway) goes through.
+
+``handle_inbound`` stores the inbound ``Message``, runs the command, queues the reply through
+the outbox (``kind="reply"``) and commits once. Decisions written down here:
+
+* **Idempotent per (channel, provider id).** Gateways and webhooks deliver the same text more
+  than once (DESIGN.md, "Facts from the field"). A second call with the same pair returns the
+  first call's result and stores nothing; a race between two calls is settled by the unique
+  constraint (the loser's ``IntegrityError`` is rolled back and it reads the winner's row).
+* **Personal data only to the dossier's phone.** Like VietOpenCPS's secret, the phone number
+  registered on the dossier is the proof: that phone gets the note and the officer's name,
+  any other phone only the status and the due date.
+* **Ratings and subscriptions only from the dossier's phone.** ``DG`` feeds the satisfaction
+  index and ``DK`` sends personal news, so a stranger who saw a receipt can do neither.
+* **STOP is final until START.** After ``HUY``/``STOP`` nothing is texted to the phone, not
+  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). Twilio answers
+  its own opt-out words (STOP, START, …) itself and blocks the number, so on the Twilio channel
+  those words are recorded but not answered a second time by us.
+* **Flooding.** More than ``SMS_INBOUND_PER_HOUR`` (default 30) texts from one phone in an hour
+  are still stored (nothing a citizen writes is lost; officers see it in the inbox) but not
+  answered: a loop with an auto-responder cannot cost the commune money. A retried delivery of
+  the same text is recognised before counting, so retries are never limited.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from app.codes import fold
+from app.deadlines import to_local
+from app.extensions import db
+from app.filters import WEEKDAYS_SHORT, fmt_time, phone_display
+from app.models import (
+    COMMENT_MAX,
+    Dossier,
+    Feedback,
+    Message,
+    Office,
+    PhonePreference,
+    Subscription,
+    utcnow,
+)
+from app.roster import next_duty, on_duty_now
+from app.sms import guide as guides
+from app.sms.gsm import count_segments, truncate_to_segments
+from app.sms.outbox import queue_message, render_sms
+from app.sms.parser import Command, parse
+from app.sms.replies import render_one_segment, status_reply_context
+
+logger = logging.getLogger(__name__)
+
+#: Replies other than the status (1) and the guide (3) stay within two segments.
+OTHER_SEGMENTS = 2
+#: Twilio answers these itself (and blocks the number after STOP); see the module docstring.
+TWILIO_OPT_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "START", "YES", "UNSTOP"}
+)
+PHONE_MAX = 20  # Message.phone
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    """What happened to one inbound text. ``body`` is the reply (None: no reply, because the
+    phone said STOP, the sender is flooding, or Twilio answers the word itself)."""
+
+    inbound_id: int
+    reply_id: int | None
+    command: Command
+    body: str | None
+    encoding: str = "GSM-7"
+    units: int = 0
+    segments: int = 0
+    duplicate: bool = False
+    limited: bool = False
+    fallback: bool = False  # an unexpected error: stored, flagged and answered with help
+
+
+@dataclass
+class _Reply:
+    """A reply being built: its body and what it is about."""
+
+    body: str | None
+    dossier_id: int | None = None
+    flag: bool = False  # the inbound needs an officer's attention
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _pref(phone: str) -> PhonePreference:
+    pref = db.session.get(PhonePreference, phone)
+    if pref is None:
+        pref = PhonePreference(phone=phone, lang="vi", opted_out=False)
+        db.session.add(pref)
+    return pref
+
+
+def _hours(office: Office) -> str:
+    """``7h-11h30, 13h30-17h``: short, the way a commune writes its hours on the door."""
+
+    def hm(t) -> str:
+        return f"{t.hour}h{t.minute:02d}" if t.minute else f"{t.hour}h"
+
+    return f"{hm(office.am_start)}-{hm(office.am_end)}, {hm(office.pm_start)}-{hm(office.pm_end)}"
+
+
+def _days(office: Office):
+    return _l("T2-T7 sáng") if office.open_saturday else _l("T2-T6")
+
+
+def _example(office: Office) -> str:
+    today = to_local(utcnow(), office.tz).date()
+    return f"{office.code}-{today:%y%m%d}-0001"
+
+
+def _render(template: str, lang: str, max_segments: int = OTHER_SEGMENTS, **context: Any) -> str:
+    return truncate_to_segments(render_sms(template, lang, **context), max_segments)
+
+
+def _dossier(code: str | None) -> Dossier | None:
+    if not code:
+        return None
+    return db.session.scalars(sa.select(Dossier).where(Dossier.code == code)).first()
+
+
+def status_reply(office: Office, dossier: Dossier | None, code: str | None, phone: str,
+                 lang: str) -> str:
+    """The one-segment answer to ``TT <code>`` (also used by the templates test)."""
+    base = {
+        "example": _example(office),
+        "office_phone": phone_display(office.phone),
+        "code": code or "",
+        "full": False,
+        "days": _days(office),
+        "hours": _hours(office),
+    }
+    if dossier is None:
+        base["case"] = "not_found" if code else "missing"
+        return render_one_segment("status", lang, base)
+    full = bool(dossier.phone) and dossier.phone == phone
+    ctx = status_reply_context(dossier, full=full)
+    ctx.update(
+        case="found",
+        procedure=dossier.procedure.content(lang).name,
+        days=_days(dossier.office),
+        hours=_hours(dossier.office),
+        example=base["example"],
+    )
+    return render_one_segment("status", lang, ctx)
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def _status(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    dossier = _dossier(cmd.code)
+    body = status_reply(office, dossier, cmd.code, phone, lang)
+    return _Reply(body, dossier.id if dossier else None)
+
+
+def _guide(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    procedure = guides.find_procedure(office, cmd.keyword or "")
+    if procedure is None:
+        return _Reply(guides.keyword_reply(office, lang, cmd.keyword))
+    return _Reply(guides.guide_reply(office, procedure, lang))
+
+
+def _list(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    procs = guides.active_procedures(office)
+    example = procs[0].sms_keyword if procs else "KS"
+    return _Reply(_render("list", lang, keywords=guides.keywords(office), example=example))
+
+
+def _contact(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    now = to_local(utcnow(), office.tz)
+    ctx: dict[str, Any] = {
+        "case": "none",
+        "days": _days(office),
+        "hours": _hours(office),
+        "office_phone": phone_display(office.phone),
+    }
+    duties = [d for d in on_duty_now(office, now) if d.officer.public_phone]
+    if duties:
+        officer = duties[0].officer
+        ctx.update(case="now", name=officer.name, phone=phone_display(officer.public_phone))
+    else:
+        upcoming = next_duty(office, now)
+        if upcoming is not None and upcoming[1].officer.public_phone:
+            day, duty = upcoming
+            ctx.update(
+                case="next",
+                weekday=WEEKDAYS_SHORT[day.weekday()],
+                day=f"{day.day:02d}/{day.month:02d}",
+                start=fmt_time(duty.start),
+                name=duty.officer.name,
+                phone=phone_display(duty.officer.public_phone),
+            )
+    return _Reply(_render("contact", lang, **ctx))
+
+
+def _feedback(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    comment = (cmd.text or "").strip()
+    if not comment:
+        return _Reply(_render("feedback", lang, case="empty"))
+    from app.codes import find_code
+
+    dossier = _dossier(find_code(comment, office.code))
+    db.session.add(
+        Feedback(
+            office_id=office.id,
+            comment=comment[:COMMENT_MAX],
+            source="sms",
+            phone=phone,
+            dossier_id=dossier.id if dossier else None,
+            procedure_id=dossier.procedure_id if dossier else None,
+        )
+    )
+    return _Reply(_render("feedback", lang, case="thanks"), dossier.id if dossier else None,
+                  flag=True)
+
+
+def _owner_case(dossier: Dossier | None, cmd: Command, phone: str) -> str:
+    if cmd.code is None:
+        return "missing"
+    if dossier is None:
+        return "not_found"
+    if not dossier.phone or dossier.phone != phone:
+        return "not_owner"
+    return "ok"
+
+
+def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    dossier = _dossier(cmd.code)
+    case = _owner_case(dossier, cmd, phone)
+    if case == "ok" and cmd.rating is None:
+        case = "missing"
+    ctx = {"code": cmd.code or "", "example": cmd.code or _example(office)}
+    if case != "ok":
+        return _Reply(_render("rate", lang, case=case, **ctx), dossier.id if dossier else None)
+    assert dossier is not None
+    # One rating per dossier and phone: a second DG changes it (people correct a typo).
+    existing = db.session.scalars(
+        sa.select(Feedback).where(
+            Feedback.dossier_id == dossier.id, Feedback.source == "sms", Feedback.phone == phone,
+            Feedback.rating.is_not(None),
+        )
+    ).first()
+    comment = (cmd.text or "").strip()[:COMMENT_MAX]
+    if existing is None:
+        db.session.add(
+            Feedback(office_id=dossier.office_id, rating=cmd.rating, comment=comment,
+                     dossier_id=dossier.id, procedure_id=dossier.procedure_id, source="sms",
+                     phone=phone)
+        )
+    else:
+        existing.rating = cmd.rating
+        if comment:
+            existing.comment = comment
+    return _Reply(_render("rate", lang, case="thanks", rating=cmd.rating, **ctx), dossier.id)
+
+
+def _subscribe(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    dossier = _dossier(cmd.code)
+    case = _owner_case(dossier, cmd, phone)
+    ctx = {"code": cmd.code or "", "example": _example(office),
+           "office_phone": phone_display(office.phone)}
+    if case == "ok":
+        assert dossier is not None
+        exists = db.session.scalars(
+            sa.select(Subscription.id).where(
+                Subscription.dossier_id == dossier.id, Subscription.phone == phone
+            )
+        ).first()
+        if exists is None:
+            db.session.add(Subscription(dossier_id=dossier.id, phone=phone))
+    return _Reply(_render("subscribe", lang, case=case, **ctx), dossier.id if dossier else None)
+
+
+def _help(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    unknown = cmd.name == "unknown"
+    body = render_one_segment("help", lang, {"case": "unknown" if unknown else "help"})
+    return _Reply(body, flag=unknown)
+
+
+_HANDLERS = {
+    "status": _status,
+    "guide": _guide,
+    "list": _list,
+    "contact": _contact,
+    "feedback": _feedback,
+    "rate": _rate,
+    "subscribe": _subscribe,
+    "help": _help,
+    "unknown": _help,
+}
+
+
+def _answer(office: Office, phone: str, text: str, channel: str, cmd: Command) -> _Reply:
+    """Run ``cmd`` for ``phone``; the reply is None when nothing may be texted back."""
+    pref = _pref(phone)
+    twilio_word = channel == "twilio" and fold(text).strip(" .!") in TWILIO_OPT_WORDS
+    if cmd.name == "stop":
+        already = pref.opted_out
+        pref.opted_out = True
+        if already or twilio_word:
+            return _Reply(None)
+        sms_number = phone_display(office.sms_number or office.phone)
+        return _Reply(_render("stop", pref.lang, sms_number=sms_number))
+    if cmd.name == "start":
+        pref.opted_out = False
+        return _Reply(None if twilio_word else _render("start", pref.lang))
+    if cmd.name in ("lang_en", "lang_vi"):
+        pref.lang = "en" if cmd.name == "lang_en" else "vi"
+        reply = _Reply(_render("lang", pref.lang))
+    else:
+        reply = _HANDLERS.get(cmd.name, _help)(office, phone, pref.lang or "vi", cmd)
+    if pref.opted_out:  # the command still counts (feedback is stored), the phone gets nothing
+        reply.body = None
+    return reply
+
+
+# ------------------------------------------------------------------------------ the entry point
+
+
+def _existing(channel: str, provider_id: str | None) -> Message | None:
+    if provider_id is None:
+        return None
+    return db.session.scalars(
+        sa.select(Message).where(
+            Message.channel == channel, Message.provider_id == provider_id,
+            Message.direction == "in",
+        )
+    ).first()
+
+
+def _result(inbound: Message, reply: Message | None, command: Command, **flags: bool
+            ) -> InboundResult:
+    if reply is None:
+        return InboundResult(inbound.id, None, command, None, **flags)
+    info = count_segments(reply.body)
+    return InboundResult(inbound.id, reply.id, command, reply.body, info.encoding, info.units,
+                         info.segments, **flags)
+
+
+def _replay(inbound: Message, default_prefix: str) -> InboundResult:
+    """The result of a text already handled (a retried webhook, a gateway's duplicate)."""
+    reply = db.session.scalars(
+        sa.select(Message).where(Message.reply_to_id == inbound.id, Message.direction == "out",
+                                 Message.kind == "reply")
+    ).first()
+    return _result(inbound, reply, parse(inbound.body, default_prefix), duplicate=True,
+                   limited=inbound.kind == "limited")
+
+
+def _over_limit(phone: str, inbound_id: int) -> bool:
+    limit = int(current_app.config.get("SMS_INBOUND_PER_HOUR", 30))
+    count = db.session.scalar(
+        sa.select(sa.func.count(Message.id)).where(
+            Message.direction == "in", Message.phone == phone, Message.id != inbound_id,
+            Message.created_at >= utcnow() - timedelta(hours=1),
+        )
+    )
+    return (count or 0) >= limit
+
+
+def handle_inbound(
+    office: Office,
+    phone: str,
+    text: str,
+    channel: str,
+    provider_id: str | None,
+    *,
+    reply_sent_by: str | None = None,
+) -> InboundResult:
+    """Store one inbound text, answer it through the outbox, commit once; return the reply.
+
+    ``phone`` is the sender (E.164 when the channel gives it). ``reply_sent_by`` names a channel
+    that delivers the reply itself — Twilio's TwiML answer, the try-it page's screen — so the
+    reply is stored as already ``sent`` on that channel and the outbox worker never sends it
+    again; without it the reply is ``queued`` for the worker.
+    """
+    phone = (phone or "").strip()[:PHONE_MAX]
+    text = text or ""
+    office_id, prefix = office.id, office.code
+    found = _existing(channel, provider_id)
+    if found is not None:
+        return _replay(found, prefix)
+    info = count_segments(text)
+    inbound = Message(
+        office_id=office_id, direction="in", phone=phone, body=text, kind="unknown",
+        channel=channel, provider_id=provider_id, encoding=info.encoding,
+        segments=info.segments, status="received",
+    )
+    db.session.add(inbound)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another worker stored the same text a moment ago (its commit made our insert fail).
+        db.session.rollback()
+        found = _existing(channel, provider_id)
+        if found is None:
+            raise
+        return _replay(found, prefix)
+
+    command = parse(text, prefix)
+    inbound.kind = command.name
+    if _over_limit(phone, inbound.id):
+        inbound.kind = "limited"
+        db.session.commit()
+        return _result(inbound, None, command, limited=True)
+
+    fallback = False
+    try:
+        with db.session.begin_nested():
+            answer = _answer(office, phone, text, channel, command)
+    except Exception:  # never lose the text nor fail the webhook over one bad command
+        logger.exception("SMS command failed for inbound %s", inbound.id)
+        fallback = True
+        answer = _Reply(render_one_segment("help", "vi", {"case": "unknown"}), flag=True)
+        pref = db.session.get(PhonePreference, phone)
+        if pref is not None and pref.opted_out:
+            answer.body = None
+    inbound.needs_attention = answer.flag
+    inbound.dossier_id = answer.dossier_id
+    reply = None
+    if answer.body is not None:
+        reply = queue_message(
+            office_id=office_id, phone=phone, body=answer.body, kind="reply",
+            dedupe_key=f"reply:{inbound.id}", dossier_id=answer.dossier_id,
+            reply_to_id=inbound.id, channel=reply_sent_by or "",
+        )
+        if reply is not None and reply_sent_by:
+            reply.status = "sent"
+            reply.sent_at = utcnow()
+            reply.next_attempt_at = None
+    db.session.commit()
+    return _result(inbound, reply, command, fallback=fallback)
+
+
+__all__ = ["InboundResult", "handle_inbound", "status_reply"]

@@ -1,0 +1,737 @@
+"""The outbox worker: sends queued SMS, retries what failed for a while, never sends a row twice.
+
+How a row travels::
+
+    queued ──claim──▶ sending ──send ok──▶ sent (provider id, sent_at, channel)
+      ▲                  │  ├─temporary error──▶ queued, later (backoff)  … or failed when
+      │                  │  │                                              attempts are spent
+      │                  │  ├─permanent error──▶ failed (21610 also marks the phone opted out)
+      │                  │  ├─phone said STOP──▶ cancelled
+      └──quiet hours─────┘  └─lease expired (worker died) ──▶ claimable by another worker
+
+**Claiming.** A worker takes a batch of due rows in one short transaction: it writes
+``status="sending"``, ``claimed_by`` (a token unique to this claim: the worker id plus a random
+suffix, so two processes started with the same ``--worker-id`` still cannot mistake each other's
+rows) and ``claimed_until = now + lease``. On PostgreSQL the rows are chosen with ``SELECT … FOR
+UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches without waiting on each other;
+on SQLite (which runs one writer at a time) one conditional ``UPDATE … WHERE id IN (…) AND
+<still due>`` does the same. Rows whose lease has expired — a worker was killed — are due again.
+
+**Never two sends of one row by our workers.** Just before each send the worker re-reads the
+row: it must still be ``sending`` and claimed by our token (else another worker took it over, or
+an officer cancelled it, and we do not send), and the claim must still run for at least twice
+the channel's timeout — if not, the worker first renews it with a conditional update (``WHERE
+id = … AND claimed_by = <our token> AND status = 'sending'``; no row touched means taken over).
+So nobody else can claim the row until after our send has ended, since the send is bounded by
+the channel's timeout (10 s by default, against a 60 s lease; :func:`check_lease` refuses a
+lease under twice the timeout). The outcome — status, provider id, attempts, time — is then
+written in one commit, again only while the claim is ours. The guarantee therefore holds
+as long as a worker is not frozen (SIGSTOP, a suspended VM) for longer than ``lease − timeout``
+between renewing and committing, and as long as the workers' clocks agree to within that
+margin (run NTP).
+
+**The one case that can still send twice** (at-least-once, by design rather than losing texts):
+the provider accepted a text but the worker died, or its connection dropped, before the commit
+that records the provider id; or the provider accepted the text but answered after our timeout.
+The row still looks unsent, so it is sent again after the lease expires (or at the retry).
+Twilio's API has no idempotency key that would let the second request be recognised. What
+limits the damage: the window is one HTTP call per worker (rows are committed one by one, never
+in batches), and ``dedupe_key`` (unique) guarantees that one event can only ever have one row —
+so a duplicate is at most one extra copy of one text, never a second notification queued for
+the same event.
+
+**Quiet hours.** Notifications and reminders are not sent between ``SMS_QUIET_START`` and
+``SMS_QUIET_END`` (default 21:00–07:00) in the office's time zone: the row goes back to the queue
+for the end of the quiet period, without using an attempt. A reply to a text the citizen sent in
+the last :data:`REPLY_FRESH` (including an officer's reply from the inbox) goes at once, night
+or not: the citizen has just texted us and is waiting for the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import threading
+import time as _time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.deadlines import parse_hhmm, to_local
+from app.extensions import db
+from app.models import Message, Office, PhonePreference, utcnow
+from app.sms.channels import (
+    DEFAULT_SEND_TIMEOUT,
+    Channel,
+    ChannelConfigError,
+    PermanentError,
+    TemporaryError,
+    channel_name_for,
+    get_channel,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a claim lasts. Must be well above the channel's timeout (see module docstring).
+DEFAULT_LEASE = 60
+#: First retry after about 30 s, doubling each time, never more than an hour apart.
+BACKOFF_BASE = 30.0
+BACKOFF_CAP = 3600.0
+#: A reply to a text received at most this long ago is sent even in quiet hours.
+REPLY_FRESH = timedelta(minutes=30)
+#: When the provider says "slow down" (HTTP 429, Twilio 20429/63018) the rest of the batch waits.
+THROTTLE_PAUSE = timedelta(seconds=15)
+THROTTLE_CODES = frozenset({"20429", "63018"})
+#: A channel that is not configured: retry later without using attempts (an operator must act).
+UNCONFIGURED_PAUSE = timedelta(minutes=15)
+#: How often ``run_forever`` queues "your result is waiting" reminders.
+REMIND_EVERY = 3600.0
+#: Tries for one database write when the database is busy (SQLite's lock, a PG deadlock).
+WRITE_TRIES = 30
+
+ERROR_MAX = 255  # Message.last_error length
+
+
+@dataclass
+class Stats:
+    """What one ``run_once`` did. ``lost`` counts rows another worker took over before we sent
+    them (not sent by us, so not a loss of the text); ``late`` counts sends whose outcome could
+    not be recorded because the claim had been taken over meanwhile (a possible duplicate)."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    deferred: int = 0
+    lost: int = 0
+    late: int = 0
+    batches: int = 0
+    throttled: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Stats) -> None:
+        for name in ("claimed", "sent", "retried", "failed", "cancelled", "deferred", "lost",
+                     "late", "batches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.throttled = self.throttled or other.throttled
+        self.errors.extend(other.errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("errors")
+        return data
+
+    def __str__(self) -> str:
+        return " ".join(f"{k}={v}" for k, v in self.as_dict().items())
+
+
+# -- small pure helpers -------------------------------------------------------------------------
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Wait before the next try after ``attempts`` tries: 30 s × 2^(attempts−1), capped at an
+    hour, with "equal jitter" (between half and all of it) so that texts that failed together
+    (a provider outage) do not all come back at the same second."""
+    exponent = min(max(attempts - 1, 0), 20)
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2**exponent)
+    return timedelta(seconds=(rng or random).uniform(delay / 2, delay))
+
+
+def in_quiet_hours(local: datetime, start: time | None, end: time | None) -> bool:
+    """True when the local time falls in [start, end); the window may wrap past midnight.
+    No window (either bound missing, or start == end) means never quiet."""
+    if start is None or end is None or start == end:
+        return False
+    now = local.time().replace(tzinfo=None)
+    if start < end:
+        return start <= now < end
+    return now >= start or now < end
+
+
+def quiet_ends_at(now: datetime, tz: ZoneInfo, end: time) -> datetime:
+    """The next ``end`` o'clock in ``tz`` after ``now`` (naive UTC), as naive UTC."""
+    local = to_local(now, tz)
+    candidate = datetime.combine(local.date(), end, tzinfo=tz)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=tz)
+    return candidate.astimezone(UTC).replace(tzinfo=None)
+
+
+def check_lease(lease: float, channel_timeout: float | None) -> None:
+    """Refuse a lease that a slow send could outlive (the no-double-send argument needs it)."""
+    if lease <= 0:
+        raise ValueError("lease must be positive")
+    if channel_timeout and lease < 2 * channel_timeout:
+        raise ValueError(
+            f"claim lease {lease:g}s must be at least twice the send timeout "
+            f"{channel_timeout:g}s, or a slow send could outlive its claim"
+        )
+
+
+def _lease_seconds(lease: float | None) -> float:
+    return float(lease or current_app.config.get("SMS_CLAIM_SECONDS") or DEFAULT_LEASE)
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[:ERROR_MAX]
+
+
+# -- database writes that survive a busy database ----------------------------------------------
+
+
+def _write(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` (statements on ``db.session``) and commit; retry the whole unit when the
+    database is busy (SQLite's single writer lock) or a unique insert raced another worker.
+
+    Every write the worker makes is conditional on its claim, so re-running one is harmless.
+    Giving up early would be worse than waiting: an unrecorded send would be sent again.
+    """
+    delay = 0.02
+    for attempt in range(1, WRITE_TRIES + 1):
+        try:
+            result = fn()
+            db.session.commit()
+            return result
+        except (OperationalError, IntegrityError) as exc:
+            db.session.rollback()
+            if attempt == WRITE_TRIES:
+                raise
+            logger.debug("outbox write retry %d after %s", attempt, exc)
+            _time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _update_claimed(message_id: int, token: str, **values: Any) -> bool:
+    """Update one row only while ``token`` still holds its claim; True when it did."""
+    result = db.session.execute(
+        sa.update(Message)
+        .where(Message.id == message_id, Message.claimed_by == token,
+               Message.status == "sending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+# -- claiming -----------------------------------------------------------------------------------
+
+
+def _due(due_before: datetime, now: datetime):
+    """Outgoing rows that may be claimed: queued and due, or claimed by a worker whose lease
+    has run out (it died or hung)."""
+    return sa.and_(
+        Message.direction == "out",
+        sa.or_(
+            sa.and_(
+                Message.status == "queued",
+                sa.or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due_before),
+            ),
+            sa.and_(
+                Message.status == "sending",
+                sa.or_(Message.claimed_until.is_(None), Message.claimed_until < now),
+            ),
+        ),
+    )
+
+
+def new_token(worker_id: str) -> str:
+    """A claim token: readable (who) and unique (which claim). Fits ``claimed_by`` (64)."""
+    return f"{worker_id[:50]}:{uuid.uuid4().hex[:12]}"
+
+
+class Claimed(NamedTuple):
+    """What the worker needs of a claimed row, read once: ORM objects would be expired (and
+    re-read) by every commit of the batch."""
+
+    id: int
+    office_id: int
+    phone: str
+    body: str
+    attempts: int
+    channel: str
+    reply_to_id: int | None
+
+
+def claim(
+    worker_id: str,
+    batch: int = 50,
+    now: datetime | None = None,
+    lease: float | None = None,
+    due_before: datetime | None = None,
+) -> tuple[str, list[Claimed]]:
+    """Claim up to ``batch`` due rows for ``worker_id`` and return (token, rows).
+
+    The claim is committed before anything is sent, so a crash after this point leaves rows that
+    another worker takes over once ``claimed_until`` passes. Only rows carrying this claim's
+    token are returned: what another worker claimed at the same moment is not ours.
+    """
+    now = now or utcnow()
+    due_before = due_before or now
+    token = new_token(worker_id)
+    until = now + timedelta(seconds=_lease_seconds(lease))
+    order = (Message.next_attempt_at, Message.id)
+    values = {"status": "sending", "claimed_by": token, "claimed_until": until}
+
+    def do() -> None:
+        if db.engine.dialect.name == "postgresql":
+            ids = list(
+                db.session.scalars(
+                    sa.select(Message.id)
+                    .where(_due(due_before, now))
+                    .order_by(*order)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if ids:
+                db.session.execute(
+                    sa.update(Message)
+                    .where(Message.id.in_(ids))
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+        else:
+            # SQLite: one statement, so choosing and marking happen under one write lock; the
+            # repeated condition keeps it correct on any database that lacks SKIP LOCKED.
+            chosen = sa.select(Message.id).where(_due(due_before, now)).order_by(*order).limit(batch)
+            db.session.execute(
+                sa.update(Message)
+                .where(Message.id.in_(chosen), _due(due_before, now))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+
+    _write(do)
+    rows = db.session.execute(
+        sa.select(Message.id, Message.office_id, Message.phone, Message.body, Message.attempts,
+                  Message.channel, Message.reply_to_id)
+        .where(Message.claimed_by == token, Message.status == "sending")
+        .order_by(Message.next_attempt_at, Message.id)
+    ).all()
+    db.session.commit()  # end the read transaction: no snapshot or lock is held while sending
+    return token, [
+        Claimed(r.id, r.office_id, r.phone, r.body, r.attempts or 0, r.channel or "",
+                r.reply_to_id)
+        for r in rows
+    ]
+
+
+def release(token: str, next_attempt_at: datetime, last_error: str | None = None) -> int:
+    """Give back every row still claimed by ``token`` (a stopping or throttled worker), so that
+    other workers need not wait for the lease to run out. Attempts are not used."""
+    values: dict[str, Any] = {
+        "status": "queued", "claimed_by": None, "claimed_until": None,
+        "next_attempt_at": next_attempt_at,
+    }
+    if last_error is not None:
+        values["last_error"] = last_error[:ERROR_MAX]
+
+    def do() -> int:
+        return db.session.execute(
+            sa.update(Message)
+            .where(Message.claimed_by == token, Message.status == "sending")
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+    return _write(do)
+
+
+# -- one row ------------------------------------------------------------------------------------
+
+
+class _OfficeInfo(NamedTuple):
+    tz: ZoneInfo
+    sms_channel: str
+
+
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class _Channels:
+    """Channels built once per run and shared by its rows (a Twilio client per process)."""
+
+    def __init__(self, fixed: Channel | None = None) -> None:
+        self.fixed = fixed
+        self.cache: dict[str, Channel] = {}
+
+    def get(self, name: str | None, office: _OfficeInfo | None) -> Channel:
+        if self.fixed is not None:
+            return self.fixed
+        chosen = channel_name_for(name or None, office)
+        if chosen not in self.cache:
+            self.cache[chosen] = get_channel(chosen)
+        return self.cache[chosen]
+
+
+class _Run:
+    """State shared by the rows of one ``run_once``: clock, config, caches, totals."""
+
+    def __init__(self, channels: _Channels, clock: Callable[[], datetime], lease: float) -> None:
+        config = current_app.config
+        self.channels = channels
+        self.clock = clock
+        self.lease = lease
+        self.max_attempts = int(config.get("SMS_MAX_ATTEMPTS") or 6)
+        self.quiet_start = parse_hhmm(config.get("SMS_QUIET_START"))
+        self.quiet_end = parse_hhmm(config.get("SMS_QUIET_END"))
+        self.public_base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+        self.offices: dict[int, _OfficeInfo] = {}
+        self.stats = Stats()
+
+    def office(self, office_id: int) -> _OfficeInfo:
+        if office_id not in self.offices:
+            row = db.session.execute(
+                sa.select(Office.timezone, Office.sms_channel).where(Office.id == office_id)
+            ).first()
+            tz = ZoneInfo(row.timezone) if row and row.timezone else DEFAULT_TZ
+            self.offices[office_id] = _OfficeInfo(tz, (row.sms_channel if row else "") or "")
+        return self.offices[office_id]
+
+    def status_callback(self, channel: Channel) -> str | None:
+        if channel.name == "twilio" and self.public_base:
+            return f"{self.public_base}/sms/twilio/status"
+        return None
+
+    def quiet_until(self, message: Claimed, office: _OfficeInfo, now: datetime) -> datetime | None:
+        """When the quiet period ends, if ``message`` must wait for it; else None."""
+        if self.quiet_start is None or self.quiet_end is None:
+            return None
+        tz = office.tz
+        if not in_quiet_hours(to_local(now, tz), self.quiet_start, self.quiet_end):
+            return None
+        if message.reply_to_id is not None:
+            received = db.session.scalar(
+                sa.select(Message.created_at).where(
+                    Message.id == message.reply_to_id, Message.direction == "in"
+                )
+            )
+            if received is not None and now - received <= REPLY_FRESH:
+                return None  # the citizen just texted us and is awake
+        return quiet_ends_at(now, tz, self.quiet_end)
+
+
+def _is_opted_out(phone: str) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(PhonePreference.opted_out).where(PhonePreference.phone == phone)
+        )
+    )
+
+
+def _mark_opted_out(phone: str, now: datetime) -> None:
+    pref = db.session.get(PhonePreference, phone)
+    if pref is None:
+        db.session.add(PhonePreference(phone=phone, opted_out=True, updated_at=now))
+    else:
+        pref.opted_out = True
+    db.session.flush()
+
+
+def _still_ours(run: _Run, message_id: int, token: str, channel: Channel) -> bool:
+    """Re-check, right before sending, that the row is still claimed by ``token`` and that the
+    claim outlives the send; renew it (for the whole batch) when too little is left.
+
+    A worker that stalled past its lease finds that another worker took the row over (or an
+    officer cancelled it) and does not send. Reading costs no commit; the renewal, one per
+    roughly half a lease, does — a commit per row would halve the drain rate on SQLite.
+    """
+    now = run.clock()
+    current = db.session.execute(
+        sa.select(Message.claimed_by, Message.status, Message.claimed_until)
+        .where(Message.id == message_id)
+    ).first()
+    db.session.commit()  # ends the read: no transaction stays open during the HTTP call
+    if current is None or current.claimed_by != token or current.status != "sending":
+        return False
+    timeout = getattr(channel, "timeout", None) or DEFAULT_SEND_TIMEOUT
+    if current.claimed_until is not None and current.claimed_until - now >= timedelta(
+        seconds=2 * timeout
+    ):
+        return True
+    until = now + timedelta(seconds=run.lease)
+
+    def renew() -> bool:
+        mine = _update_claimed(message_id, token, claimed_until=until)
+        if mine:  # the rest of the batch too, while we are at it
+            db.session.execute(
+                sa.update(Message)
+                .where(Message.claimed_by == token, Message.status == "sending")
+                .values(claimed_until=until)
+                .execution_options(synchronize_session=False)
+            )
+        return mine
+
+    return bool(_write(renew))
+
+
+def _process(run: _Run, message: Claimed, token: str) -> str:
+    """Decide and do what ``message`` needs; return the outcome's name."""
+    stats = run.stats
+    message_id, phone, body, attempts = message.id, message.phone, message.body, message.attempts
+    now = run.clock()
+
+    if _is_opted_out(phone):
+        done = _write(lambda: _update_claimed(
+            message_id, token, status="cancelled", last_error="opted out",
+            claimed_by=None, claimed_until=None))
+        return _count(stats, "cancelled" if done else "lost")
+
+    office = run.office(message.office_id)
+    wait_until = run.quiet_until(message, office, now)
+    if wait_until is not None:
+        done = _write(lambda: _update_claimed(
+            message_id, token, status="queued", next_attempt_at=wait_until,
+            claimed_by=None, claimed_until=None))
+        return _count(stats, "deferred" if done else "lost")
+
+    try:
+        channel = run.channels.get(message.channel, office)
+    except ChannelConfigError as exc:
+        logger.error("SMS %s not sent: %s", message_id, exc)
+        stats.errors.append(str(exc))
+        config_error = _error_text(exc)
+        done = _write(lambda: _update_claimed(
+            message_id, token, status="queued", next_attempt_at=now + UNCONFIGURED_PAUSE,
+            last_error=config_error, claimed_by=None, claimed_until=None))
+        return _count(stats, "deferred" if done else "lost")
+
+    if not _still_ours(run, message_id, token, channel):
+        logger.info("SMS %s was taken over or cancelled meanwhile; not sending", message_id)
+        return _count(stats, "lost")
+
+    try:
+        result = channel.send(phone, body, status_callback=run.status_callback(channel))
+    except PermanentError as exc:
+        failed_at = run.clock()
+        opted_out, error = exc.code == "21610", _error_text(exc)
+
+        def fail() -> bool:
+            if opted_out:  # the recipient texted STOP to the provider
+                _mark_opted_out(phone, failed_at)
+            return _update_claimed(
+                message_id, token, status="failed", attempts=attempts + 1,
+                last_error=error, next_attempt_at=failed_at,
+                claimed_by=None, claimed_until=None)
+
+        done = _write(fail)
+        return _count(stats, "failed" if done else "late")
+    except Exception as exc:  # TemporaryError, or anything unexpected: try again later
+        if not isinstance(exc, TemporaryError):
+            logger.exception("SMS %s: unexpected error from channel %s", message_id, channel.name)
+        failed_at = run.clock()
+        spent = attempts + 1 >= run.max_attempts
+        if isinstance(exc, TemporaryError) and exc.code in THROTTLE_CODES:
+            stats.throttled = True
+        values: dict[str, Any] = {
+            "status": "failed" if spent else "queued",
+            "attempts": attempts + 1,
+            "last_error": _error_text(exc),
+            # For a failed row this is when it failed: no further attempt is planned.
+            "next_attempt_at": failed_at if spent else failed_at + backoff(attempts + 1),
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        done = _write(lambda: _update_claimed(message_id, token, **values))
+        return _count(stats, ("failed" if spent else "retried") if done else "late")
+
+    sent_at = run.clock()
+    done = _write(lambda: _update_claimed(
+        message_id, token, status="sent", provider_id=result.provider_id, channel=channel.name,
+        sent_at=sent_at, attempts=attempts + 1, last_error="",
+        claimed_by=None, claimed_until=None))
+    if not done:
+        # Only possible when this worker stalled longer than the lease: the row may go twice.
+        logger.warning("SMS %s sent as %s but its claim was taken over meanwhile",
+                       message_id, result.provider_id)
+        return _count(stats, "late")
+    return _count(stats, "sent")
+
+
+def _count(stats: Stats, outcome: str) -> str:
+    setattr(stats, outcome, getattr(stats, outcome) + 1)
+    return outcome
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+def _setup(channel: Channel | None, now: datetime | None, lease: float | None) -> _Run:
+    lease_s = _lease_seconds(lease)
+    if channel is not None:
+        timeout = getattr(channel, "timeout", None)
+    else:
+        timeout = float(current_app.config.get("TWILIO_TIMEOUT") or DEFAULT_SEND_TIMEOUT)
+    check_lease(lease_s, timeout)
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
+    return _Run(_Channels(channel), clock, lease_s)
+
+
+def _send_batch(
+    run: _Run, token: str, rows: list[Claimed], should_stop: Callable[[], bool] | None
+) -> bool:
+    """Process claimed rows in order; False when the run must end early (throttled, stopping),
+    in which case the rows not reached are given back at once."""
+    for row in rows:
+        if should_stop is not None and should_stop():
+            release(token, run.clock())
+            return False
+        _process(run, row, token)
+        if run.stats.throttled:
+            release(token, run.clock() + THROTTLE_PAUSE)
+            return False
+    return True
+
+
+def process_claimed(
+    token: str,
+    rows: list[Claimed],
+    channel: Channel | None = None,
+    now: datetime | None = None,
+    *,
+    lease: float | None = None,
+) -> Stats:
+    """Send rows that :func:`claim` returned with ``token``. ``run_once`` is claim + this; it is
+    separate so that tests (and a worker that resumes after a pause) exercise the takeover
+    rule: a row whose claim passed to another worker is skipped, never sent again."""
+    run = _setup(channel, now, lease)
+    _send_batch(run, token, rows, None)
+    return run.stats
+
+
+def run_once(
+    worker_id: str,
+    batch: int = 50,
+    channel: Channel | None = None,
+    now: datetime | None = None,
+    *,
+    lease: float | None = None,
+    max_batches: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Stats:
+    """Send everything that is due now, batch after batch, and return what happened.
+
+    ``channel`` forces one channel for every row (tests, benchmarks); by default each row goes
+    on its own ``channel``, else its office's, else ``SMS_CHANNEL``. ``now`` freezes the clock
+    (tests). Rows that become due while this runs (retries) wait for the next run, so a run
+    always ends. ``should_stop`` is polled between rows; a stopping run gives its remaining
+    claims back at once.
+    """
+    run = _setup(channel, now, lease)
+    stats = run.stats
+    due_before = run.clock()
+    while max_batches is None or stats.batches < max_batches:
+        if should_stop is not None and should_stop():
+            break
+        token, rows = claim(worker_id, batch, now=run.clock(), lease=run.lease,
+                            due_before=due_before)
+        if not rows:
+            break
+        stats.batches += 1
+        stats.claimed += len(rows)
+        if not _send_batch(run, token, rows, should_stop):
+            break
+    if stats.claimed:
+        logger.info("SMS worker %s: %s", worker_id, stats)
+    return stats
+
+
+def run_forever(
+    worker_id: str,
+    batch: int = 50,
+    interval: float = 5.0,
+    channel: Channel | None = None,
+    *,
+    lease: float | None = None,
+    remind_every: float | None = REMIND_EVERY,
+    stop: threading.Event | None = None,
+) -> Stats:
+    """Send due texts every ``interval`` seconds until SIGTERM/SIGINT (or ``stop`` is set).
+
+    Also queues reminders every ``remind_every`` seconds (None: never). A database or channel
+    error is logged and the loop goes on after a pause: the service must not die at 3 a.m.
+    because PostgreSQL restarted. On a stop signal the current text is finished and the rest of
+    the batch is handed back.
+    """
+    from app.sms.reminders import queue_reminders
+
+    stop = stop or threading.Event()
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    total = Stats()
+    last_remind: float | None = None
+    try:
+        while not stop.is_set():
+            if remind_every and (last_remind is None
+                                 or _time.monotonic() - last_remind >= remind_every):
+                try:
+                    queued = queue_reminders(utcnow())
+                    if queued:
+                        logger.info("queued %d reminders", queued)
+                except Exception:
+                    db.session.rollback()
+                    logger.exception("queueing reminders failed")
+                last_remind = _time.monotonic()
+            try:
+                total.add(run_once(worker_id, batch, channel, lease=lease,
+                                   should_stop=stop.is_set))
+            except Exception:
+                db.session.rollback()
+                logger.exception("SMS worker %s: run failed; retrying in %ss", worker_id,
+                                 interval)
+            stop.wait(interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        db.session.remove()
+    return total
+
+
+# -- for the officers' dashboard ----------------------------------------------------------------
+
+
+def outbox_stats(office_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """How the outbox of ``office_id`` is doing, for the dashboard.
+
+    ``queued`` (waiting, including texts held for the morning), ``due`` (waiting and due now),
+    ``sending`` (claimed by a worker), ``stuck`` (claimed, lease run out: a worker died; another
+    will take them), ``failed_24h`` and ``sent_24h``, ``oldest_queued_age`` (seconds since the
+    oldest due text was queued, None when nothing is due — the number to alert on: no worker
+    running), ``last_sent_at`` (naive UTC or None).
+    """
+    now = now or utcnow()
+    day_ago = now - timedelta(hours=24)
+    out = sa.and_(Message.office_id == office_id, Message.direction == "out")
+
+    def count(*conditions) -> int:
+        return db.session.scalar(sa.select(sa.func.count(Message.id)).where(out, *conditions)) or 0
+
+    due = sa.and_(Message.status == "queued",
+                  sa.or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+    oldest = db.session.scalar(sa.select(sa.func.min(Message.created_at)).where(out, due))
+    return {
+        "queued": count(Message.status == "queued"),
+        "due": count(due),
+        "sending": count(Message.status == "sending"),
+        "stuck": count(Message.status == "sending", Message.claimed_until < now),
+        "failed_24h": count(
+            Message.status == "failed",
+            sa.func.coalesce(Message.next_attempt_at, Message.created_at) >= day_ago,
+        ),
+        "sent_24h": count(Message.status.in_(("sent", "delivered")), Message.sent_at >= day_ago),
+        "oldest_queued_age": int((now - oldest).total_seconds()) if oldest else None,
+        "last_sent_at": db.session.scalar(sa.select(sa.func.max(Message.sent_at)).where(out)),
+    }
