@@ -9,8 +9,9 @@ Plain rules shared by every figure
   March dossier even though it is 16:30 UTC; one received at 00:30 on 1 April (17:30 UTC on
   31 March) is an April dossier.
 * A filter (``Scope``) may narrow everything to one procedure and/or one officer in charge
-  (``Dossier.officer_id``). SMS and feedback follow the filter through the dossier they are
-  about; with a filter, messages and feedback tied to no dossier are left out.
+  (``Dossier.officer_id``). SMS follow the filter through the dossier they are about; feedback
+  through its procedure (procedure filter) and its dossier (officer filter). With a filter,
+  messages and feedback tied to no dossier or procedure are left out.
 * **Withdrawn dossiers** (the citizen took the papers back) count in "received" and in the
   two online figures, because those describe how dossiers *arrive*. They are left out of every
   figure that judges how the office *handled* dossiers: finished, in progress, overdue,
@@ -401,17 +402,21 @@ def sms_figures(scope: Scope, start_utc: datetime, end_utc: datetime) -> Sms:
     delivered (the carrier says so; "probably delivered" in Vietnam), failed, still waiting,
     and the segments of the sent ones (the bill)."""
     sent = Message.status.in_(SMS_SENT)
-    query = sa.select(
-        sa.func.count().filter(sent),
-        sa.func.count().filter(Message.status == "delivered"),
-        sa.func.count().filter(Message.status == "failed"),
-        sa.func.count().filter(Message.status.in_(SMS_WAITING)),
-        sa.func.coalesce(sa.func.sum(Message.segments).filter(sent), 0),
-    ).select_from(Message).where(
-        Message.office_id == scope.office_id,
-        Message.direction == "out",
-        Message.created_at >= start_utc,
-        Message.created_at < end_utc,
+    query = (
+        sa.select(
+            sa.func.count().filter(sent),
+            sa.func.count().filter(Message.status == "delivered"),
+            sa.func.count().filter(Message.status == "failed"),
+            sa.func.count().filter(Message.status.in_(SMS_WAITING)),
+            sa.func.coalesce(sa.func.sum(Message.segments).filter(sent), 0),
+        )
+        .select_from(Message)
+        .where(
+            Message.office_id == scope.office_id,
+            Message.direction == "out",
+            Message.created_at >= start_utc,
+            Message.created_at < end_utc,
+        )
     )
     if scope.filtered:
         query = query.join(Dossier, Dossier.id == Message.dossier_id).where(*scope.dossiers())
@@ -488,7 +493,11 @@ def index_766(
     finish = _finish_time()
     rows = db.session.execute(
         sa.select(
-            Dossier.id, Dossier.status, Dossier.due_on, finish, Dossier.channel,
+            Dossier.id,
+            Dossier.status,
+            Dossier.due_on,
+            finish,
+            Dossier.channel,
             Procedure.online_mode,
         )
         .join(Procedure, Procedure.id == Dossier.procedure_id)
@@ -631,9 +640,7 @@ def public_index(office: Office, now_utc: datetime | None = None) -> dict:
         else round(fig.avg_working_days, 1),
         "satisfaction": {
             "ratings": fig.satisfaction.count,
-            "mean": None
-            if fig.satisfaction.mean is None
-            else round(fig.satisfaction.mean, 2),
+            "mean": None if fig.satisfaction.mean is None else round(fig.satisfaction.mean, 2),
             "good_share": pct(fig.satisfaction.good_share),
             "levels": dict(fig.satisfaction.levels),
         },

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from app.models import Dossier, Office
+from app.models import Dossier
 from app.sms.channels.twilio_channel import compute_signature
 
 TOKEN = "test-twilio-auth-token"
@@ -25,11 +25,14 @@ def new_sid() -> str:
 
 @pytest.fixture
 def demo(db):
-    """The demo commune (VB): 11 procedures from app/demo/procedures.py, officers, dossiers."""
-    from app.demo.loader import load_demo
+    """The demo commune's office (VB) with the 11 procedures of app/demo/procedures.py (no
+    dossiers: loading those takes seconds and these tests make their own)."""
+    from app.demo import loader
 
-    load_demo("demo-password")
-    return db.session.scalars(sa.select(Office).where(Office.code == "VB")).one()
+    office = loader._office()
+    loader._procedures(office)
+    db.session.commit()
+    return office
 
 
 @pytest.fixture

@@ -305,6 +305,14 @@ def test_htmx_request_gets_the_fragment_and_plain_get_the_page(client, demo):
     assert fragment.headers.get("ETag") != full.headers.get("ETag")
 
 
+def test_htmx_history_restore_gets_the_full_page(client, demo):
+    """htmx's back button re-fetches the pushed URL and swaps the answer into <body>."""
+    response = client.get("/procedures?q=khai+sinh",
+                          headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    check_page(response)
+    assert "HX-History-Restore-Request" in response.headers["Vary"]
+
+
 def test_procedures_page_loads_htmx_lazily_from_our_own_origin(client, demo):
     text = client.get("/procedures").get_data(as_text=True)
     assert re.search(r'data-htmx-src="/static/js/htmx\.min\.js\?v=[0-9a-f]{10}"', text)

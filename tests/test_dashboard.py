@@ -75,7 +75,9 @@ def test_svg_charts_each_with_a_table_and_no_style(client, data, make_officer, l
 def test_headline_figures_match_metrics(client, data, make_officer, login):
     sign_in(client, make_officer, login, "leader")
     html = client.get("/officer/dashboard").get_data(as_text=True)
-    fig = metrics.figures(data["office"], metrics.month_period(metrics.office_today(data["office"])))
+    fig = metrics.figures(
+        data["office"], metrics.month_period(metrics.office_today(data["office"]))
+    )
     assert (fig.received, fig.finished, fig.finished_on_time, fig.online) == (2, 1, 1, 1)
     summary = re.search(r'<table id="table-summary">.*?</table>', html, flags=re.S).group(0)
     assert "<td>2</td>" in summary  # received, the withdrawn one included
@@ -152,7 +154,7 @@ def test_home_panel(client, data, make_officer, login):
     sign_in(client, make_officer, login, "officer")
     html = client.get("/officer/").get_data(as_text=True)
     assert "Chỉ số tháng này" in html
-    panel = html[html.index('id="home-dashboard-h"'):]
+    panel = html[html.index('id="home-dashboard-h"') :]
     assert "100%" in panel[:600]
     assert re.search(r"Quá hạn hiện nay: <strong>1</strong>", panel)
     assert "/officer/dashboard" in panel

@@ -53,40 +53,90 @@ def world(db, make_office, make_procedure, make_officer):
 
     def dossier(proc, officer, channel, received, due, steps=()):
         d = register_dossier(
-            office=office, procedure=proc, applicant_name="Người Nộp Bí Mật",
-            phone="+84912345678", channel=channel, received_at=received, notify=False,
+            office=office,
+            procedure=proc,
+            applicant_name="Người Nộp Bí Mật",
+            phone="+84912345678",
+            channel=channel,
+            received_at=received,
+            notify=False,
         )
         d.due_on = due
         d.officer_id = officer.id
         for status, at in steps:
-            change_status(d, status, a, note="Lý do" if status == "rejected" else "", at=at,
-                          notify=False)
+            change_status(
+                d, status, a, note="Lý do" if status == "rejected" else "", at=at, notify=False
+            )
         db.session.commit()
         return d
 
     d = {}
-    d[1] = dossier(full, a, "counter", utc(2025, 3, 3, 9), date(2025, 3, 6),
-                   [("processing", utc(2025, 3, 3, 10)), ("ready", utc(2025, 3, 6, 23, 30)),
-                    ("returned", utc(2025, 3, 7, 9))])
-    d[2] = dossier(part, b, "online", utc(2025, 3, 10, 9), date(2025, 3, 12),
-                   [("processing", utc(2025, 3, 10, 10)), ("ready", utc(2025, 3, 13, 0, 30))])
-    d[3] = dossier(full, a, "counter", utc(2025, 4, 1, 9), date(2025, 4, 4),
-                   [("processing", utc(2025, 4, 1, 10))])
-    d[4] = dossier(full, a, "online", utc(2025, 3, 20, 9), date(2025, 3, 25),
-                   [("withdrawn", utc(2025, 3, 20, 11))])
-    d[5] = dossier(part, b, "counter", utc(2025, 3, 31, 23, 30), date(2025, 4, 3),
-                   [("rejected", utc(2025, 4, 1, 10))])
+    d[1] = dossier(
+        full,
+        a,
+        "counter",
+        utc(2025, 3, 3, 9),
+        date(2025, 3, 6),
+        [
+            ("processing", utc(2025, 3, 3, 10)),
+            ("ready", utc(2025, 3, 6, 23, 30)),
+            ("returned", utc(2025, 3, 7, 9)),
+        ],
+    )
+    d[2] = dossier(
+        part,
+        b,
+        "online",
+        utc(2025, 3, 10, 9),
+        date(2025, 3, 12),
+        [("processing", utc(2025, 3, 10, 10)), ("ready", utc(2025, 3, 13, 0, 30))],
+    )
+    d[3] = dossier(
+        full,
+        a,
+        "counter",
+        utc(2025, 4, 1, 9),
+        date(2025, 4, 4),
+        [("processing", utc(2025, 4, 1, 10))],
+    )
+    d[4] = dossier(
+        full,
+        a,
+        "online",
+        utc(2025, 3, 20, 9),
+        date(2025, 3, 25),
+        [("withdrawn", utc(2025, 3, 20, 11))],
+    )
+    d[5] = dossier(
+        part,
+        b,
+        "counter",
+        utc(2025, 3, 31, 23, 30),
+        date(2025, 4, 3),
+        [("rejected", utc(2025, 4, 1, 10))],
+    )
     d[6] = dossier(full, a, "online", utc(2025, 4, 1, 0, 30), date(2025, 4, 25))
-    d[7] = dossier(full, a, "online", utc(2025, 3, 5, 8), date(2025, 3, 5),
-                   [("processing", utc(2025, 3, 5, 9)), ("ready", utc(2025, 3, 5, 15))])
+    d[7] = dossier(
+        full,
+        a,
+        "online",
+        utc(2025, 3, 5, 8),
+        date(2025, 3, 5),
+        [("processing", utc(2025, 3, 5, 9)), ("ready", utc(2025, 3, 5, 15))],
+    )
 
     def fb(rating, created, dossier=None, handled=False, comment=""):
-        db.session.add(Feedback(
-            office_id=office.id, rating=rating, comment=comment, created_at=created,
-            dossier_id=dossier.id if dossier else None,
-            procedure_id=dossier.procedure_id if dossier else None,
-            handled_at=created if handled else None,
-        ))
+        db.session.add(
+            Feedback(
+                office_id=office.id,
+                rating=rating,
+                comment=comment,
+                created_at=created,
+                dossier_id=dossier.id if dossier else None,
+                procedure_id=dossier.procedure_id if dossier else None,
+                handled_at=created if handled else None,
+            )
+        )
 
     fb(5, utc(2025, 3, 7, 10), d[1], handled=True)
     fb(1, utc(2025, 3, 6, 10), d[7])
@@ -112,11 +162,18 @@ def _messages(db, office, d):
         ("out", "delivered", 1, utc(2025, 3, 31, 23, 30), d[1]),
     ]
     for direction, status, segments, created, dossier in rows:
-        db.session.add(Message(
-            office_id=office.id, direction=direction, phone="+84912345678", body="x",
-            status=status, segments=segments, created_at=created,
-            dossier_id=dossier.id if dossier else None,
-        ))
+        db.session.add(
+            Message(
+                office_id=office.id,
+                direction=direction,
+                phone="+84912345678",
+                body="x",
+                status=status,
+                segments=segments,
+                created_at=created,
+                dossier_id=dossier.id if dossier else None,
+            )
+        )
 
 
 def test_local_times_are_what_the_fixture_says(world):
@@ -212,8 +269,9 @@ def test_filters(world):
 
 
 def test_empty_period_has_no_rates(world):
-    f = metrics.figures(world["office"], metrics.Period(date(2024, 1, 1), date(2024, 2, 1)),
-                        now_utc=NOW)
+    f = metrics.figures(
+        world["office"], metrics.Period(date(2024, 1, 1), date(2024, 2, 1)), now_utc=NOW
+    )
     assert f.received == 0 and f.on_time_rate is None and f.online_share is None
     assert f.avg_working_days is None and f.index.on_time.points is None
     assert f.index.points == 0

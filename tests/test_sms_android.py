@@ -36,6 +36,7 @@ from app.sms.fallback import fallback_channel, queue_fallback
 from app.sms.outbox import queue_message
 from app.sms.worker import run_once
 from tests.fakes.android_gateway import DEFAULT_SIGNING_KEY, FakeAndroidGateway, sign
+from tests.helpers import check_page
 
 CITIZEN = "+84912345678"
 BODY = "Ho so VB-240101-0001 da co ket qua, moi ong/ba den UBND xa nhan."
@@ -542,7 +543,9 @@ def test_officer_home_shows_last_seen_and_waiting(client, db, android_config, of
     queue_notice(db, office)
     queue_notice(db, office, body="khac")
     post(client, phone, "system:ping", {})
-    page = client.get("/officer/").get_data(as_text=True)
+    response = client.get("/officer/")
+    check_page(response, citizen=False)
+    page = response.get_data(as_text=True)
     assert "Lần cuối liên lạc:" in page and "Đang hoạt động" in page
     assert "2 tin nhắn đang chờ gửi" in page
 

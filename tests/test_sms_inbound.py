@@ -16,7 +16,10 @@ from app.models import Feedback, Message, PhonePreference, Subscription
 from app.sms import inbound as inbound_mod
 from app.sms.gsm import count_segments, is_gsm7
 from app.sms.inbound import handle_inbound
-from tests.sms_support import demo, english  # noqa: F401  (fixtures)
+from tests import sms_support
+
+demo = sms_support.demo  # fixtures shared by the SMS tests
+english = sms_support.english
 
 OWNER = "+84912345678"
 STRANGER = "+84987654321"
@@ -514,7 +517,7 @@ def test_any_text_gets_a_reply_within_budget(db, demo, text, n):
     result = send(demo, text, phone=f"+8491{n:07d}")
     assert result.fallback is False
     inbound = db.session.get(Message, result.inbound_id)
-    assert inbound.body == text
+    assert inbound.body == text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if result.body is not None:
         assert is_gsm7(result.body)
         limit = BUDGET.get(result.command.name, 2)

@@ -14,8 +14,11 @@ from app.models import Message, PhonePreference
 from app.sms.channels.twilio_channel import TwilioChannel
 from app.sms.gsm import count_segments
 from app.sms.outbox import queue_message
+from tests import sms_support
 from tests.fakes.twilio_server import DEFAULT_SENDER
-from tests.sms_support import TOKEN, demo, inbound_params, new_sid, post_signed, signed  # noqa: F401
+from tests.sms_support import TOKEN, inbound_params, new_sid, post_signed, signed
+
+demo = sms_support.demo  # fixture shared by the SMS tests
 
 INBOUND = "/sms/twilio"
 STATUS = "/sms/twilio/status"
@@ -170,12 +173,12 @@ def test_signed_request_without_sender_is_400(db, demo, client):
 
 
 @pytest.fixture
-def sent_via_fake(db, demo, fake_twilio):
+def sent_via_fake(db, demo, fake_twilio, app, monkeypatch):
     """One outgoing text really sent through the channel to the local Twilio stand-in, the way
     the worker does it; returns (message, sid)."""
     channel = TwilioChannel(fake_twilio.account_sid, fake_twilio.auth_token, from_=DEFAULT_SENDER,
                             api_base_url=fake_twilio.base_url, timeout=5)
-    fake_twilio.auth_token = TOKEN  # sign callbacks with the app's token
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", fake_twilio.auth_token)
     message = queue_message(office_id=demo.id, phone=OWNER, body="Xin chao", kind="manual")
     db.session.commit()
     result = channel.send(OWNER, message.body,

@@ -19,7 +19,13 @@ import sqlalchemy as sa
 from app.dossiers import change_status
 from app.models import Message, PhonePreference
 from app.sms import worker
-from app.sms.channels import FACTORIES, ChannelConfigError, get_channel, register_channel
+from app.sms.channels import (
+    FACTORIES,
+    ChannelConfigError,
+    TemporaryError,
+    get_channel,
+    register_channel,
+)
 from app.sms.channels.console import ConsoleChannel
 from app.sms.channels.twilio_channel import TwilioChannel
 from app.sms.outbox import queue_message, queue_status_notifications
@@ -231,6 +237,36 @@ def test_invalid_or_landline_number_fails_without_retry(db, queue, twilio, fake_
     assert db.session.get(PhonePreference, PHONE) is None  # a bad number did not say STOP
 
 
+class _PacedChannel(ConsoleChannel):
+    """A channel that paces itself, like the Android phone: the second text must wait 6 s."""
+
+    name = "paced"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def send(self, to, body, *, status_callback=None):
+        self.calls += 1
+        if self.calls == 2:
+            error = TemporaryError("send rate", code="rate")
+            error.retry_after = 6.0
+            raise error
+        return super().send(to, body, status_callback=status_callback)
+
+
+def test_a_channel_pacing_itself_uses_no_attempt(db, queue):
+    ids = [queue(body=f"paced {i}", phone=f"+8491200000{i}") for i in range(3)]
+    channel = _PacedChannel()
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert (stats.sent, stats.deferred, stats.throttled) == (1, 1, True)
+    waiting = [row(db, i) for i in ids[1:]]
+    assert {(m.status, m.attempts) for m in waiting} == {("queued", 0)}
+    assert {m.next_attempt_at for m in waiting} == {DAY + timedelta(seconds=6)}
+    assert run_once("w1", channel=channel, now=DAY + timedelta(seconds=6)).sent == 2
+
+
 def test_opted_out_phone_is_never_sent(db, queue, twilio, fake_twilio):
     db.session.add(PhonePreference(phone=PHONE, opted_out=True))
     db.session.commit()
@@ -362,7 +398,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, db, queue, make
     assert errors == []
     assert results["A"].sent + results["B"].sent == n
     assert results["A"].claimed > 0 and results["B"].claimed > 0  # both really worked
-    assert results["A"].lost + results["B"].lost == 0
+    assert results["A"].taken_over + results["B"].taken_over == 0
     _assert_each_sent_once(fake_twilio, db, n, "pair")
 
 
@@ -393,8 +429,23 @@ def test_a_worker_that_wakes_after_a_takeover_does_not_send(db, queue, twilio, f
 
     stats_a = process_claimed(token_a, rows_a, channel=twilio, now=DAY + timedelta(seconds=62))
 
-    assert (stats_a.lost, stats_a.sent) == (10, 0)
+    assert (stats_a.taken_over, stats_a.sent) == (10, 0)
     _assert_each_sent_once(fake_twilio, db, 10, "wake")
+
+
+def test_a_slow_batch_renews_its_claim_so_nobody_takes_the_rest(db, queue, twilio, fake_twilio):
+    for i in range(5):
+        queue(body=f"slow {i}", phone=f"+849130{i:05d}")
+    token, rows = claim("A", batch=5, now=DAY)  # lease until DAY + 60 s
+    # 57 s later only 3 s of lease are left, less than twice the 2 s timeout: A renews first.
+    assert process_claimed(token, rows[:1], channel=twilio, now=DAY + timedelta(seconds=57)).sent
+
+    # So at DAY + 61 s, when the first lease would have run out, B finds nothing to take…
+    assert run_once("B", channel=twilio, now=DAY + timedelta(seconds=61)).claimed == 0
+    # …and A finishes its batch.
+    assert process_claimed(token, rows[1:], channel=twilio, now=DAY + timedelta(seconds=62)
+                           ).sent == 4
+    _assert_each_sent_once(fake_twilio, db, 5, "slow")
 
 
 def test_same_worker_id_twice_still_claims_disjoint_rows(db, queue):

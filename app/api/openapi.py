@@ -28,7 +28,11 @@ def _ref(name: str) -> dict:
 
 
 def _obj(props: dict, required: list[str] | None = None) -> dict:
-    return {"type": "object", "properties": props, "required": list(props) if required is None else required}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(props) if required is None else required,
+    }
 
 
 def _error(description: str) -> dict:
@@ -58,7 +62,9 @@ COMMON_ERRORS = {
 }
 
 
-def _op(summary: str, description: str, params: list[dict], ok: dict, extra: dict | None = None) -> dict:
+def _op(
+    summary: str, description: str, params: list[dict], ok: dict, extra: dict | None = None
+) -> dict:
     return {
         "get": {
             "summary": summary,
@@ -105,8 +111,10 @@ def _schemas() -> dict:
             "items": {"type": S},
             "description": "Facts the office has not yet confirmed against the national record.",
         },
-        "same_day_cutoff": {**NULL_STR, "description": "HH:MM; received later counts from the "
-                            "next working day."},
+        "same_day_cutoff": {
+            **NULL_STR,
+            "description": "HH:MM; received later counts from the next working day.",
+        },
         "portal_url": NULL_STR,
         "officers": {
             "type": "array",
@@ -125,85 +133,109 @@ def _schemas() -> dict:
             "description": "National portal status code: "
             + ", ".join(f"{k}={v}" for k, v in NATIONAL_STATUS.items()),
         },
-        "due_on": {"type": S, "format": "date", "nullable": True,
-                   "description": "Last working day for the result; null once closed."},
+        "due_on": {
+            "type": S,
+            "format": "date",
+            "nullable": True,
+            "description": "Last working day for the result; null once closed.",
+        },
         "full": {"type": "boolean", "description": "True when the phone digits matched."},
         "applicant_name": {"type": S},
         "channel": {"type": S, "enum": ["counter", "online", "post"]},
         "received_at": {"type": S, "format": "date-time"},
         "events": {
             "type": "array",
-            "items": _obj({
-                "status": status,
-                "status_label": {"type": S},
-                "at": {"type": S, "format": "date-time"},
-                "note": {"type": S},
-            }),
+            "items": _obj(
+                {
+                    "status": status,
+                    "status_label": {"type": S},
+                    "at": {"type": S, "format": "date-time"},
+                    "note": {"type": S},
+                }
+            ),
         },
         "officer": {**_obj({"name": {"type": S}, "phone": {"type": S}}), "nullable": True},
     }
     rate = {**NULL_NUM, "description": "Percent, one decimal; null when nothing to divide by."}
-    indicator = _obj({
-        "key": {"type": S, "enum": ["on_time", "online", "satisfaction"]},
-        "numerator": {"type": "integer"},
-        "denominator": {"type": "integer", "minimum": 0},
-        "ratio": rate,
-        "target": {"type": "number"},
-        "points": NULL_NUM,
-        "max_points": {"type": "integer"},
-    })
-    month = _obj({
-        "month": {"type": S, "pattern": "^[0-9]{4}-[0-9]{2}$"},
-        "received": {"type": "integer", "minimum": 0},
-        "online": {"type": "integer", "minimum": 0},
-        "finished": {"type": "integer", "minimum": 0},
-        "finished_on_time": {"type": "integer", "minimum": 0},
-        "on_time_rate": rate,
-        "online_share": rate,
-    })
-    count = {"type": "integer", "minimum": 0}
-    index = _obj({
-        "office": {"type": S},
-        "period": _obj({"from": {"type": S, "format": "date"}, "to": {"type": S, "format": "date"}}),
-        "as_of": {"type": S, "format": "date"},
-        "received": count,
-        "finished": count,
-        "finished_on_time": count,
-        "in_progress": count,
-        "overdue_now": count,
-        "on_time_rate": rate,
-        "online_share": rate,
-        "online_share_target": {"type": "number"},
-        "avg_working_days": NULL_NUM,
-        "satisfaction": _obj({
-            "ratings": count,
-            "mean": NULL_NUM,
-            "good_share": rate,
-            "levels": _obj({"very_satisfied": count, "satisfied": count, "not_satisfied": count}),
-        }),
-        "index_766": _obj({
-            "points": {"type": "number"},
+    indicator = _obj(
+        {
+            "key": {"type": S, "enum": ["on_time", "online", "satisfaction"]},
+            "numerator": {"type": "integer"},
+            "denominator": {"type": "integer", "minimum": 0},
+            "ratio": rate,
+            "target": {"type": "number"},
+            "points": NULL_NUM,
             "max_points": {"type": "integer"},
-            "indicators": {"type": "array", "items": indicator},
-        }),
-        "months": {"type": "array", "items": month},
-    })
+        }
+    )
+    month = _obj(
+        {
+            "month": {"type": S, "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            "received": {"type": "integer", "minimum": 0},
+            "online": {"type": "integer", "minimum": 0},
+            "finished": {"type": "integer", "minimum": 0},
+            "finished_on_time": {"type": "integer", "minimum": 0},
+            "on_time_rate": rate,
+            "online_share": rate,
+        }
+    )
+    count = {"type": "integer", "minimum": 0}
+    index = _obj(
+        {
+            "office": {"type": S},
+            "period": _obj(
+                {"from": {"type": S, "format": "date"}, "to": {"type": S, "format": "date"}}
+            ),
+            "as_of": {"type": S, "format": "date"},
+            "received": count,
+            "finished": count,
+            "finished_on_time": count,
+            "in_progress": count,
+            "overdue_now": count,
+            "on_time_rate": rate,
+            "online_share": rate,
+            "online_share_target": {"type": "number"},
+            "avg_working_days": NULL_NUM,
+            "satisfaction": _obj(
+                {
+                    "ratings": count,
+                    "mean": NULL_NUM,
+                    "good_share": rate,
+                    "levels": _obj(
+                        {"very_satisfied": count, "satisfied": count, "not_satisfied": count}
+                    ),
+                }
+            ),
+            "index_766": _obj(
+                {
+                    "points": {"type": "number"},
+                    "max_points": {"type": "integer"},
+                    "indicators": {"type": "array", "items": indicator},
+                }
+            ),
+            "months": {"type": "array", "items": month},
+        }
+    )
     return {
         "Error": _obj(
             {
-                "error": {"type": S, "description": "Stable code: bad_request, not_found, "
-                          "too_many, unavailable, …"},
+                "error": {
+                    "type": S,
+                    "description": "Stable code: bad_request, not_found, too_many, unavailable, …",
+                },
                 "status": {"type": "integer"},
                 "field": {"type": S, "description": "The parameter that is not valid."},
             },
             ["error", "status"],
         ),
         "ProcedureSummary": _obj(summary),
-        "ProcedureList": _obj({
-            "office": {"type": S},
-            "lang": {"type": S, "enum": list(LANGS)},
-            "procedures": {"type": "array", "items": _ref("ProcedureSummary")},
-        }),
+        "ProcedureList": _obj(
+            {
+                "office": {"type": S},
+                "lang": {"type": S, "enum": list(LANGS)},
+                "procedures": {"type": "array", "items": _ref("ProcedureSummary")},
+            }
+        ),
         "Procedure": _obj(detail),
         "Dossier": _obj(
             dossier_props,
@@ -320,8 +352,7 @@ def document() -> dict:
                 },
             },
             "headers": {
-                "ETag": {"description": "Entity tag for conditional GETs.",
-                         "schema": {"type": S}},
+                "ETag": {"description": "Entity tag for conditional GETs.", "schema": {"type": S}},
                 "CORS": {"description": "Always `*`.", "schema": {"type": S}},
             },
         },

@@ -62,8 +62,9 @@ def _cors(response):
         return response
     h = response.headers
     h["Access-Control-Allow-Origin"] = "*"
-    h["Access-Control-Expose-Headers"] = "ETag, Retry-After, X-RateLimit-Limit, " \
-        "X-RateLimit-Remaining, X-RateLimit-Reset"
+    h["Access-Control-Expose-Headers"] = (
+        "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+    )
     if request.method == "OPTIONS":
         h["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         h["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
@@ -131,9 +132,7 @@ def procedure(code: str):
         raise BadParameter("code")
     office = _office()
     code = code.strip()
-    proc = next(
-        (p for p in list_procedures(office) if code in (p.national_code, p.slug)), None
-    )
+    proc = next((p for p in list_procedures(office) if code in (p.national_code, p.slug)), None)
     if proc is None:
         abort(404)
     content = proc.content(lang)
@@ -166,8 +165,9 @@ def _digits_key() -> str:
 
 @bp.route("/dossiers/<code>")
 @api_limit
-@limiter.limit(DIGITS_LIMIT, key_func=_digits_key,
-               exempt_when=lambda: "phone_last4" not in request.args)
+@limiter.limit(
+    DIGITS_LIMIT, key_func=_digits_key, exempt_when=lambda: "phone_last4" not in request.args
+)
 def dossier(code: str):
     """The status page's privacy rule: without the right last four phone digits, only the
     procedure, the status and the due day. With digits, a wrong number and an unknown code get
@@ -241,4 +241,3 @@ def openapi():
     from app.api.openapi import document
 
     return jsonify(document())
-

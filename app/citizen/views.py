@@ -63,11 +63,13 @@ def procedures():
         field_ = ""
     results = svc.list_procedures(office, q, field_)
     context = {"q": q, "field": field_, "results": results, "groups": _grouped(results)}
-    if request.headers.get("HX-Request"):
+    # htmx's back button (historyCacheSize 0) re-fetches the pushed URL with HX-Request *and*
+    # HX-History-Restore-Request, and swaps the answer into <body>: that one needs the full page.
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         response = make_response(render_template("citizen/_results.html", **context))
     else:
         response = make_response(render_template("citizen/procedures.html", **context))
-    response.headers["Vary"] = "HX-Request"
+    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request"
     return response
 
 

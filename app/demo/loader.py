@@ -16,9 +16,9 @@ from app.deadlines import next_working_day, to_local
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
 from app.models import (
+    Dossier,
     DutyException,
     DutyShift,
-    Dossier,
     Feedback,
     Message,
     Office,

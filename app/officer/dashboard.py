@@ -189,46 +189,111 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
         _("Số liệu chính"),
         [_("Chỉ số"), _("Kết quả"), _("Cách tính")],
         [
-            [_("Hồ sơ tiếp nhận"), format_decimal(fig.received),
-             _("Hồ sơ nhận trong kỳ, kể cả hồ sơ sau đó bị rút.")],
-            [_("Trong đó: người nộp đã rút"), format_decimal(fig.withdrawn),
-             _("Hồ sơ người nộp xin rút lại. Không tính vào các số về giải quyết.")],
-            [_("Đã giải quyết xong"), format_decimal(fig.finished),
-             _("Hồ sơ đã có kết quả, đã trả kết quả hoặc bị từ chối, tính theo ngày có kết quả "
-               "nằm trong kỳ.")],
-            [_("Đang giải quyết"), format_decimal(fig.in_progress),
-             _("Hồ sơ chưa có kết quả vào cuối kỳ (hoặc hôm nay, nếu kỳ chưa hết). Không tính hồ "
-               "sơ đã rút.")],
-            [_("Quá hạn hiện nay"), format_decimal(len(fig.overdue)),
-             _("Hồ sơ chưa có kết quả mà đã qua ngày hẹn trả, tính đến hôm nay, dù nhận từ "
-               "lúc nào.")],
-            [_("Tỷ lệ đúng hạn"), f"{pct(fig.on_time_rate)} ({of(fig.finished_on_time, fig.finished)})",
-             _("Hồ sơ xong đúng hoặc trước ngày hẹn trả, chia cho hồ sơ xong trong kỳ.")],
-            [_("Tỷ lệ nộp trực tuyến"), f"{pct(fig.online_share)} ({of(fig.online, fig.received)})",
-             _("Hồ sơ nộp qua mạng, chia cho hồ sơ tiếp nhận trong kỳ. Mục tiêu %(t)s.",
-               t=pct(metrics.ONLINE_SHARE_TARGET))],
-            [_("Số ngày làm việc trung bình để xong"), num(fig.avg_working_days),
-             _("Số ngày làm việc từ ngày nhận đến ngày có kết quả, trung bình trên hồ sơ xong "
-               "trong kỳ. 0 là xong trong ngày.")],
-            [_("Tin nhắn đã gửi"), format_decimal(sms.sent),
-             _("Tin nhắn gửi cho người dân, tạo trong kỳ, đã chuyển cho nhà mạng.")],
-            [_("Tin nhắn đã đến máy"), format_decimal(sms.delivered),
-             _("Nhà mạng báo đã đến máy người nhận (báo cáo của nhà mạng không luôn chính xác).")],
-            [_("Tin nhắn gửi lỗi"), format_decimal(sms.failed),
-             _("Tin nhắn không gửi được sau các lần thử.")],
-            [_("Tin nhắn đang chờ gửi"), format_decimal(sms.waiting),
-             _("Tin nhắn chưa gửi (ngoài giờ gửi tin hoặc đang thử lại).")],
-            [_("Số phần tin nhắn đã dùng"), format_decimal(sms.segments),
-             _("Tin dài được tính thành nhiều phần; nhà mạng tính tiền theo từng phần. Chỉ tính "
-               "tin đã gửi.")],
-            [_("Điểm hài lòng trung bình"), num(sat.mean, 2),
-             _("Trung bình điểm 1–5 người dân chấm trong kỳ.")],
-            [_("Số lượt chấm điểm"), format_decimal(sat.count),
-             _("Số góp ý có chấm điểm, gửi trong kỳ (qua trang web hoặc tin nhắn).")],
-            [_("Tỷ lệ chấm 4–5 điểm"), pct(sat.good_share),
-             _("Lượt chấm 4 hoặc 5 điểm, chia cho số lượt chấm trong kỳ.")],
-            [_("Góp ý chưa xử lý"), format_decimal(fig.feedback_open),
-             _("Góp ý chưa có cán bộ đánh dấu đã xử lý, dù gửi từ lúc nào.")],
+            [
+                _("Hồ sơ tiếp nhận"),
+                format_decimal(fig.received),
+                _("Hồ sơ nhận trong kỳ, kể cả hồ sơ sau đó bị rút."),
+            ],
+            [
+                _("Trong đó: người nộp đã rút"),
+                format_decimal(fig.withdrawn),
+                _("Hồ sơ người nộp xin rút lại. Không tính vào các số về giải quyết."),
+            ],
+            [
+                _("Đã giải quyết xong"),
+                format_decimal(fig.finished),
+                _(
+                    "Hồ sơ đã có kết quả, đã trả kết quả hoặc bị từ chối, tính theo ngày có kết quả "
+                    "nằm trong kỳ."
+                ),
+            ],
+            [
+                _("Đang giải quyết"),
+                format_decimal(fig.in_progress),
+                _(
+                    "Hồ sơ chưa có kết quả vào cuối kỳ (hoặc hôm nay, nếu kỳ chưa hết). Không tính hồ "
+                    "sơ đã rút."
+                ),
+            ],
+            [
+                _("Quá hạn hiện nay"),
+                format_decimal(len(fig.overdue)),
+                _(
+                    "Hồ sơ chưa có kết quả mà đã qua ngày hẹn trả, tính đến hôm nay, dù nhận từ "
+                    "lúc nào."
+                ),
+            ],
+            [
+                _("Tỷ lệ đúng hạn"),
+                f"{pct(fig.on_time_rate)} ({of(fig.finished_on_time, fig.finished)})",
+                _("Hồ sơ xong đúng hoặc trước ngày hẹn trả, chia cho hồ sơ xong trong kỳ."),
+            ],
+            [
+                _("Tỷ lệ nộp trực tuyến"),
+                f"{pct(fig.online_share)} ({of(fig.online, fig.received)})",
+                _(
+                    "Hồ sơ nộp qua mạng, chia cho hồ sơ tiếp nhận trong kỳ. Mục tiêu %(t)s.",
+                    t=pct(metrics.ONLINE_SHARE_TARGET),
+                ),
+            ],
+            [
+                _("Số ngày làm việc trung bình để xong"),
+                num(fig.avg_working_days),
+                _(
+                    "Số ngày làm việc từ ngày nhận đến ngày có kết quả, trung bình trên hồ sơ xong "
+                    "trong kỳ. 0 là xong trong ngày."
+                ),
+            ],
+            [
+                _("Tin nhắn đã gửi"),
+                format_decimal(sms.sent),
+                _("Tin nhắn gửi cho người dân, tạo trong kỳ, đã chuyển cho nhà mạng."),
+            ],
+            [
+                _("Tin nhắn đã đến máy"),
+                format_decimal(sms.delivered),
+                _(
+                    "Nhà mạng báo đã đến máy người nhận (báo cáo của nhà mạng không luôn chính xác)."
+                ),
+            ],
+            [
+                _("Tin nhắn gửi lỗi"),
+                format_decimal(sms.failed),
+                _("Tin nhắn không gửi được sau các lần thử."),
+            ],
+            [
+                _("Tin nhắn đang chờ gửi"),
+                format_decimal(sms.waiting),
+                _("Tin nhắn chưa gửi (ngoài giờ gửi tin hoặc đang thử lại)."),
+            ],
+            [
+                _("Số phần tin nhắn đã dùng"),
+                format_decimal(sms.segments),
+                _(
+                    "Tin dài được tính thành nhiều phần; nhà mạng tính tiền theo từng phần. Chỉ tính "
+                    "tin đã gửi."
+                ),
+            ],
+            [
+                _("Điểm hài lòng trung bình"),
+                num(sat.mean, 2),
+                _("Trung bình điểm 1–5 người dân chấm trong kỳ."),
+            ],
+            [
+                _("Số lượt chấm điểm"),
+                format_decimal(sat.count),
+                _("Số góp ý có chấm điểm, gửi trong kỳ (qua trang web hoặc tin nhắn)."),
+            ],
+            [
+                _("Tỷ lệ chấm 4–5 điểm"),
+                pct(sat.good_share),
+                _("Lượt chấm 4 hoặc 5 điểm, chia cho số lượt chấm trong kỳ."),
+            ],
+            [
+                _("Góp ý chưa xử lý"),
+                format_decimal(fig.feedback_open),
+                _("Góp ý chưa có cán bộ đánh dấu đã xử lý, dù gửi từ lúc nào."),
+            ],
         ],
     )
     index = Table(
@@ -247,15 +312,31 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
             ]
             for i in idx.indicators
         ]
-        + [[_("Cộng"), "", "", _("%(p)s / %(max)s", p=num(idx.points, 2), max=idx.max_points),
-            _("Ba chỉ số đo được từ số liệu của xã; các chỉ số khác của Quyết định 766 do tỉnh "
-              "chấm.")]],
+        + [
+            [
+                _("Cộng"),
+                "",
+                "",
+                _("%(p)s / %(max)s", p=num(idx.points, 2), max=idx.max_points),
+                _(
+                    "Ba chỉ số đo được từ số liệu của xã; các chỉ số khác của Quyết định 766 do tỉnh "
+                    "chấm."
+                ),
+            ]
+        ],
     )
     overdue = Table(
         "overdue",
         _("Hồ sơ quá hạn hiện nay"),
-        [_("Mã hồ sơ"), _("Thủ tục"), _("Ngày nhận"), _("Hẹn trả"), _("Số ngày làm việc trễ"),
-         _("Cán bộ phụ trách"), _("Tình trạng")],
+        [
+            _("Mã hồ sơ"),
+            _("Thủ tục"),
+            _("Ngày nhận"),
+            _("Hẹn trả"),
+            _("Số ngày làm việc trễ"),
+            _("Cán bộ phụ trách"),
+            _("Tình trạng"),
+        ],
         [
             [
                 Link(r.code, url_for("officer.dossier", code=r.code)),
@@ -288,15 +369,29 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
         "on-time",
         _("Tỷ lệ đúng hạn theo tháng"),
         [_("Tháng"), _("Xong trong tháng"), _("Đúng hạn"), _("Tỷ lệ đúng hạn")],
-        [[month_label(m.month), format_decimal(m.finished), format_decimal(m.finished_on_time),
-          pct(m.on_time_rate)] for m in months],
+        [
+            [
+                month_label(m.month),
+                format_decimal(m.finished),
+                format_decimal(m.finished_on_time),
+                pct(m.on_time_rate),
+            ]
+            for m in months
+        ],
     )
     online = Table(
         "online",
         _("Tỷ lệ nộp trực tuyến theo tháng"),
         [_("Tháng"), _("Hồ sơ tiếp nhận"), _("Nộp trực tuyến"), _("Tỷ lệ trực tuyến")],
-        [[month_label(m.month), format_decimal(m.received), format_decimal(m.online),
-          pct(m.online_share)] for m in months],
+        [
+            [
+                month_label(m.month),
+                format_decimal(m.received),
+                format_decimal(m.online),
+                pct(m.online_share),
+            ]
+            for m in months
+        ],
     )
     return {t.name: t for t in (summary, index, overdue, levels, received, on_time, online)}
 
@@ -304,12 +399,23 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
 def build_charts(months: list[metrics.Month]) -> dict[str, Chart]:
     labels = [f"{m.month.month}/{m.month.year % 100:02d}" for m in months]
     return {
-        "received": bar_chart("chart-received", _("Hồ sơ tiếp nhận theo tháng"), labels,
-                              [m.received for m in months]),
-        "on-time": bar_chart("chart-on-time", _("Tỷ lệ đúng hạn theo tháng (%)"), labels,
-                             [metrics.pct(m.on_time_rate) for m in months], percent=True),
-        "online": bar_chart("chart-online", _("Tỷ lệ nộp trực tuyến theo tháng (%)"), labels,
-                            [metrics.pct(m.online_share) for m in months], percent=True),
+        "received": bar_chart(
+            "chart-received", _("Hồ sơ tiếp nhận theo tháng"), labels, [m.received for m in months]
+        ),
+        "on-time": bar_chart(
+            "chart-on-time",
+            _("Tỷ lệ đúng hạn theo tháng (%)"),
+            labels,
+            [metrics.pct(m.on_time_rate) for m in months],
+            percent=True,
+        ),
+        "online": bar_chart(
+            "chart-online",
+            _("Tỷ lệ nộp trực tuyến theo tháng (%)"),
+            labels,
+            [metrics.pct(m.online_share) for m in months],
+            percent=True,
+        ),
     }
 
 

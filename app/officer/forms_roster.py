@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.filters import WEEKDAYS
@@ -58,7 +58,7 @@ class ShiftForm(FlaskForm):
     weekday = SelectField(
         _l("Thứ"),
         coerce=int,
-        choices=list(enumerate(WEEKDAYS)),
+        choices=[SelectChoice(i, label) for i, label in enumerate(WEEKDAYS)],
         validators=[InputRequired(_l("Chọn thứ trong tuần."))],
     )
     start = HourField(
@@ -71,7 +71,9 @@ class ShiftForm(FlaskForm):
 
 class ExceptionForm(FlaskForm):
     day = DayField(_l("Ngày"), validators=[InputRequired(_l("Nhập ngày, ví dụ 2026-09-02."))])
-    kind = SelectField(_l("Loại"), choices=list(EXCEPTION_LABELS.items()))
+    kind = SelectField(
+        _l("Loại"), choices=[SelectChoice(k, v) for k, v in EXCEPTION_LABELS.items()]
+    )
     officer = SelectField(_l("Cán bộ"), coerce=_int_or_none, validators=[Optional()])
     stand_in = SelectField(_l("Người trực thay"), coerce=_int_or_none, validators=[Optional()])
     start = HourField(_l("Từ giờ (không bắt buộc)"), validators=[Optional()])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.auth import admin_required, any_role
 from app.extensions import db
@@ -19,7 +20,7 @@ from app.web import current_lang
 
 def _choices(office_id: int) -> list[tuple[int, str]]:
     lang = current_lang()
-    return [(p.id, p.content(lang).name) for p in office_procedures(office_id)]
+    return [SelectChoice(p.id, p.content(lang).name) for p in office_procedures(office_id)]
 
 
 def _fill(form: ProfileForm, officer: Officer) -> None:

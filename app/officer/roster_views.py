@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app import roster
 from app.auth import admin_required, any_role
@@ -42,10 +43,12 @@ def _roster_banner() -> dict:
 
 def _forms() -> tuple[ShiftForm, ExceptionForm]:
     shift_form, exc_form = ShiftForm(prefix="shift"), ExceptionForm(prefix="exc")
-    active = [(o.id, o.name) for o in office_officers(current_user.office_id) if o.active]
-    shift_form.officer.choices = [("", _("– Chọn cán bộ –")), *active]
-    exc_form.officer.choices = [("", _("– Không chọn (nghỉ lễ) –")), *active]
-    exc_form.stand_in.choices = [("", _("– Không có –")), *active]
+    active = [
+        SelectChoice(o.id, o.name) for o in office_officers(current_user.office_id) if o.active
+    ]
+    shift_form.officer.choices = [SelectChoice("", _("– Chọn cán bộ –")), *active]
+    exc_form.officer.choices = [SelectChoice("", _("– Không chọn (nghỉ lễ) –")), *active]
+    exc_form.stand_in.choices = [SelectChoice("", _("– Không có –")), *active]
     for f in (
         shift_form.officer,
         shift_form.weekday,

@@ -62,3 +62,11 @@ def remind() -> None:
     from app.sms.reminders import queue_reminders
 
     click.echo(f"queued {queue_reminders(utcnow())} reminders")
+
+
+try:  # the Android gateway's webhook commands: ``sms android-webhooks register|list|delete``
+    from app.sms.android_cli import android_webhooks
+except ImportError:  # pragma: no cover - ships with the Android channel
+    pass
+else:
+    sms_cli.add_command(android_webhooks)

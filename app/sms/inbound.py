@@ -204,7 +204,12 @@ def _contact(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
                 name=duty.officer.name,
                 phone=phone_display(duty.officer.public_phone),
             )
-    return _Reply(_render("contact", lang, **ctx))
+    body = render_sms("contact", lang, **ctx)
+    if count_segments(body).segments > 1 and ctx.get("name"):
+        # One segment if at all possible: call the officer by the given name, as people do.
+        ctx["name"] = ctx["name"].split()[-1]
+        body = render_sms("contact", lang, **ctx)
+    return _Reply(truncate_to_segments(body, OTHER_SEGMENTS))
 
 
 def _feedback(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
@@ -388,8 +393,9 @@ def handle_inbound(
     reply is stored as already ``sent`` on that channel and the outbox worker never sends it
     again; without it the reply is ``queued`` for the worker.
     """
-    phone = (phone or "").strip()[:PHONE_MAX]
-    text = text or ""
+    # PostgreSQL text cannot hold NUL; a phone's junk byte must not fail the whole text.
+    phone = (phone or "").replace("\x00", "").strip()[:PHONE_MAX]
+    text = (text or "").replace("\x00", "")
     office_id, prefix = office.id, office.code
     found = _existing(channel, provider_id)
     if found is not None:

@@ -14,12 +14,13 @@ queued at once and the worker holds them for the morning during quiet hours.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.deadlines import to_local, working_days_between
 from app.extensions import db
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=60)
 #: One reminder per dossier; the number is in the key so a second one could be added later.
 REMINDER_NUMBER = 1
+#: Passes tried when the database is busy.
+RETRIES = 5
 
 
 def reminder_key(dossier_id: int, number: int = REMINDER_NUMBER) -> str:
@@ -68,12 +71,26 @@ def queue_reminders(now: datetime | None = None) -> int:
 
     Safe to run as often as you like and from several processes at once: a dossier already
     reminded is skipped, and a concurrent insert of the same key loses on the unique
-    constraint inside its own savepoint without disturbing the others.
+    constraint inside its own savepoint without disturbing the others. On SQLite two writers
+    can deadlock on the file lock (one gets "database is locked" at once); the whole pass is
+    then simply run again — what the other process queued is skipped.
     """
     now = now or utcnow()
     days = int(current_app.config.get("SMS_REMINDER_DAYS") or 0)
     if days <= 0:
         return 0
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _queue_reminders(now, days)
+        except OperationalError:
+            db.session.rollback()
+            if attempt == RETRIES:
+                raise
+            time.sleep(0.05 * attempt)
+    return 0  # pragma: no cover
+
+
+def _queue_reminders(now: datetime, days: int) -> int:
     key = sa.literal("remind:", sa.String) + sa.cast(Dossier.id, sa.String) + sa.literal(
         f":{REMINDER_NUMBER}", sa.String
     )

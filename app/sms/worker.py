@@ -25,10 +25,11 @@ id = … AND claimed_by = <our token> AND status = 'sending'``; no row touched m
 So nobody else can claim the row until after our send has ended, since the send is bounded by
 the channel's timeout (10 s by default, against a 60 s lease; :func:`check_lease` refuses a
 lease under twice the timeout). The outcome — status, provider id, attempts, time — is then
-written in one commit, again only while the claim is ours. The guarantee therefore holds
-as long as a worker is not frozen (SIGSTOP, a suspended VM) for longer than ``lease − timeout``
-between renewing and committing, and as long as the workers' clocks agree to within that
-margin (run NTP).
+written in one commit, again only while the claim is ours. The guarantee therefore holds as
+long as a worker is not frozen (SIGSTOP, a suspended VM) for longer than one send timeout
+between that re-check and its commit, and the workers' clocks agree to within that margin
+(run NTP). A worker that does stall that long finds the row taken over and records nothing
+(``Stats.unrecorded``, logged as a warning).
 
 **The one case that can still send twice** (at-least-once, by design rather than losing texts):
 the provider accepted a text but the worker died, or its connection dropped, before the commit
@@ -90,6 +91,8 @@ REPLY_FRESH = timedelta(minutes=30)
 #: When the provider says "slow down" (HTTP 429, Twilio 20429/63018) the rest of the batch waits.
 THROTTLE_PAUSE = timedelta(seconds=15)
 THROTTLE_CODES = frozenset({"20429", "63018"})
+#: TemporaryError code of a channel that paces itself (``retry_after`` says how long to wait).
+LOCAL_RATE_CODE = "rate"
 #: A channel that is not configured: retry later without using attempts (an operator must act).
 UNCONFIGURED_PAUSE = timedelta(minutes=15)
 #: How often ``run_forever`` queues "your result is waiting" reminders.
@@ -102,9 +105,11 @@ ERROR_MAX = 255  # Message.last_error length
 
 @dataclass
 class Stats:
-    """What one ``run_once`` did. ``lost`` counts rows another worker took over before we sent
-    them (not sent by us, so not a loss of the text); ``late`` counts sends whose outcome could
-    not be recorded because the claim had been taken over meanwhile (a possible duplicate)."""
+    """What one ``run_once`` did. ``taken_over`` counts rows another worker took over (or an
+    officer cancelled) before we sent them: not sent by us, and not lost either.
+    ``unrecorded`` counts sends whose outcome could not be written because the claim had passed
+    to another worker meanwhile — only after a stall longer than the lease; a possible
+    duplicate, logged as a warning."""
 
     claimed: int = 0
     sent: int = 0
@@ -112,15 +117,15 @@ class Stats:
     failed: int = 0
     cancelled: int = 0
     deferred: int = 0
-    lost: int = 0
-    late: int = 0
+    taken_over: int = 0
+    unrecorded: int = 0
     batches: int = 0
     throttled: bool = False
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Stats) -> None:
-        for name in ("claimed", "sent", "retried", "failed", "cancelled", "deferred", "lost",
-                     "late", "batches"):
+        for name in ("claimed", "sent", "retried", "failed", "cancelled", "deferred",
+                     "taken_over", "unrecorded", "batches"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.throttled = self.throttled or other.throttled
         self.errors.extend(other.errors)
@@ -389,6 +394,7 @@ class _Run:
         self.public_base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
         self.offices: dict[int, _OfficeInfo] = {}
         self.stats = Stats()
+        self.throttle_pause = THROTTLE_PAUSE
 
     def office(self, office_id: int) -> _OfficeInfo:
         if office_id not in self.offices:
@@ -422,14 +428,6 @@ class _Run:
         return quiet_ends_at(now, tz, self.quiet_end)
 
 
-def _is_opted_out(phone: str) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(PhonePreference.opted_out).where(PhonePreference.phone == phone)
-        )
-    )
-
-
 def _mark_opted_out(phone: str, now: datetime) -> None:
     pref = db.session.get(PhonePreference, phone)
     if pref is None:
@@ -439,26 +437,46 @@ def _mark_opted_out(phone: str, now: datetime) -> None:
     db.session.flush()
 
 
-def _still_ours(run: _Run, message_id: int, token: str, channel: Channel) -> bool:
-    """Re-check, right before sending, that the row is still claimed by ``token`` and that the
-    claim outlives the send; renew it (for the whole batch) when too little is left.
+class _RowState(NamedTuple):
+    ours: bool
+    opted_out: bool
+    claimed_until: datetime | None
 
-    A worker that stalled past its lease finds that another worker took the row over (or an
-    officer cancelled it) and does not send. Reading costs no commit; the renewal, one per
-    roughly half a lease, does — a commit per row would halve the drain rate on SQLite.
+
+def _row_state(message_id: int, phone: str, token: str) -> _RowState:
+    """One read, right before acting on a row: is it still claimed by ``token`` (not taken over
+    by another worker after our lease ran out, not cancelled by an officer), and has its phone
+    said STOP meanwhile?
+
+    No commit follows: on SQLite a plain read holds no lock, on PostgreSQL (READ COMMITTED) an
+    open read-only transaction holds no row lock, and the outcome is written in the same
+    transaction after the send. A commit and a new connection checkout here would cost two
+    more round trips per text.
     """
-    now = run.clock()
+    opted_out = (
+        sa.select(PhonePreference.opted_out)
+        .where(PhonePreference.phone == phone)
+        .scalar_subquery()
+    )
     current = db.session.execute(
-        sa.select(Message.claimed_by, Message.status, Message.claimed_until)
+        sa.select(Message.claimed_by, Message.status, Message.claimed_until,
+                  opted_out.label("opted_out"))
         .where(Message.id == message_id)
     ).first()
-    db.session.commit()  # ends the read: no transaction stays open during the HTTP call
-    if current is None or current.claimed_by != token or current.status != "sending":
-        return False
+    if current is None:
+        return _RowState(False, False, None)
+    ours = current.claimed_by == token and current.status == "sending"
+    return _RowState(ours, bool(current.opted_out), current.claimed_until)
+
+
+def _lease_covers_send(run: _Run, message_id: int, token: str, channel: Channel,
+                       claimed_until: datetime | None) -> bool:
+    """Make sure the claim outlives the coming send: when less than twice the channel's
+    timeout is left, renew it — for the whole batch, about once per half lease — with a
+    conditional update that fails if another worker has taken the row over."""
+    now = run.clock()
     timeout = getattr(channel, "timeout", None) or DEFAULT_SEND_TIMEOUT
-    if current.claimed_until is not None and current.claimed_until - now >= timedelta(
-        seconds=2 * timeout
-    ):
+    if claimed_until is not None and claimed_until - now >= timedelta(seconds=2 * timeout):
         return True
     until = now + timedelta(seconds=run.lease)
 
@@ -482,11 +500,16 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
     message_id, phone, body, attempts = message.id, message.phone, message.body, message.attempts
     now = run.clock()
 
-    if _is_opted_out(phone):
+    state = _row_state(message_id, phone, token)
+    if not state.ours:
+        logger.info("SMS %s was taken over or cancelled meanwhile; not sending", message_id)
+        return _count(stats, "taken_over")
+
+    if state.opted_out:
         done = _write(lambda: _update_claimed(
             message_id, token, status="cancelled", last_error="opted out",
             claimed_by=None, claimed_until=None))
-        return _count(stats, "cancelled" if done else "lost")
+        return _count(stats, "cancelled" if done else "taken_over")
 
     office = run.office(message.office_id)
     wait_until = run.quiet_until(message, office, now)
@@ -494,7 +517,7 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
         done = _write(lambda: _update_claimed(
             message_id, token, status="queued", next_attempt_at=wait_until,
             claimed_by=None, claimed_until=None))
-        return _count(stats, "deferred" if done else "lost")
+        return _count(stats, "deferred" if done else "taken_over")
 
     try:
         channel = run.channels.get(message.channel, office)
@@ -505,11 +528,11 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
         done = _write(lambda: _update_claimed(
             message_id, token, status="queued", next_attempt_at=now + UNCONFIGURED_PAUSE,
             last_error=config_error, claimed_by=None, claimed_until=None))
-        return _count(stats, "deferred" if done else "lost")
+        return _count(stats, "deferred" if done else "taken_over")
 
-    if not _still_ours(run, message_id, token, channel):
-        logger.info("SMS %s was taken over or cancelled meanwhile; not sending", message_id)
-        return _count(stats, "lost")
+    if not _lease_covers_send(run, message_id, token, channel, state.claimed_until):
+        logger.info("SMS %s was taken over by another worker; not sending", message_id)
+        return _count(stats, "taken_over")
 
     try:
         result = channel.send(phone, body, status_callback=run.status_callback(channel))
@@ -526,25 +549,41 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
                 claimed_by=None, claimed_until=None)
 
         done = _write(fail)
-        return _count(stats, "failed" if done else "late")
+        return _count(stats, "failed" if done else "unrecorded")
     except Exception as exc:  # TemporaryError, or anything unexpected: try again later
         if not isinstance(exc, TemporaryError):
             logger.exception("SMS %s: unexpected error from channel %s", message_id, channel.name)
         failed_at = run.clock()
-        spent = attempts + 1 >= run.max_attempts
-        if isinstance(exc, TemporaryError) and exc.code in THROTTLE_CODES:
+        code = exc.code if isinstance(exc, TemporaryError) else None
+        retry_after = getattr(exc, "retry_after", None)
+        if code == LOCAL_RATE_CODE:
+            # The channel's own pacing (the Android phone's send rate): nothing reached the
+            # provider, so no attempt is used; this row and the rest of the batch wait.
+            pause = timedelta(seconds=float(retry_after or THROTTLE_PAUSE.total_seconds()))
+            run.throttle_pause = pause
             stats.throttled = True
-        values: dict[str, Any] = {
+            values: dict[str, Any] = {
+                "status": "queued", "last_error": _error_text(exc),
+                "next_attempt_at": failed_at + pause, "claimed_by": None, "claimed_until": None,
+            }
+            done = _write(lambda: _update_claimed(message_id, token, **values))
+            return _count(stats, "deferred" if done else "unrecorded")
+        if code in THROTTLE_CODES:
+            stats.throttled = True
+        spent = attempts + 1 >= run.max_attempts
+        wait = (timedelta(seconds=float(retry_after)) if retry_after
+                else backoff(attempts + 1))
+        values = {
             "status": "failed" if spent else "queued",
             "attempts": attempts + 1,
             "last_error": _error_text(exc),
             # For a failed row this is when it failed: no further attempt is planned.
-            "next_attempt_at": failed_at if spent else failed_at + backoff(attempts + 1),
+            "next_attempt_at": failed_at if spent else failed_at + wait,
             "claimed_by": None,
             "claimed_until": None,
         }
         done = _write(lambda: _update_claimed(message_id, token, **values))
-        return _count(stats, ("failed" if spent else "retried") if done else "late")
+        return _count(stats, ("failed" if spent else "retried") if done else "unrecorded")
 
     sent_at = run.clock()
     done = _write(lambda: _update_claimed(
@@ -555,7 +594,7 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
         # Only possible when this worker stalled longer than the lease: the row may go twice.
         logger.warning("SMS %s sent as %s but its claim was taken over meanwhile",
                        message_id, result.provider_id)
-        return _count(stats, "late")
+        return _count(stats, "unrecorded")
     return _count(stats, "sent")
 
 
@@ -589,7 +628,7 @@ def _send_batch(
             return False
         _process(run, row, token)
         if run.stats.throttled:
-            release(token, run.clock() + THROTTLE_PAUSE)
+            release(token, run.clock() + run.throttle_pause)
             return False
     return True
 
