@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f562587c546d
+Revision ID: c368d9f7496a
 Revises: 
-Create Date: 2026-11-28 12:18:05.591022
+Create Date: 2026-11-28 14:03:56.175200
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f562587c546d'
+revision = 'c368d9f7496a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -62,6 +62,16 @@ def upgrade():
     sa.Column('last', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], name=op.f('fk_dossier_counter_office_id_office')),
     sa.PrimaryKeyConstraint('office_id', 'day', name=op.f('pk_dossier_counter'))
+    )
+    op.create_table('gateway_status',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=255), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], name=op.f('fk_gateway_status_office_id_office'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gateway_status')),
+    sa.UniqueConstraint('office_id', 'channel', name='uq_gateway_status')
     )
     op.create_table('officer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -392,6 +402,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_officer_office_id'))
 
     op.drop_table('officer')
+    op.drop_table('gateway_status')
     op.drop_table('dossier_counter')
     op.drop_table('phone_preference')
     op.drop_table('office')
