@@ -500,10 +500,12 @@ def test_permanent_failure_falls_back_to_the_other_channel_once(db, android_conf
     assert failed.status == "failed"
 
     assert fallback_channel(failed) == "twilio"
-    copy = queue_fallback(failed)
-    db.session.commit()
-    assert copy is not None and copy.channel == "twilio" and copy.status == "queued"
-    assert copy.body == failed.body and copy.dedupe_key == f"fallback:{failed.id}"
+    # The worker queued the copy in the same commit as the failure.
+    copy = db.session.scalars(
+        sa.select(Message).where(Message.dedupe_key == f"fallback:{failed.id}")
+    ).one()
+    assert copy.channel == "twilio" and copy.status == "queued"
+    assert copy.body == failed.body
     assert queue_fallback(failed) is None  # once
     assert fallback_channel(copy) is None  # a copy never falls back again
 

@@ -442,7 +442,8 @@ def handle_inbound(
         reply = queue_message(
             office_id=office_id, phone=phone, body=answer.body, kind="reply",
             dedupe_key=f"reply:{inbound.id}", dossier_id=answer.dossier_id,
-            reply_to_id=inbound.id, channel=reply_sent_by or "",
+            # A reply leaves by the channel the text came in on (the citizen texted that number).
+            reply_to_id=inbound.id, channel=reply_sent_by or channel,
         )
         if reply is not None and reply_sent_by:
             reply.status = "sent"

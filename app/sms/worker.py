@@ -543,10 +543,20 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
         def fail() -> bool:
             if opted_out:  # the recipient texted STOP to the provider
                 _mark_opted_out(phone, failed_at)
-            return _update_claimed(
+            done = _update_claimed(
                 message_id, token, status="failed", attempts=attempts + 1,
                 last_error=error, next_attempt_at=failed_at,
                 claimed_by=None, claimed_until=None)
+            if done and not opted_out:
+                # An office with both Twilio and the local phone gets one more try on the
+                # other channel, in the same commit as the failure (at most once: dedupe key).
+                from app.sms.fallback import queue_fallback
+
+                failed = db.session.get(Message, message_id)
+                if failed is not None:
+                    db.session.refresh(failed)
+                    queue_fallback(failed)
+            return done
 
         done = _write(fail)
         return _count(stats, "failed" if done else "unrecorded")
