@@ -22,7 +22,7 @@ URL = f"/procedures/{SLUG}"
 
 
 def _send(client, phone, slug=SLUG, token=None, ip="10.0.0.1"):
-    token = token if token is not None else csrf_token(client, f"/procedures/{slug}")
+    token = token if token is not None else csrf_token(client, f"/procedures/{slug}/sms")
     return client.post(f"/procedures/{slug}/sms", data={"phone": phone, "csrf_token": token},
                        environ_base={"REMOTE_ADDR": ip})
 
@@ -32,10 +32,21 @@ def guides_sent(db) -> list[Message]:
         sa.select(Message).where(Message.kind == "guide").order_by(Message.id)))
 
 
-def test_guide_page_has_the_form_and_the_hint(client, demo):
-    page = check_page(client.get(URL))
-    assert any(f.get("action") == f"{URL}/sms" for f in page.forms)
+def test_guide_links_to_the_form_page_and_carries_no_token(client, demo):
+    guide = check_page(client.get(URL))
     html = client.get(URL).get_data(as_text=True)
+    assert f'href="{URL}/sms"' in html and "HD KS" in html and "0909 000 100" in html
+    # No form, no CSRF token, no cookie on the guide: repeat visits stay cacheable (304).
+    assert not guide.forms and "csrf_token" not in html
+    first = client.get(URL)
+    assert "Set-Cookie" not in first.headers
+    assert client.get(URL, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_form_page_has_the_form_and_the_hint(client, demo):
+    page = check_page(client.get(f"{URL}/sms"))
+    assert any(f.get("action") == f"{URL}/sms" for f in page.forms)
+    html = client.get(f"{URL}/sms").get_data(as_text=True)
     assert "HD KS" in html and "0909 000 100" in html
     assert any(i.get("name") == "phone" and i.get("type") == "tel" for i in page.inputs)
 
@@ -71,13 +82,13 @@ def test_english_page_sends_english_unless_the_phone_chose(client, db, demo):
         ("abc xyz", "Số điện thoại không đúng."),
     ],
 )
-def test_bad_phone_rerenders_the_guide_with_the_error(client, db, demo, phone, error):
+def test_bad_phone_rerenders_the_form_with_the_error(client, db, demo, phone, error):
     r = _send(client, phone)
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert error in html and f'value="{phone}"' in html
     assert 'aria-invalid="true"' in html
-    assert "<h1>Đăng ký khai sinh</h1>" in html
+    assert "<h1>Gửi hướng dẫn về điện thoại</h1>" in html and "Đăng ký khai sinh" in html
     assert guides_sent(db) == []
 
 
@@ -120,7 +131,7 @@ def test_csrf_missing_is_400(client, db, demo):
 
 
 def test_unknown_guide_is_404(client, db, demo):
-    token = csrf_token(client, URL)
+    token = csrf_token(client, f"{URL}/sms")
     r = client.post("/procedures/khong-co/sms", data={"phone": "0912345678", "csrf_token": token})
     assert r.status_code == 404
 

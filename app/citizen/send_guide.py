@@ -1,4 +1,8 @@
-""""Send this guide to my phone": the guide page's small form. The guide text is queued in the
+""""Send this guide to my phone": a small page of its own, linked from the guide.
+
+The form lives on its own page, not on the guide, on purpose: a CSRF token on the guide would
+give every reader a session cookie and a page that changes on every visit, so 2G repeat visits
+could no longer be answered with a 304. The guide text is queued in the
 outbox (kind ``guide``) and sent by the worker; the page never calls a provider.
 
 Abuse is the risk: a stranger could use the form to text someone else's phone. So: at most
@@ -32,20 +36,19 @@ def _phone_key() -> str:
     return "guide-phone:" + (normalise_phone(_typed_phone()) or "-")
 
 
-def _guide_page(procedure, typed: str, error: str, status: int):
+def _form_page(procedure, typed: str, error: str, status: int):
     return render_template(
-        "citizen/guide.html",
+        "citizen/send_guide.html",
         procedure=procedure,
         content=procedure.content(current_lang()),
-        officers=[o for o in procedure.officers if o.active and o.public_phone],
         send_phone=typed,
         send_error=error,
     ), status
 
 
-@bp.route("/procedures/<slug>/sms", methods=["POST"], endpoint="send_guide")
-@limiter.limit("10/hour")
-@limiter.limit("3/day", key_func=_phone_key,
+@bp.route("/procedures/<slug>/sms", methods=["GET", "POST"], endpoint="send_guide")
+@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit("3/day", key_func=_phone_key, methods=["POST"],
                exempt_when=lambda: normalise_phone(_typed_phone()) is None)
 def send_guide_sms(slug: str):
     office = current_office()
@@ -56,17 +59,19 @@ def send_guide_sms(slug: str):
     procedure = svc.get_procedure(office, slug)
     if procedure is None:
         abort(404)
+    if request.method == "GET":
+        return _form_page(procedure, "", "", 200)
     typed = _typed_phone()
     phone = normalise_phone(typed)
     if phone is None:
         message = (_("Nhập số điện thoại để nhận tin.") if not typed.strip()
                    else _("Số điện thoại không đúng. Ví dụ: 0912 345 678."))
-        return _guide_page(procedure, typed, message, 400)
+        return _form_page(procedure, typed, message, 400)
     lang = phone_lang(phone, current_lang())
     try:
         sent = send_guide(office, procedure, phone, lang, svc.local_now(office).date())
     except GuideRefused as err:
-        return _guide_page(procedure, typed, str(err), 400)
+        return _form_page(procedure, typed, str(err), 400)
     if sent:
         flash(_("Đã gửi hướng dẫn tới số %(phone)s. Tin nhắn sẽ đến trong ít phút.",
                 phone=typed.strip()))
