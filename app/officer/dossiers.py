@@ -304,14 +304,7 @@ def import_dossiers():
             # A clear message instead of a parse of a huge file. (CSRFProtect has already read
             # the body by now; the app-wide MAX_CONTENT_LENGTH is the hard limit.)
             error = _("Tệp lớn quá 2 MB. Hãy chia nhỏ tệp rồi nhập từng phần.")
-            return render_template(
-                "officer/dossiers/import.html",
-                upload=upload,
-                confirm=confirm,
-                result=None,
-                error=error,
-                limits=importer,
-            ), 400
+            return _import_page(upload, confirm, None, error, 400)
         if request.form.get("step") == "apply":
             return _import_apply(upload, confirm)
         if upload.validate_on_submit():
@@ -325,6 +318,10 @@ def import_dossiers():
                     confirm.token.data = importer.stash(content, current_user.id)
                     confirm.filename.data = file.filename[:200]
     status = 400 if request.method == "POST" and (result is None or result.errors) else 200
+    return _import_page(upload, confirm, result, error, status)
+
+
+def _import_page(upload, confirm, result, error: str | None, status: int):
     return render_template(
         "officer/dossiers/import.html",
         upload=upload,
@@ -341,27 +338,13 @@ def _import_apply(upload: ImportUploadForm, confirm: ImportConfirmForm):
     content = importer.load(confirm.token.data, current_user.id)
     if content is None:
         error = _("Tệp đã kiểm tra không còn trên máy chủ. Hãy tải lên và kiểm tra lại.")
-        return render_template(
-            "officer/dossiers/import.html",
-            upload=upload,
-            confirm=confirm,
-            result=None,
-            error=error,
-            limits=importer,
-        ), 400
+        return _import_page(upload, confirm, None, error, 400)
     try:
         result = importer.apply(
             content, _office(), current_user, filename=confirm.filename.data or ""
         )
     except importer.ImportFailed as failed:
-        return render_template(
-            "officer/dossiers/import.html",
-            upload=upload,
-            confirm=confirm,
-            result=failed.result,
-            error=_("Chưa lưu hồ sơ nào: tệp có lỗi."),
-            limits=importer,
-        ), 400
+        return _import_page(upload, confirm, failed.result, _("Chưa lưu hồ sơ nào: tệp có lỗi."), 400)
     importer.discard(confirm.token.data, current_user.id)
     flash(
         _(
