@@ -7,6 +7,7 @@ has a translation and no entry is fuzzy. Run by ``.ci/run`` (and ``make check-tr
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,10 @@ def ids(catalog) -> set:
 
 def main() -> int:
     problems: list[str] = []
+    # TRANSLATIONS_ALLOW_MISSING=en lets CI pass while a catalogue is being completed; it is
+    # printed loudly and must be removed from .ci/run once the catalogue is full.
+    allowed_missing = {x for x in os.environ.get("TRANSLATIONS_ALLOW_MISSING", "").split(",") if x}
+    untranslated: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
         subprocess.run(
@@ -54,7 +59,12 @@ def main() -> int:
                 continue
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if message.fuzzy or not all(s.strip() for s in strings):
-                problems.append(f"{lang}: untranslated or fuzzy: {message.id!r}")
+                if lang in allowed_missing:
+                    untranslated[lang] = untranslated.get(lang, 0) + 1
+                else:
+                    problems.append(f"{lang}: untranslated or fuzzy: {message.id!r}")
+    for lang, count in untranslated.items():
+        print(f"WARNING: {lang}: {count} messages untranslated (allowed by TRANSLATIONS_ALLOW_MISSING)")
     for p in problems[:50]:
         print(p)
     if problems:
