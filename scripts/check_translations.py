@@ -70,7 +70,7 @@ def main() -> int:
     if problems:
         print(f"{len(problems)} translation problem(s)")
         return 1
-    print("translations: up to date, vi and en complete")
+    print("translations: catalogue up to date; " + ("complete" if not untranslated else "incomplete: " + ", ".join(f"{k} ({v} missing)" for k, v in untranslated.items())))
     return 0
 
 
