@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app import page_cache
 from app.config import ROOT, from_env
 from app.extensions import babel, compress, csrf, db, limiter, login, migrate
 from app.web import (
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     login.session_protection = "strong"
 
     filters.init_app(app)
+    page_cache.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)

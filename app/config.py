@@ -87,6 +87,11 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "COMPRESS_MIN_SIZE": 300,
         "COMPRESS_BR_LEVEL": 5,
         "COMPRESS_LEVEL": 6,
+        # Rendered citizen pages kept in each worker's memory (app/page_cache.py): how many,
+        # and how often a worker re-reads the version row that says what changed. 0 = off.
+        "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "256")),
+        "PAGE_CACHE_CHECK_SECONDS": float(os.environ.get("PAGE_CACHE_CHECK_SECONDS",
+                                                         "0" if env == "testing" else "1")),
         # Public facts about the deployment.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "DEFAULT_OFFICE": os.environ.get("DEFAULT_OFFICE", "VB"),

@@ -20,6 +20,7 @@ from app.codes import normalise_code
 from app.extensions import limiter
 from app.filters import phone_display
 from app.models import FIELDS
+from app.page_cache import cached_page
 from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office
 
@@ -41,6 +42,7 @@ def _grouped(procedures):
 
 
 @bp.route("/")
+@cached_page("content", per="minute")
 def home():
     office = _office()
     now = svc.local_now(office)
@@ -55,6 +57,7 @@ def home():
 
 
 @bp.route("/procedures")
+@cached_page("content")
 def procedures():
     office = _office()
     q = (request.args.get("q") or "").strip()[:SEARCH_MAX]
@@ -74,6 +77,7 @@ def procedures():
 
 
 @bp.route("/procedures/<slug>")
+@cached_page("content")
 def guide(slug: str):
     office = _office()
     if len(slug) > 80 or not re.fullmatch(r"[a-z0-9-]+", slug):
@@ -100,6 +104,7 @@ def _digits_key() -> str:
 @bp.route("/status")
 @limiter.limit("60/minute")
 @limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
+@cached_page("content", "dossiers", per="day")
 def status():
     office = _office()
     lookup = svc.Lookup(
@@ -142,6 +147,7 @@ def status():
 
 
 @bp.route("/contacts")
+@cached_page("content", per="minute")
 def contacts():
     office = _office()
     now = svc.local_now(office)
@@ -195,6 +201,7 @@ def feedback():
 
 
 @bp.route("/feedback/thanks")
+@cached_page("content")
 def feedback_thanks():
     _office()
     return render_template("citizen/feedback_thanks.html")

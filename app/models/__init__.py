@@ -19,11 +19,12 @@ from app.models.office import Office
 from app.models.officer import ROLES, Officer
 from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
+from app.models.site_version import SiteVersion
 
 __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
     "OPEN_STATUSES", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
-    "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus",
+    "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",
 ]

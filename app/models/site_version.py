@@ -1,0 +1,28 @@
+"""One row that says when anything a public page shows last changed.
+
+The rendered-page cache (:mod:`app.page_cache`) keys every page on this row, so a guide edited
+by an officer, a roster change or a dossier's new status is never hidden behind a cached copy
+for longer than ``PAGE_CACHE_CHECK_SECONDS``. ``content`` moves when an office, procedure,
+guide text, officer or duty shift changes; ``dossiers`` when a dossier or its timeline changes.
+``epoch`` is random per row, so a database that is emptied and refilled never matches pages
+cached from its previous life.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class SiteVersion(db.Model):
+    __tablename__ = "site_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # always 1
+    epoch: Mapped[str] = mapped_column(sa.String(32))
+    content: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    dossiers: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return f"<SiteVersion {self.epoch} content={self.content} dossiers={self.dossiers}>"

@@ -1,0 +1,308 @@
+"""Rendered citizen pages, kept in each worker's memory and dropped the moment their data changes.
+
+A guide page costs a few milliseconds to build (database, Jinja, brotli) and is identical for
+every visitor who asks for it in the same language, so each worker keeps the finished bytes —
+the HTML plus its brotli and gzip forms, compressed once at the strongest setting, which also
+makes the 2G pages smaller — and answers the next visitor from memory.
+
+What makes it safe:
+
+* **Keys.** A page is stored under its view, its full URL (path and query), the language, the
+  htmx headers, the office-local minute or day when the page shows "who is on duty now" or
+  "overdue", and the :class:`~app.models.SiteVersion` row (a random epoch and two counters).
+* **Invalidation.** Every ORM flush that adds, changes or deletes an office, procedure, guide
+  text, officer, duty shift or exception bumps ``site_version.content`` in the same transaction;
+  a dossier or dossier event bumps ``site_version.dossiers``. So the version commits with the
+  change, or not at all. A worker re-reads the row at most every ``PAGE_CACHE_CHECK_SECONDS``
+  (default 1 s; 0 re-reads on every request) and at once after its own commits, so another
+  worker shows a change within that second. Writes made with raw SQL to those tables (none in
+  the app) would not be seen until the next ORM change.
+* **Never stored:** anything but a 200 HTML answer; a page that set a cookie or drew a CSRF
+  token (the token is per session); a request whose session holds flashed messages (they are
+  shown once). The view still runs its rate limits (Flask-Limiter checks them before the view)
+  and the session is still saved, so ``?lang=`` keeps working.
+* **Personal pages.** A full status lookup (code + the right phone digits) is held only here,
+  in the worker's memory, under a key that includes the digits, and still goes out with
+  ``Cache-Control: no-store`` so no browser or proxy keeps it; it is dropped when the dossier
+  changes, at midnight, or when newer pages push it out (``PAGE_CACHE_SIZE`` entries, LRU).
+
+``PAGE_CACHE_SIZE=0`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from itertools import chain
+from typing import Any
+
+import brotli
+import sqlalchemy as sa
+from flask import Response, current_app, g, request, session
+from sqlalchemy import event
+
+from app.extensions import db
+
+SCOPES = ("content", "dossiers")
+
+
+def _scope_of(obj: object) -> str | None:
+    from app.models import (
+        Dossier,
+        DossierEvent,
+        DutyException,
+        DutyShift,
+        Office,
+        Officer,
+        Procedure,
+        ProcedureContent,
+    )
+
+    if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException)):
+        return "content"
+    if isinstance(obj, (Dossier, DossierEvent)):
+        return "dossiers"
+    return None
+
+
+@dataclass
+class Entry:
+    """One page: its HTML, its compressed forms (made on first use) and its headers."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+    etag: str
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    def encode(self, encoding: str | None) -> bytes:
+        if encoding is None:
+            return self.body
+        data = self.encoded.get(encoding)
+        if data is None:
+            if encoding == "br":
+                data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+            else:
+                data = gzip.compress(self.body, compresslevel=9, mtime=0)
+            self.encoded[encoding] = data
+        return data
+
+    def response(self, encoding: str | None) -> Response:
+        response = Response(self.encode(encoding), status=200, headers=self.headers)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+        # The same ETag Flask-Compress would give the page: the body's SHA-1, suffixed with the
+        # encoding, so a repeat visit gets its 304 whether the page came from here or not.
+        # A personal page (no-store) gets none: nothing may keep it, so nothing can revalidate.
+        if "no-store" not in (response.headers.get("Cache-Control") or ""):
+            response.set_etag(f"{self.etag}:{encoding}" if encoding else self.etag)
+        return response
+
+
+class PageCache:
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+        self._version_read_at = float("-inf")
+        self.hits = 0
+        self.misses = 0
+
+    # -- the version row -------------------------------------------------------------------
+
+    def forget_version(self) -> None:
+        self._version = None
+
+    def version(self) -> tuple | None:
+        """``(epoch, content, dossiers)``, re-read at most every PAGE_CACHE_CHECK_SECONDS."""
+        from app.models import SiteVersion
+
+        now = time.monotonic()
+        every = current_app.config["PAGE_CACHE_CHECK_SECONDS"]
+        if self._version is not None and now - self._version_read_at < every:
+            return self._version
+        row = db.session.execute(
+            sa.select(SiteVersion.epoch, SiteVersion.content, SiteVersion.dossiers)
+            .where(SiteVersion.id == 1)
+        ).first()
+        if row is None:
+            return None  # no row yet (emptied database): serve fresh until the next change
+        self._version, self._version_read_at = tuple(row), now
+        return self._version
+
+    # -- entries ---------------------------------------------------------------------------
+
+    def get(self, key: tuple) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        size = current_app.config["PAGE_CACHE_SIZE"]
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+        self.forget_version()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+page_cache = PageCache()
+
+
+def _insert_version_row(connection) -> None:
+    """The row, if missing: the migration writes it, ``create_all`` too (below), and the first
+    change after someone empties the table by hand. ``ON CONFLICT DO NOTHING`` so two workers
+    doing it at once cannot fail each other's transaction."""
+    from app.models import SiteVersion
+
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    connection.execute(
+        insert(SiteVersion).values(id=1, epoch=secrets.token_hex(8), content=0, dossiers=0)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+
+
+def _bump(session, flush_context) -> None:
+    """after_flush: move the version of every scope this flush touched, in its transaction."""
+    from app.models import SiteVersion
+
+    scopes = set()
+    for obj in chain(session.new, session.deleted):
+        scope = _scope_of(obj)
+        if scope:
+            scopes.add(scope)
+    if len(scopes) < len(SCOPES):
+        for obj in session.dirty:
+            scope = _scope_of(obj)
+            if scope and scope not in scopes and session.is_modified(obj):
+                scopes.add(scope)
+    if scopes:
+        column = SiteVersion.__table__.c
+        connection = session.connection()
+        done = connection.execute(
+            sa.update(SiteVersion).where(SiteVersion.id == 1)
+            .values({s: column[s] + 1 for s in sorted(scopes)})
+        )
+        if done.rowcount == 0:
+            _insert_version_row(connection)  # a new epoch: nothing cached before can match
+        session.info["page_cache_changed"] = True
+
+
+def _after_commit(session) -> None:
+    if session.info.pop("page_cache_changed", False):
+        page_cache.forget_version()
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("page_cache_changed", None)
+
+
+def _created(table, connection, **kw) -> None:
+    _insert_version_row(connection)
+
+
+def init_app(app) -> None:
+    app.config.setdefault("PAGE_CACHE_SIZE", 256)
+    app.config.setdefault("PAGE_CACHE_CHECK_SECONDS", 1.0)
+    from app.models import SiteVersion
+
+    if not event.contains(SiteVersion.__table__, "after_create", _created):
+        event.listen(SiteVersion.__table__, "after_create", _created)
+    if not event.contains(db.session, "after_flush", _bump):
+        event.listen(db.session, "after_flush", _bump)
+        event.listen(db.session, "after_commit", _after_commit)
+        event.listen(db.session, "after_soft_rollback", lambda s, t: _after_rollback(s))
+
+
+def _encoding() -> str | None:
+    best = request.accept_encodings.best_match(("br", "gzip"))
+    return best if best in ("br", "gzip") else None
+
+
+def _storable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.is_streamed
+        and "Set-Cookie" not in response.headers
+        and "Content-Encoding" not in response.headers
+        and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g
+    )
+
+
+def cached_page(*scopes: str, per: str | None = None) -> Callable:
+    """Serve the view from :data:`page_cache`.
+
+    ``scopes``: which version counters the page depends on (``content``, ``dossiers``).
+    ``per``: ``"minute"`` for pages that show who is on duty now, ``"day"`` for pages that
+    compare dates with today; in the office's time zone.
+    """
+    assert scopes and set(scopes) <= set(SCOPES)
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            if (
+                current_app.config["PAGE_CACHE_SIZE"] <= 0
+                or request.method not in ("GET", "HEAD")
+                or "_flashes" in session
+            ):
+                return view(*args, **kwargs)
+            version = page_cache.version()
+            if version is None:
+                return view(*args, **kwargs)
+            key = _key(view.__name__, scopes, per, version)
+            entry = page_cache.get(key)
+            if entry is None:
+                page_cache.misses += 1
+                response = current_app.make_response(view(*args, **kwargs))
+                if not _storable(response):
+                    return response
+                body = response.get_data()
+                headers = [(k, v) for k, v in response.headers.items()
+                           if k not in ("Content-Length", "ETag")]
+                entry = Entry(body, headers, hashlib.sha1(body).hexdigest())
+                page_cache.put(key, entry)
+            else:
+                page_cache.hits += 1
+            return entry.response(_encoding())
+
+        return wrapper
+
+    return decorate
+
+
+def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> tuple:
+    from app.web import current_lang, current_office
+
+    epoch, content, dossiers = version
+    when = None
+    if per is not None:
+        from app.citizen import services
+
+        office = current_office()
+        local = services.local_now(office) if office is not None else None
+        if local is not None:
+            when = local.strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
+    counters = tuple(content if s == "content" else dossiers for s in scopes)
+    htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
+    return (name, request.full_path, current_lang(), htmx, when, epoch, counters)

@@ -1,0 +1,262 @@
+"""The rendered-page cache (app/page_cache.py): pages come from memory, and never outlive the data
+they show — a guide edit, a roster change, a dossier's new status, the minute, the day."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, time
+
+import brotli
+import pytest
+import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
+
+from app.dossiers import change_status
+from app.models import SiteVersion
+from app.page_cache import page_cache
+
+
+class FreshClient(FlaskClient):
+    """Each request with an empty ``g``, as in production (conftest keeps one app context)."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app, db):
+    page_cache.clear()
+    return FreshClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def every(app):
+    """Set how often a worker re-reads the version row (tests default to every request)."""
+    before = app.config["PAGE_CACHE_CHECK_SECONDS"]
+
+    def set_(seconds: float) -> None:
+        app.config["PAGE_CACHE_CHECK_SECONDS"] = seconds
+        page_cache.forget_version()
+
+    yield set_
+    app.config["PAGE_CACHE_CHECK_SECONDS"] = before
+
+
+@pytest.fixture
+def guide(make_procedure):
+    return make_procedure(slug="dang-ky-khai-sinh", keyword="KS", name="Đăng ký khai sinh")
+
+
+def counts() -> tuple[int, int]:
+    return page_cache.hits, page_cache.misses
+
+
+def version(db) -> tuple:
+    return tuple(db.session.execute(
+        sa.select(SiteVersion.epoch, SiteVersion.content, SiteVersion.dossiers)).one())
+
+
+def test_second_visit_is_served_from_memory_with_the_same_bytes(client, guide):
+    first = client.get("/procedures/dang-ky-khai-sinh")
+    hits, misses = counts()
+    again = client.get("/procedures/dang-ky-khai-sinh")
+    assert counts() == (hits + 1, misses)
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert "Đăng ký khai sinh" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept, decode", [
+    ("br", brotli.decompress), ("gzip", gzip.decompress), ("gzip, br", brotli.decompress),
+    ("identity", lambda b: b), ("br;q=0, gzip", gzip.decompress),
+])
+def test_each_encoding_decodes_to_the_same_page(client, guide, accept, decode):
+    plain = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": ""})
+    for _ in range(2):  # the miss and the hit
+        response = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": accept})
+        assert decode(response.get_data()) == plain.get_data()
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert int(response.headers["Content-Length"]) == len(response.get_data())
+
+
+def test_a_cached_page_still_answers_304_to_a_repeat_visit(client, guide):
+    first = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
+    assert first.headers["ETag"].endswith(':br"')
+    again = client.get("/procedures/dang-ky-khai-sinh",
+                       headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_languages_are_cached_apart(client, guide):
+    vi = client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    en = client.get("/procedures/dang-ky-khai-sinh?lang=en").get_data(as_text=True)
+    # ?lang=en is remembered in the session: the bare URL now answers in English, not the
+    # Vietnamese copy stored under the same URL a moment ago.
+    remembered = client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    assert 'lang="vi"' in vi and 'lang="en"' in en and 'lang="en"' in remembered
+    assert "Birth registration" in remembered
+
+
+def test_an_edited_guide_shows_at_once_in_this_worker(db, client, guide, every):
+    every(3600)  # even if the version row were re-read only hourly: our own commit tells us
+    client.get("/procedures/dang-ky-khai-sinh")
+    hits, _ = counts()
+    client.get("/procedures/dang-ky-khai-sinh")
+    assert counts()[0] == hits + 1  # cached
+    guide.content("vi").summary = "Tóm tắt mới sau khi sửa"
+    db.session.commit()
+    assert "Tóm tắt mới sau khi sửa" in client.get("/procedures/dang-ky-khai-sinh").get_data(
+        as_text=True)
+
+
+def test_another_workers_change_shows_after_the_check_interval(db, client, guide, every,
+                                                                monkeypatch):
+    every(1.0)
+    clock = {"now": 1000.0}
+    monkeypatch.setattr("app.page_cache.time.monotonic", lambda: clock["now"])
+    client.get("/procedures/dang-ky-khai-sinh")
+    # Another worker edits the guide: its commit bumps the version row, but this worker only
+    # learns that when it next reads the row.
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE procedure_content SET summary = 'Sửa ở worker khác' "
+                             "WHERE lang = 'vi'"))
+        conn.execute(sa.update(SiteVersion).values(content=SiteVersion.content + 1))
+    db.session.expire_all()
+    clock["now"] += 0.5
+    assert "Sửa ở worker khác" not in client.get("/procedures/dang-ky-khai-sinh").get_data(
+        as_text=True)  # within the second: the copy in memory
+    clock["now"] += 0.6
+    assert "Sửa ở worker khác" in client.get("/procedures/dang-ky-khai-sinh").get_data(
+        as_text=True)
+
+
+def test_orm_changes_move_the_right_counter_and_a_rollback_moves_none(db, guide, make_dossier):
+    epoch, content, dossiers = version(db)
+    guide.content("vi").fee = "50.000 đồng"
+    db.session.commit()
+    assert version(db) == (epoch, content + 1, dossiers)
+
+    dossier = make_dossier(procedure=guide)
+    _, content2, dossiers2 = version(db)
+    assert dossiers2 > dossiers
+    change_status(dossier, "processing", None)
+    assert version(db)[2] > dossiers2 and version(db)[1] == content2
+
+    guide.content("vi").fee = "rolled back"
+    db.session.flush()
+    db.session.rollback()
+    assert version(db)[1] == content2
+
+
+def test_a_dossier_status_change_shows_on_the_status_page_at_once(db, client, make_dossier,
+                                                                  every):
+    every(3600)
+    dossier = make_dossier(phone="+84912345678")
+    url = f"/status?code={dossier.code}&digits=5678"
+    before = client.get(url)
+    assert before.headers["Cache-Control"] == "no-store" and "ETag" not in before.headers
+    hits, _ = counts()
+    client.get(url)
+    assert counts()[0] == hits + 1  # from memory
+    change_status(dossier, "ready", None)
+    after = client.get(url).get_data(as_text=True)
+    assert "Đã có kết quả, mời nhận" in after
+    assert "Đã có kết quả, mời nhận" not in before.get_data(as_text=True)
+
+
+def test_wrong_digits_never_reach_the_full_page_stored_for_the_right_ones(client, make_dossier):
+    dossier = make_dossier(phone="+84912345678")
+    right = client.get(f"/status?code={dossier.code}&digits=5678").get_data(as_text=True)
+    wrong = client.get(f"/status?code={dossier.code}&digits=1111").get_data(as_text=True)
+    assert "Trần Thị Lan" in right and "Trần Thị Lan" not in wrong
+
+
+def test_who_is_on_duty_follows_the_clock(client, make_officer, make_procedure, make_shift,
+                                          monkeypatch):
+    procedure = make_procedure()
+    officer = make_officer(name="Lê Văn Sáng", procedures=[procedure], public_phone="+84909000111")
+    make_shift(officer, 0, time(7, 0), time(11, 30))  # Monday morning
+    now = {"at": datetime(2026, 11, 16, 11, 29)}
+    monkeypatch.setattr("app.citizen.services.local_now",
+                        lambda office: now["at"].replace(tzinfo=office.tz))
+
+    def duty_box() -> str:
+        html = client.get("/").get_data(as_text=True)
+        return html.split('id="duty-h"', 1)[1].split("</section>", 1)[0]
+
+    on_duty = duty_box()
+    assert 'href="tel:+84909000111"' in on_duty
+    assert duty_box() == on_duty  # same minute: from memory
+    now["at"] = datetime(2026, 11, 16, 11, 31)
+    after = duty_box()  # the shift ended: not the copy from 11:29
+    assert after != on_duty and 'href="tel:+84909000111"' not in after
+
+
+def test_a_roster_change_shows_at_once(db, client, make_officer, make_procedure, make_shift,
+                                       monkeypatch, every):
+    every(3600)
+    monkeypatch.setattr("app.citizen.services.local_now",
+                        lambda office: datetime(2026, 11, 16, 9, 0).replace(tzinfo=office.tz))
+    officer = make_officer(name="Võ Thị Chiều", procedures=[make_procedure()],
+                           public_phone="+84909000222")
+    assert "Võ Thị Chiều" not in client.get("/").get_data(as_text=True).split(
+        'id="duty-h"', 1)[1].split("</section>", 1)[0]
+    make_shift(officer, 0, time(7, 0), time(11, 30))
+    assert "Võ Thị Chiều" in client.get("/").get_data(as_text=True).split(
+        'id="duty-h"', 1)[1].split("</section>", 1)[0]
+
+
+def test_flashed_messages_are_shown_once_and_never_stored(app, client, guide):
+    client.get("/procedures/dang-ky-khai-sinh")
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("message", "Đã gửi hướng dẫn")]
+    hits, misses = counts()
+    with_flash = client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    assert counts() == (hits, misses)  # bypassed: neither read nor written
+    assert "Đã gửi hướng dẫn" in with_flash
+    assert "Đã gửi hướng dẫn" not in client.get("/procedures/dang-ky-khai-sinh").get_data(
+        as_text=True)
+
+
+def test_errors_are_not_stored(client, guide):
+    for _ in range(2):
+        response = client.get("/status?code=xx")
+        assert response.status_code == 400
+    assert client.get("/procedures/khong-co").status_code == 404
+    assert not any(key[0] == "status" for key in page_cache._entries)
+
+
+def test_the_cache_is_bounded(app, client, guide):
+    app.config["PAGE_CACHE_SIZE"] = 3
+    try:
+        for n in range(6):
+            client.get(f"/procedures?q=khai{n}")
+        assert len(page_cache) == 3
+    finally:
+        app.config["PAGE_CACHE_SIZE"] = 256
+
+
+def test_size_zero_turns_it_off(app, client, guide):
+    app.config["PAGE_CACHE_SIZE"] = 0
+    try:
+        hits, misses = counts()
+        client.get("/procedures/dang-ky-khai-sinh")
+        client.get("/procedures/dang-ky-khai-sinh")
+        assert counts() == (hits, misses)
+    finally:
+        app.config["PAGE_CACHE_SIZE"] = 256
+
+
+def test_an_emptied_version_table_serves_fresh_pages_until_the_next_change(db, client, guide):
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(SiteVersion))
+    hits, misses = counts()
+    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/procedures/dang-ky-khai-sinh")
+    assert counts() == (hits, misses)
+    guide.content("vi").fee = "20.000 đồng"
+    db.session.commit()  # the change recreates the row, with a new epoch
+    client.get("/procedures/dang-ky-khai-sinh")
+    assert counts() == (hits, misses + 1)
