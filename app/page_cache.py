@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from itertools import chain
+from types import SimpleNamespace
 from typing import Any
 
 import brotli
@@ -49,6 +50,7 @@ from flask import Response, current_app, g, request, session
 from sqlalchemy import event
 
 from app.extensions import db
+from app.web import security_header_items
 
 SCOPES = ("content", "dossiers")
 
@@ -74,34 +76,50 @@ def _scope_of(obj: object) -> str | None:
 
 @dataclass
 class Entry:
-    """One page: its HTML, its compressed forms (made on first use) and its headers."""
+    """One page: its HTML, its compressed forms and complete header lists (made on first use)."""
 
     body: bytes
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str, str]]  # as the view set them, less length, ETag and Vary
+    vary: str
     etag: str
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    no_store: bool
+    ready: dict[str | None, tuple[bytes, list[tuple[str, str]], str]] = field(
+        default_factory=dict)
 
-    def encode(self, encoding: str | None) -> bytes:
-        if encoding is None:
-            return self.body
-        data = self.encoded.get(encoding)
-        if data is None:
-            if encoding == "br":
-                data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
-            else:
-                data = gzip.compress(self.body, compresslevel=9, mtime=0)
-            self.encoded[encoding] = data
-        return data
-
-    def response(self, encoding: str | None) -> Response:
-        response = Response(self.encode(encoding), status=200, headers=self.headers)
-        if encoding:
-            response.headers["Content-Encoding"] = encoding
+    def _prepare(self, encoding: str | None) -> tuple[bytes, list[tuple[str, str]], str]:
+        if encoding == "br":
+            data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+        elif encoding == "gzip":
+            data = gzip.compress(self.body, compresslevel=9, mtime=0)
+        else:
+            data = self.body
         # The same ETag Flask-Compress would give the page: the body's SHA-1, suffixed with the
         # encoding, so a repeat visit gets its 304 whether the page came from here or not.
-        # A personal page (no-store) gets none: nothing may keep it, so nothing can revalidate.
-        if "no-store" not in (response.headers.get("Cache-Control") or ""):
-            response.set_etag(f"{self.etag}:{encoding}" if encoding else self.etag)
+        etag = f'"{self.etag}:{encoding}"' if encoding else f'"{self.etag}"'
+        headers = list(self.headers)
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        headers.append(("Content-Length", str(len(data))))
+        headers.append(("Vary", self.vary))
+        if not self.no_store:  # nothing may keep a personal page, so nothing revalidates it
+            headers.append(("ETag", etag))
+        headers += security_header_items()
+        return data, headers, etag
+
+    def response(self, encoding: str | None) -> Response:
+        ready = self.ready.get(encoding)
+        if ready is None:
+            ready = self.ready[encoding] = self._prepare(encoding)
+        data, headers, etag = ready
+        match = request.headers.get("If-None-Match")
+        if match and not self.no_store and (etag in match or match.strip() == "*"):
+            response = Response(status=304, headers=[h for h in headers
+                                                     if h[0] not in ("Content-Length",
+                                                                     "Content-Encoding")])
+            response.headers.remove("Content-Type")
+        else:
+            response = Response(data, status=200, headers=headers)
+        response.complete_headers = True  # app.web's after-request hooks have nothing to add
         return response
 
 
@@ -111,6 +129,7 @@ class PageCache:
         self._lock = threading.Lock()
         self._version: tuple | None = None
         self._version_read_at = float("-inf")
+        self._office: tuple | None = None
         self.hits = 0
         self.misses = 0
 
@@ -136,6 +155,18 @@ class PageCache:
         self._version, self._version_read_at = tuple(row), now
         return self._version
 
+    def office_clock(self, version: tuple) -> SimpleNamespace | None:
+        """The office's time zone, for the minute/day in keys, without a query per request:
+        kept until the content version moves (an office edit moves it)."""
+        from app.web import current_office
+
+        memo = self._office
+        if memo is None or memo[0] != version[:2]:
+            office = current_office()
+            clock = SimpleNamespace(id=office.id, tz=office.tz) if office is not None else None
+            memo = self._office = (version[:2], clock)
+        return memo[1]
+
     # -- entries ---------------------------------------------------------------------------
 
     def get(self, key: tuple) -> Entry | None:
@@ -156,6 +187,7 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        self._office = None
         self.forget_version()
 
     def __len__(self) -> int:
@@ -233,9 +265,21 @@ def init_app(app) -> None:
         event.listen(db.session, "after_soft_rollback", lambda s, t: _after_rollback(s))
 
 
+_ENCODINGS: dict[str, str | None] = {}
+
+
 def _encoding() -> str | None:
-    best = request.accept_encodings.best_match(("br", "gzip"))
-    return best if best in ("br", "gzip") else None
+    """br, else gzip, else none — as the client's Accept-Encoding allows (q-values honoured).
+    Browsers send a handful of distinct headers, so the answer is remembered per header."""
+    header = request.headers.get("Accept-Encoding", "")
+    try:
+        return _ENCODINGS[header]
+    except KeyError:
+        best = request.accept_encodings.best_match(("br", "gzip"))
+        best = best if best in ("br", "gzip") else None
+        if len(_ENCODINGS) < 256:
+            _ENCODINGS[header] = best
+        return best
 
 
 def _storable(response: Response) -> bool:
@@ -279,8 +323,17 @@ def cached_page(*scopes: str, per: str | None = None) -> Callable:
                     return response
                 body = response.get_data()
                 headers = [(k, v) for k, v in response.headers.items()
-                           if k not in ("Content-Length", "ETag")]
-                entry = Entry(body, headers, hashlib.sha1(body).hexdigest())
+                           if k not in ("Content-Length", "ETag", "Vary")]
+                vary = response.headers.get("Vary")
+                cache_control = response.headers.get("Cache-Control")
+                if not cache_control:
+                    headers.append(("Cache-Control", "no-cache"))  # as app.web.conditional_get
+                entry = Entry(
+                    body, headers,
+                    vary=f"{vary}, Accept-Encoding" if vary else "Accept-Encoding",
+                    etag=hashlib.sha1(body).hexdigest(),
+                    no_store="no-store" in (cache_control or ""),
+                )
                 page_cache.put(key, entry)
             else:
                 page_cache.hits += 1
@@ -292,17 +345,18 @@ def cached_page(*scopes: str, per: str | None = None) -> Callable:
 
 
 def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> tuple:
-    from app.web import current_lang, current_office
+    from app.web import choose_locale
 
     epoch, content, dossiers = version
     when = None
     if per is not None:
         from app.citizen import services
 
-        office = current_office()
+        office = page_cache.office_clock(version)
         local = services.local_now(office) if office is not None else None
         if local is not None:
             when = local.strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
     counters = tuple(content if s == "content" else dossiers for s in scopes)
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
-    return (name, request.full_path, current_lang(), htmx, when, epoch, counters)
+    return (name, request.path, request.query_string, choose_locale(), htmx, when, epoch,
+            counters)

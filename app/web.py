@@ -79,31 +79,49 @@ class Assets:
 assets = Assets()
 
 
-def security_headers(response: Response) -> Response:
-    """Headers on every response; why each is here is written beside it."""
-    h = response.headers
-    # No inline script except the hashed lazy loader; no inline style at all; nothing from
-    # other origins (2G budget and privacy); forms post only to us; no framing (clickjacking).
-    h.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; "
-        f"script-src 'self' {LAZY_HTMX_HASH}; "
-        "style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'none'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Referrer-Policy", "same-origin")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+# No inline script except the hashed lazy loader; no inline style at all; nothing from other
+# origins (2G budget and privacy); forms post only to us; no framing (clickjacking).
+CSP = (
+    "default-src 'self'; "
+    f"script-src 'self' {LAZY_HTMX_HASH}; "
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'none'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
+def security_header_items() -> list[tuple[str, str]]:
+    """Every security header this app sends (HSTS once cookies are Secure, i.e. behind HTTPS)."""
+    items = list(SECURITY_HEADERS)
     if current_app.config.get("SESSION_COOKIE_SECURE"):
-        h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        items.append(HSTS)
+    return items
+
+
+def security_headers(response: Response) -> Response:
+    """Headers on every response (see SECURITY_HEADERS). A page from the page cache already
+    carries them."""
+    if getattr(response, "complete_headers", False):
+        return response
+    h = response.headers
+    for name, value in security_header_items():
+        h.setdefault(name, value)
     return response
 
 
 def conditional_get(response: Response) -> Response:
     """Strong ETag on HTML and JSON GETs so a repeat visit on 2G costs a 304 when nothing
     changed. Runs before Flask-Compress, which suffixes the ETag per encoding."""
+    if getattr(response, "complete_headers", False):
+        return response  # the page cache set the ETag and answered If-None-Match itself
     if (
         request.method in ("GET", "HEAD")
         and response.status_code == 200

@@ -180,7 +180,7 @@ def _weights_from_client() -> list[dict]:
         load_demo(password="x")
     client = app.test_client()
     headers = {"Accept-Encoding": "br"}
-    html = client.get("/", headers=headers)
+    html = client.get("/")  # uncompressed, to read the stylesheet's fingerprinted URL
     css_url = re.search(rb'href="(/static/css/site\.css\?v=[^"]+)"', html.get_data()).group(1)
     css = len(client.get(css_url.decode(), headers=headers).get_data())
     rows = []
