@@ -260,3 +260,12 @@ def test_an_emptied_version_table_serves_fresh_pages_until_the_next_change(db, c
     db.session.commit()  # the change recreates the row, with a new epoch
     client.get("/procedures/dang-ky-khai-sinh")
     assert counts() == (hits, misses + 1)
+
+
+def test_rate_limits_still_count_answers_that_come_from_memory(client, make_dossier):
+    dossier = make_dossier(phone="+84912345678")
+    url = f"/status?code={dossier.code}&digits=5678"
+    hits, _ = counts()
+    answers = [client.get(url).status_code for _ in range(11)]
+    assert counts()[0] >= hits + 9  # served from memory…
+    assert answers[:10] == [200] * 10 and answers[10] == 429  # …and still 10 guesses an hour
