@@ -8,7 +8,9 @@ Rows (each measured for ``BENCH_SECONDS``, default 10, after a short warm-up):
 - the Twilio SMS webhook (``POST /sms/twilio``, every request a new signed message),
 
 each next to the reference (``bench/reference_app.py``) replaying the bytes the real app sent
-for that URL, served by gunicorn the same way. ``ratio = real req/s ÷ reference req/s`` is the
+for that URL, served by gunicorn the same way. The guide and lookup rows are measured twice:
+as deployed (the page cache on: after the first request the page comes from memory), and
+``-nc`` with ``PAGE_CACHE_SIZE=0``, the cost of a page that is not in memory. ``ratio = real req/s ÷ reference req/s`` is the
 headline (targets: ≥ 0.7 guide, ≥ 0.5 lookup). SQLite always; PostgreSQL too when
 ``BENCH_DATABASE_URL`` is set (that database is emptied and loaded with the demo data).
 
@@ -128,14 +130,30 @@ def throughput(demo: Demo, label: str, ref_port: int | None, reference_json: Pat
             results.append({"row": name, "db": label, "result": result})
             print(f"  {label:6} {name:8} {result.rps:8.1f} req/s  errors {result.errors}",
                   flush=True)
+    # The same pages with the page cache off: what a request costs when its page is not in
+    # memory (the first visitor after a change, or a lookup nobody made before).
+    env = dict(app_env(demo.url), PAGE_CACHE_SIZE="0")
+    with gunicorn("wsgi:app", env, f"app-{label}-nocache") as port:
+        for name, req in _rows(demo).items():
+            result = _measure(port, name, req, demo, salt="nc")
+            results.append({"row": f"{name}{UNCACHED}", "db": label, "result": result})
+            print(f"  {label:6} {name + UNCACHED:8} {result.rps:8.1f} req/s  errors "
+                  f"{result.errors}", flush=True)
     return results, ref_port
+
+
+UNCACHED = "-nc"
+
+
+def base_row(name: str) -> str:
+    return name.removesuffix(UNCACHED)
 
 
 def reference(results: list[dict], demo: Demo, reference_json: Path) -> dict[str, loadgen.Result]:
     env = dict(os.environ, BENCH_REFERENCE=str(reference_json))
     out: dict[str, loadgen.Result] = {}
     with gunicorn("bench.reference_app:app", env, "reference") as port:
-        for name in dict.fromkeys(r["row"] for r in results):
+        for name in dict.fromkeys(base_row(r["row"]) for r in results):
             req = _rows(demo).get(name)
             out[name] = _measure(port, name, req, demo, salt="ref")
             print(f"  ref    {name:8} {out[name].rps:8.1f} req/s  errors {out[name].errors}",
@@ -228,7 +246,7 @@ def table(results: list[dict], ref: dict[str, loadgen.Result]) -> str:
     ]
     for r in results:
         res: loadgen.Result = r["result"]
-        base = ref.get(r["row"])
+        base = ref.get(base_row(r["row"]))
         ratio = res.rps / base.rps if base and base.rps else float("nan")
         target = TARGETS.get(r["row"])
         mark = "" if target is None else (" ok" if ratio >= target else " LOW")
