@@ -11,13 +11,15 @@ import socket
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from flask import Flask, request
 from werkzeug.serving import make_server
 
 from app.sms.channels import console
-from app.sms.channels.base import PermanentError, SendResult, TemporaryError
+from app.sms.channels.base import Channel, PermanentError, SendResult, SentLookup, TemporaryError
 from app.sms.channels.console import ConsoleChannel
 from app.sms.channels.twilio_channel import TwilioChannel, twiml_reply, validate_request
 from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN, DEFAULT_SENDER, FakeTwilio, Outcome
@@ -140,6 +142,179 @@ def test_success_after_scripted_failures(
 
     assert [m.sid for m in fake_twilio.messages] == [result.provider_id]
     assert fake_twilio.requests_count == 3
+
+
+@pytest.mark.parametrize(
+    ("outcome", "maybe_sent"),
+    [(Outcome.timeout(delay=2.0), True), (500, True), (503, True), (429, False),
+     (Outcome.error(63018, status=400), False)],
+)
+def test_errors_say_whether_twilio_may_have_taken_the_text(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, outcome: Outcome | int,
+    maybe_sent: bool,
+) -> None:
+    # After a read timeout or a 5xx the message may exist all the same; after a 429 it does not.
+    fake_twilio.answer_next(outcome)
+
+    with pytest.raises(TemporaryError) as caught:
+        make_twilio_channel(timeout=0.5).send(TO, BODY)
+
+    assert caught.value.maybe_sent is maybe_sent
+
+
+def test_a_refused_connection_surely_sent_nothing(make_twilio_channel: MakeChannel) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    with pytest.raises(TemporaryError) as caught:
+        make_twilio_channel(api_base_url=f"http://127.0.0.1:{port}", timeout=2.0).send(TO, BODY)
+
+    assert caught.value.maybe_sent is False
+
+
+# -- finding a text Twilio already accepted -----------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _lookup(body: str = BODY, to: str = TO, since: datetime | None = None,
+            exclude: frozenset[str] = frozenset()) -> SentLookup:
+    return SentLookup(to, body, since or _now() - timedelta(minutes=5), exclude)
+
+
+def test_find_sent_returns_the_copy_twilio_accepted(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    channel = make_twilio_channel()
+    channel.send(TO, "another text")
+    channel.send("+84987654321", BODY)  # same text, another phone
+    accepted = channel.send(TO, BODY)
+
+    found = channel.find_sent(_lookup())
+
+    assert found == SendResult(provider_id=accepted.provider_id, status="queued")
+    [query] = fake_twilio.list_queries
+    # Filtered by phone and sender on Twilio's side; the date is a day, not a date-time.
+    assert query["To"] == TO and query["From"] == DEFAULT_SENDER
+    assert query["DateSent>"] == _now().strftime("%Y-%m-%d")
+    assert "DateSent" not in query and "DateSent<" not in query
+
+
+def test_find_sent_ignores_what_is_not_this_text(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    channel = make_twilio_channel()
+    assert channel.find_sent(_lookup()) is None  # nothing sent at all
+
+    other_sender = make_twilio_channel(from_="UBNDXA").send(TO, BODY)
+    channel.send(TO, BODY + " ")  # not the exact body
+    recorded = channel.send(TO, BODY)  # already recorded on another row
+
+    assert channel.find_sent(_lookup(exclude=frozenset({recorded.provider_id}))) is None
+    found = make_twilio_channel(from_="UBNDXA").find_sent(_lookup())
+    assert found is not None and found.provider_id == other_sender.provider_id
+
+
+def test_find_sent_filters_the_day_on_twilio_and_the_time_itself(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    channel = make_twilio_channel()
+    since = datetime(2024, 11, 18, 3, 0)  # naive UTC, like the database
+    yesterday = channel.send(TO, BODY).provider_id
+    fake_twilio.backdate(yesterday, datetime(2024, 11, 17, 23, 59, tzinfo=UTC))
+    earlier_today = channel.send(TO, BODY).provider_id
+    fake_twilio.backdate(earlier_today, datetime(2024, 11, 18, 2, 59, tzinfo=UTC))
+
+    assert channel.find_sent(_lookup(since=since)) is None
+
+    # Twilio's filter is by day: the earlier text of the same day comes back and is dropped
+    # by the time check; yesterday's is not even listed.
+    listed = [m.sid for m in channel.client.messages.list(to=TO, date_sent_after="2024-11-18")]
+    assert listed == [earlier_today]
+    later = channel.send(TO, BODY).provider_id
+    fake_twilio.backdate(later, datetime(2024, 11, 18, 3, 0, 1, tzinfo=UTC))
+    assert channel.find_sent(_lookup(since=since)) == SendResult(later, "queued")
+    # Two copies (two attempts were both accepted): the oldest is the one recorded.
+    assert channel.find_sent(_lookup(since=since - timedelta(hours=1))) == SendResult(
+        earlier_today, "queued")
+
+
+def test_find_sent_reads_every_page(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    channel = make_twilio_channel()
+    first = channel.send(TO, BODY)
+    for i in range(120):
+        channel.send(TO, f"text {i}")
+
+    found = channel.find_sent(_lookup())
+
+    assert found is not None and found.provider_id == first.provider_id
+    assert fake_twilio.lookups == 2  # 100 a page
+
+
+def test_find_sent_with_a_messaging_service_matches_the_service(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    service = "MG" + "a" * 32
+    channel = make_twilio_channel(from_=None, messaging_service_sid=service)
+    make_twilio_channel(from_=None, messaging_service_sid="MG" + "b" * 32).send(TO, BODY)
+    ours = channel.send(TO, BODY)
+
+    found = channel.find_sent(_lookup())
+
+    assert found is not None and found.provider_id == ours.provider_id
+    assert "From" not in fake_twilio.list_queries[0]
+
+
+@pytest.mark.parametrize(("failure", "code"), [(500, "500"), (429, "20429"), (503, "503"),
+                                               (Outcome.timeout(delay=1.0), None)])
+def test_find_sent_raises_temporary_error_when_the_list_fails(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, failure: Outcome | int,
+    code: str | None,
+) -> None:
+    channel = make_twilio_channel(timeout=0.3)
+    channel.send(TO, BODY)
+    fake_twilio.answer_next_list(failure)
+
+    with pytest.raises(TemporaryError, match="list failed") as caught:
+        channel.find_sent(_lookup())
+
+    assert caught.value.code == code
+
+
+def test_other_channels_cannot_tell_by_default() -> None:
+    assert ConsoleChannel().find_sent(_lookup()) is None
+    assert Channel().find_sent(_lookup()) is None
+
+
+def test_list_endpoint_pages_like_twilio(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    channel = make_twilio_channel()
+    sids = [channel.send(TO, f"text {i}").provider_id for i in range(5)]
+    for i, sid in enumerate(sids):  # distinct times, so "newest first" is well defined
+        fake_twilio.backdate(sid, datetime(2024, 11, 18, 3, i, tzinfo=UTC))
+
+    # The SDK follows next_page_uri across pages of two.
+    listed = channel.client.messages.list(to=TO, page_size=2)
+    assert [m.sid for m in listed] == sids[::-1]
+
+    url = f"{fake_twilio.base_url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages.json"
+    raw = requests.get(url, params={"To": TO, "PageSize": 2, "Page": 1},
+                       auth=(fake_twilio.account_sid, DEFAULT_AUTH_TOKEN), timeout=5).json()
+    assert set(raw) == {"messages", "first_page_uri", "next_page_uri", "previous_page_uri",
+                        "page", "page_size", "start", "end", "uri"}
+    assert (raw["page"], raw["page_size"], raw["start"], raw["end"]) == (1, 2, 2, 3)
+    assert "Page=2" in raw["next_page_uri"] and "PageToken=PA" in raw["next_page_uri"]
+    assert "Page=1" in raw["uri"] and "Page=0" in raw["first_page_uri"]
+    assert "Page=0" in raw["previous_page_uri"]
+    bad = requests.get(url, params={"DateSent>": "yesterday"},
+                       auth=(fake_twilio.account_sid, DEFAULT_AUTH_TOKEN), timeout=5)
+    assert bad.status_code == 400
 
 
 # -- permanent failures -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time as _time
 from collections import Counter
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from app.sms import worker
 from app.sms.channels import (
     FACTORIES,
     ChannelConfigError,
+    SendResult,
     TemporaryError,
     get_channel,
     register_channel,
@@ -29,8 +31,15 @@ from app.sms.channels import (
 from app.sms.channels.console import ConsoleChannel
 from app.sms.channels.twilio_channel import TwilioChannel
 from app.sms.outbox import queue_message, queue_status_notifications
-from app.sms.worker import Stats, claim, outbox_stats, process_claimed, run_once
-from tests.fakes.twilio_server import Outcome
+from app.sms.worker import (
+    UNKNOWN_OUTCOME,
+    Stats,
+    claim,
+    outbox_stats,
+    process_claimed,
+    run_once,
+)
+from tests.fakes.twilio_server import DEFAULT_SENDER, Outcome
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Monday 18 Nov 2024: 10:00 and 23:00 in Vietnam (UTC+7), as naive UTC like the columns.
@@ -158,9 +167,17 @@ def test_429_gives_the_rest_of_the_batch_back_without_using_attempts(db, queue, 
     assert run_once("w1", channel=twilio, now=DAY + timedelta(minutes=1)).sent == 5
 
 
-def test_timeout_is_retried(db, queue, make_twilio_channel, fake_twilio):
-    # The stand-in answers after 1 s; the client gives up after 0.3 s.
-    fake_twilio.answer_next(Outcome.timeout(delay=1.0))
+def _wait_for(predicate, seconds: float = 5.0) -> None:
+    deadline = _time.monotonic() + seconds
+    while not predicate():
+        assert _time.monotonic() < deadline, "the stand-in never got there"
+        _time.sleep(0.02)
+
+
+def test_timeout_is_retried_after_asking_whether_twilio_took_it(db, queue, make_twilio_channel,
+                                                                fake_twilio):
+    # The stand-in answers 500 after 1 s; the client gives up after 0.3 s: it cannot know.
+    fake_twilio.answer_next(Outcome(status=500, code=20500, delay=1.0))
     message_id = queue()
     channel = make_twilio_channel(timeout=0.3)
 
@@ -169,9 +186,31 @@ def test_timeout_is_retried(db, queue, make_twilio_channel, fake_twilio):
     assert stats.retried == 1
     message = row(db, message_id)
     assert message.status == "queued" and message.attempts == 1
+    assert message.last_error.startswith(UNKNOWN_OUTCOME)
     assert "unreachable" in message.last_error.lower()
-    assert run_once("w1", channel=channel, now=DAY + timedelta(minutes=1)).sent == 1
+    _wait_for(lambda: fake_twilio.requests_count == 1 and not fake_twilio.messages)
+    retry = run_once("w1", channel=channel, now=DAY + timedelta(minutes=1))
+    assert (retry.lookups, retry.reconciled, retry.sent) == (1, 0, 1)
     assert row(db, message_id).attempts == 2
+    assert len(fake_twilio.messages) == 1
+
+
+def test_a_timed_out_send_twilio_accepted_is_not_sent_again(db, queue, make_twilio_channel,
+                                                           fake_twilio):
+    # The stand-in accepts after 1 s; the client gave up after 0.3 s.
+    fake_twilio.answer_next(Outcome.timeout(delay=1.0))
+    message_id = queue()
+    channel = make_twilio_channel(timeout=0.3)
+    assert run_once("w1", channel=channel, now=DAY).retried == 1
+    _wait_for(lambda: len(fake_twilio.messages) == 1)
+
+    retry = run_once("w1", channel=channel, now=DAY + timedelta(minutes=1))
+
+    assert (retry.lookups, retry.reconciled, retry.sent) == (1, 1, 0)
+    [accepted] = fake_twilio.messages
+    message = row(db, message_id)
+    assert (message.status, message.provider_id, message.attempts) == ("sent", accepted.sid, 1)
+    assert message.last_error == ""
 
 
 def test_attempts_are_capped(app, db, queue, twilio, fake_twilio, monkeypatch):
@@ -190,7 +229,8 @@ def test_attempts_are_capped(app, db, queue, twilio, fake_twilio, monkeypatch):
     message = row(db, message_id)
     assert (message.status, message.attempts) == ("failed", 3)
     assert "500" in message.last_error
-    assert fake_twilio.requests_count == 3
+    # Three sends; a 500 leaves the outcome unknown, so each retry first asked the list.
+    assert (fake_twilio.requests_count, fake_twilio.lookups) == (5, 2)
 
 
 def test_backoff_doubles_and_is_capped():
@@ -417,7 +457,209 @@ def test_killed_worker_rows_are_resumed_after_the_lease(db, queue, twilio, fake_
     stats = run_once("B", channel=twilio, now=DAY + timedelta(seconds=61))
 
     assert (stats.claimed, stats.sent) == (20, 20)
+    # Any of A's unrecorded rows might have been in flight: each was looked up first.
+    assert (stats.lookups, stats.reconciled) == (20, 0)
     _assert_each_sent_once(fake_twilio, db, n, "kill")
+
+
+# -- a send whose outcome is unknown: ask Twilio before sending again ---------------------------
+
+AFTER_LEASE = DAY + timedelta(seconds=61)
+
+
+def _die_after_send(twilio: TwilioChannel, now: datetime = DAY) -> tuple[int, str]:
+    """Worker A claims the one due row and Twilio accepts its text, then A is killed before
+    the commit that records the provider id: the row stays "sending" until the lease runs out."""
+    _, [claimed] = claim("A", batch=1, now=now)
+    accepted = twilio.send(claimed.phone, claimed.body)
+    return claimed.id, accepted.provider_id
+
+
+def test_killed_after_twilio_accepted_the_next_worker_records_it_without_sending(
+        db, queue, twilio, fake_twilio):
+    message_id = queue()
+    message_id, sid = _die_after_send(twilio)
+
+    stats = run_once("B", channel=twilio, now=AFTER_LEASE)
+
+    assert (stats.claimed, stats.lookups, stats.reconciled, stats.sent) == (1, 1, 1, 0)
+    assert [m.sid for m in fake_twilio.messages] == [sid]  # one text, not two
+    message = row(db, message_id)
+    assert (message.status, message.provider_id, message.channel) == ("sent", sid, "twilio")
+    assert (message.attempts, message.sent_at, message.last_error) == (1, AFTER_LEASE, "")
+    assert (message.claimed_by, message.claimed_until) == (None, None)
+    # What B asked: this phone, from our sender, since the day the text was queued (UTC).
+    [query] = fake_twilio.list_queries
+    assert query["To"] == PHONE and query["From"] == DEFAULT_SENDER
+    assert query["DateSent>"] == "2024-11-18"
+    # Nothing left to do.
+    assert run_once("C", channel=twilio, now=AFTER_LEASE + timedelta(hours=1)).claimed == 0
+
+
+def test_claimed_but_never_sent_is_sent_once_after_the_lookup(db, queue, twilio, fake_twilio):
+    message_id = queue()
+    claim("A", batch=1, now=DAY)  # A dies before its send
+
+    stats = run_once("B", channel=twilio, now=AFTER_LEASE)
+
+    assert (stats.lookups, stats.reconciled, stats.sent) == (1, 0, 1)
+    [sent] = fake_twilio.messages
+    message = row(db, message_id)
+    assert (message.status, message.provider_id, message.attempts) == ("sent", sent.sid, 1)
+    assert message.last_error == ""
+
+
+def test_an_identical_text_already_recorded_for_another_row_is_not_mistaken_for_this_one(
+        db, queue, twilio, fake_twilio):
+    body = "Ho so VB-241118-0001: moi ong/ba bo sung ban sao CCCD."
+    first = queue(body=body)
+    assert run_once("w1", channel=twilio, now=DAY).sent == 1
+    second = queue(body=body, at=DAY + timedelta(minutes=1))
+    claim("A", batch=1, now=DAY + timedelta(minutes=1))  # A dies before sending the second
+
+    stats = run_once("B", channel=twilio, now=AFTER_LEASE + timedelta(minutes=1))
+
+    assert (stats.lookups, stats.reconciled, stats.sent) == (1, 0, 1)
+    assert [m.body for m in fake_twilio.messages] == [body, body]
+    assert row(db, second).provider_id != row(db, first).provider_id
+    assert {row(db, i).provider_id for i in (first, second)} == {
+        m.sid for m in fake_twilio.messages}
+
+
+def test_identical_texts_each_find_their_own_copy(db, queue, twilio, fake_twilio):
+    body = "Ho so VB-241118-0001 da co ket qua."
+    first = queue(body=body)
+    assert run_once("w1", channel=twilio, now=DAY).sent == 1
+    second = queue(body=body, at=DAY + timedelta(minutes=1))
+    second, sid = _die_after_send(twilio, now=DAY + timedelta(minutes=1))
+
+    stats = run_once("B", channel=twilio, now=AFTER_LEASE + timedelta(minutes=1))
+
+    assert (stats.reconciled, stats.sent) == (1, 0)
+    assert len(fake_twilio.messages) == 2
+    assert row(db, second).provider_id == sid != row(db, first).provider_id
+
+
+@pytest.mark.parametrize("failure", [500, 429, "timeout"])
+def test_lookup_failing_keeps_the_row_queued_and_sends_nothing(db, queue, make_twilio_channel,
+                                                               fake_twilio, failure):
+    channel = make_twilio_channel(timeout=0.3)
+    message_id = queue()
+    claim("A", batch=1, now=DAY)
+    fake_twilio.answer_next_list(Outcome.timeout(delay=1.0) if failure == "timeout" else failure)
+
+    stats = run_once("B", channel=channel, now=AFTER_LEASE)
+
+    assert (stats.lookups, stats.retried, stats.sent, stats.reconciled) == (1, 1, 0, 0)
+    assert fake_twilio.messages == []  # never a blind send
+    message = row(db, message_id)
+    assert (message.status, message.attempts, message.claimed_by) == ("queued", 1, None)
+    assert message.last_error.startswith(UNKNOWN_OUTCOME)
+    assert "list failed" in message.last_error
+    assert message.next_attempt_at > AFTER_LEASE
+    # Still in doubt at the next try: asked again, then sent once.
+    later = run_once("B", channel=channel, now=AFTER_LEASE + timedelta(hours=1))
+    assert (later.lookups, later.sent) == (1, 1)
+    assert len(fake_twilio.messages) == 1
+    assert row(db, message_id).attempts == 2
+
+
+def test_a_lookup_that_keeps_failing_ends_failed_without_a_send(app, db, queue, twilio,
+                                                                fake_twilio, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_MAX_ATTEMPTS", 2)
+    message_id = queue()
+    claim("A", batch=1, now=DAY)
+    fake_twilio.answer_next_list(500, 500)
+
+    run_once("B", channel=twilio, now=AFTER_LEASE)
+    last = run_once("B", channel=twilio, now=AFTER_LEASE + timedelta(hours=1))
+
+    assert last.failed == 1
+    assert fake_twilio.messages == []
+    message = row(db, message_id)
+    assert (message.status, message.attempts) == ("failed", 2)
+    assert message.last_error.startswith(UNKNOWN_OUTCOME)
+
+
+def test_the_doubt_survives_a_deferral(db, queue, twilio, fake_twilio):
+    # A died mid-send at 20:58 local; B takes the row over at 23:00, in quiet hours: it waits
+    # for 07:00 without asking anything…
+    at = NIGHT - timedelta(hours=2, minutes=2)
+    message_id = queue(at=at)
+    _, sid = _die_after_send(twilio, now=at)
+    deferred = run_once("B", channel=twilio, now=NIGHT)
+    assert (deferred.deferred, deferred.lookups) == (1, 0)
+    assert row(db, message_id).last_error.startswith(UNKNOWN_OUTCOME)
+
+    # …and in the morning C still asks first.
+    stats = run_once("C", channel=twilio, now=MORNING)
+
+    assert (stats.reconciled, stats.sent) == (1, 0)
+    assert [m.sid for m in fake_twilio.messages] == [sid]
+    assert row(db, message_id).provider_id == sid
+
+
+def test_a_reconciled_text_takes_the_status_twilio_reports(db, queue, twilio, fake_twilio):
+    message_id = queue()
+    message_id, sid = _die_after_send(twilio)
+    fake_twilio.status_callback(sid, "delivered", url_override="http://127.0.0.1/x")  # not sent
+
+    assert run_once("B", channel=twilio, now=AFTER_LEASE).reconciled == 1
+
+    message = row(db, message_id)
+    assert (message.status, message.provider_id) == ("delivered", sid)
+    assert message.delivered_at is not None
+
+
+class _StaleLookupChannel(ConsoleChannel):
+    """Answers every lookup with one fixed id, as a lookup racing another row's might."""
+
+    name = "stale"
+
+    def __init__(self, sid: str) -> None:
+        self.sid = sid
+        self.sends = 0
+
+    def find_sent(self, lookup):
+        return SendResult(self.sid, "queued")
+
+    def send(self, to, body, *, status_callback=None):
+        self.sends += 1
+        return super().send(to, body, status_callback=status_callback)
+
+
+def test_an_id_recorded_meanwhile_for_another_row_is_looked_up_again_later(db, office, queue):
+    other = queue(body="same", phone="+84900000001")
+    channel = _StaleLookupChannel("SM-taken")
+    db.session.get(Message, other).provider_id = "SM-taken"
+    db.session.get(Message, other).channel = "stale"
+    db.session.get(Message, other).status = "sent"
+    db.session.commit()
+    message_id = queue(body="same")
+    claim("A", batch=1, now=DAY)
+
+    stats = run_once("B", channel=channel, now=AFTER_LEASE)  # ends: no endless retaking
+
+    assert (stats.lookups, stats.deferred, stats.reconciled, stats.sent) == (1, 1, 0, 0)
+    assert channel.sends == 0
+    message = row(db, message_id)
+    assert (message.status, message.attempts, message.provider_id) == ("queued", 0, None)
+    assert message.next_attempt_at == AFTER_LEASE + worker.CONFLICT_PAUSE
+    assert message.last_error.startswith(UNKNOWN_OUTCOME)  # still in doubt
+
+
+def test_a_copy_twilio_does_not_list_yet_is_sent_again(db, queue, twilio, fake_twilio):
+    """The documented limit: Twilio's list is eventually consistent. A text it accepted but
+    does not list yet looks unsent, so it goes twice (at least once, never lost)."""
+    message_id = queue()
+    _die_after_send(twilio)
+    fake_twilio.list_lag = 3600
+
+    stats = run_once("B", channel=twilio, now=AFTER_LEASE)
+
+    assert (stats.lookups, stats.reconciled, stats.sent) == (1, 0, 1)
+    assert len(fake_twilio.messages) == 2
+    assert row(db, message_id).status == "sent"
 
 
 def test_a_worker_that_wakes_after_a_takeover_does_not_send(db, queue, twilio, fake_twilio):

@@ -9,6 +9,10 @@ How a row travels::
       │                  │  ├─phone said STOP──▶ cancelled
       └──quiet hours─────┘  └─lease expired (worker died) ──▶ claimable by another worker
 
+    outcome unknown (claim ran out while sending, timeout, 5xx) ──▶ next attempt asks the
+      provider first: already accepted ──▶ sent (its id, no second send); not found ──▶ send;
+      cannot ask ──▶ queued, later
+
 **Claiming.** A worker takes a batch of due rows in one short transaction: it writes
 ``status="sending"``, ``claimed_by`` (a token unique to this claim: the worker id plus a random
 suffix, so two processes started with the same ``--worker-id`` still cannot mistake each other's
@@ -31,15 +35,55 @@ between that re-check and its commit, and the workers' clocks agree to within th
 (run NTP). A worker that does stall that long finds the row taken over and records nothing
 (``Stats.unrecorded``, logged as a warning).
 
-**The one case that can still send twice** (at-least-once, by design rather than losing texts):
-the provider accepted a text but the worker died, or its connection dropped, before the commit
-that records the provider id; or the provider accepted the text but answered after our timeout.
-The row still looks unsent, so it is sent again after the lease expires (or at the retry).
-Twilio's API has no idempotency key that would let the second request be recognised. What
-limits the damage: the window is one HTTP call per worker (rows are committed one by one, never
-in batches), and ``dedupe_key`` (unique) guarantees that one event can only ever have one row —
-so a duplicate is at most one extra copy of one text, never a second notification queued for
-the same event.
+**An attempt whose outcome is unknown is looked up before anything is sent again.** The
+provider may accept a text without our learning it: the worker died, or its connection dropped,
+after the provider accepted the text but before the commit that records the provider id; or
+the answer came after our timeout, or was a 5xx. Twilio's API has no idempotency key, so:
+
+* *Flag, without a schema change.* Such a row's ``last_error`` starts with
+  :data:`UNKNOWN_OUTCOME`. The claim statement itself writes it on every row it takes over from
+  a claim that ran out while ``sending`` (a CASE on the row's old status inside the same
+  ``UPDATE``, so it is atomic with the takeover on SQLite and PostgreSQL alike); a temporary
+  error the channel marks ``maybe_sent`` (read timeout, dropped connection, 5xx) or an
+  unexpected exception sets it too. It survives deferrals (quiet hours, a release, an
+  unconfigured channel) and further crashes, and goes only with a known result (a send
+  recorded, a refusal, an opt-out; a row whose attempts run out while still in doubt ends
+  ``failed`` with the flag). A row of a dead worker's batch that was never reached is flagged
+  as well: we cannot tell which one was in flight, and a lookup is cheap.
+* *Look up.* Before sending a flagged row the worker asks :meth:`Channel.find_sent` whether the
+  provider accepted this exact text to this phone since the row was queued (minus
+  :data:`LOOKUP_SKEW` for clock differences), ignoring provider ids already recorded on other
+  rows — two identical texts to one phone are two texts. Twilio lists the phone's messages from
+  our sender (``DateSent>`` that day; the exact body and creation time are checked
+  client-side, since the filter is by day). Found: the row is recorded ``sent`` with that id
+  (and the status Twilio reports when already final), nothing is sent, ``Stats.reconciled``
+  counts it and a warning is logged. Not found: the text is sent. The lookup failing
+  (network, 5xx, 429, anything): the row goes back to the queue like after a temporary error
+  (an attempt is used, backoff, ``failed`` when attempts are spent) — never a blind send.
+
+What this does not cover (there, delivery stays at least once — never lost):
+
+* Twilio's list is eventually consistent: a text accepted but not listed yet when we ask looks
+  unsent and goes twice. We ask after the lease ran out (60 s) or after the retry backoff
+  (15 s or more), when it is normally listed, but Twilio promises no delay. Nor does Twilio
+  document whether the ``DateSent`` filter returns a message still waiting in its queue (no
+  ``date_sent`` yet); a long Twilio queue (a slow alphanumeric sender) could hide one.
+* A channel that cannot answer returns None and the text is sent, as before: the console, and
+  the Android gateway (its message ids are generated on the phone, so we have none to look up,
+  and its list does not return the text to match on).
+* A worker frozen past its lease (see above) can still send after another worker took the row
+  over and looked it up.
+* A text Twilio altered or redacted does not match; beyond the first ``LOOKUP_LIMIT`` (300,
+  in ``twilio_channel``) messages to one phone since that day, nothing is read.
+* The reverse error is possible but narrow: an identical text to the same phone, accepted in
+  the window and recorded on no row (an earlier duplicate copy of this very text, another
+  system on the same account and sender), would be taken for ours, so the row would be
+  recorded without a send.
+
+What limits the damage of any duplicate: the window is one HTTP call per worker (rows are
+committed one by one, never in batches), and ``dedupe_key`` (unique) guarantees that one event
+can only ever have one row — so a duplicate is at most one extra copy of one text, never a
+second notification queued for the same event.
 
 **Quiet hours.** Notifications and reminders are not sent between ``SMS_QUIET_START`` and
 ``SMS_QUIET_END`` (default 21:00–07:00) in the office's time zone: the row goes back to the queue
@@ -74,6 +118,8 @@ from app.sms.channels import (
     Channel,
     ChannelConfigError,
     PermanentError,
+    SendResult,
+    SentLookup,
     TemporaryError,
     channel_name_for,
     get_channel,
@@ -101,6 +147,17 @@ REMIND_EVERY = 3600.0
 WRITE_TRIES = 30
 
 ERROR_MAX = 255  # Message.last_error length
+#: ``last_error`` starts with this while an earlier attempt may have been accepted by the
+#: provider without our knowing (a worker died mid-send, a timeout, a 5xx): the next attempt
+#: asks the channel (``find_sent``) before sending. Kept in ``last_error`` so that no schema
+#: change is needed and the flag survives deferrals, releases and further crashes.
+UNKNOWN_OUTCOME = "outcome unknown: "
+#: … followed by this when the flag was set because the row's claim ran out while ``sending``.
+CLAIM_RAN_OUT = "claim ran out while sending ("
+#: The lookup starts this long before the row was queued: the provider's clock and ours differ.
+LOOKUP_SKEW = timedelta(minutes=5)
+#: When the id found was recorded meanwhile for another row, look again this much later.
+CONFLICT_PAUSE = timedelta(seconds=5)
 
 
 @dataclass
@@ -109,7 +166,10 @@ class Stats:
     officer cancelled) before we sent them: not sent by us, and not lost either.
     ``unrecorded`` counts sends whose outcome could not be written because the claim had passed
     to another worker meanwhile — only after a stall longer than the lease; a possible
-    duplicate, logged as a warning."""
+    duplicate, logged as a warning. ``reconciled`` counts rows whose earlier attempt had an
+    unknown outcome and that the channel reported as already accepted: recorded as sent with
+    the provider's id, not sent again (not counted in ``sent``); ``lookups`` counts how many
+    such questions were asked."""
 
     claimed: int = 0
     sent: int = 0
@@ -119,13 +179,15 @@ class Stats:
     deferred: int = 0
     taken_over: int = 0
     unrecorded: int = 0
+    reconciled: int = 0
+    lookups: int = 0
     batches: int = 0
     throttled: bool = False
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Stats) -> None:
         for name in ("claimed", "sent", "retried", "failed", "cancelled", "deferred",
-                     "taken_over", "unrecorded", "batches"):
+                     "taken_over", "unrecorded", "reconciled", "lookups", "batches"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.throttled = self.throttled or other.throttled
         self.errors.extend(other.errors)
@@ -188,6 +250,13 @@ def _lease_seconds(lease: float | None) -> float:
 
 def _error_text(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
+    return text[:ERROR_MAX]
+
+
+def _unsure(text: str, unsure: bool) -> str:
+    """``text`` for ``last_error``, flagged :data:`UNKNOWN_OUTCOME` when ``unsure``."""
+    if unsure and not text.startswith(UNKNOWN_OUTCOME):
+        text = UNKNOWN_OUTCOME + text
     return text[:ERROR_MAX]
 
 
@@ -257,7 +326,12 @@ def new_token(worker_id: str) -> str:
 
 class Claimed(NamedTuple):
     """What the worker needs of a claimed row, read once: ORM objects would be expired (and
-    re-read) by every commit of the batch."""
+    re-read) by every commit of the batch.
+
+    ``maybe_sent``: an earlier attempt may have been accepted by the provider (``last_error``
+    carries :data:`UNKNOWN_OUTCOME`), so the channel is asked before sending; ``ran_out``:
+    that is because the previous claim ran out while the row was ``sending`` (its attempt was
+    never counted)."""
 
     id: int
     office_id: int
@@ -266,6 +340,9 @@ class Claimed(NamedTuple):
     attempts: int
     channel: str
     reply_to_id: int | None
+    created_at: datetime | None = None
+    maybe_sent: bool = False
+    ran_out: bool = False
 
 
 def claim(
@@ -286,7 +363,17 @@ def claim(
     token = new_token(worker_id)
     until = now + timedelta(seconds=_lease_seconds(lease))
     order = (Message.next_attempt_at, Message.id)
-    values = {"status": "sending", "claimed_by": token, "claimed_until": until}
+    # A row still "sending" is one whose claim ran out: its worker died or hung, maybe in the
+    # middle of a send the provider accepted. Flag it in the same statement (the CASE reads the
+    # row as it was before this update, on SQLite and PostgreSQL alike), so whoever sends it
+    # asks the provider first — even after further deferrals or crashes.
+    ran_out_note = (sa.literal(UNKNOWN_OUTCOME + CLAIM_RAN_OUT, sa.String)
+                    + sa.func.coalesce(Message.claimed_by, "?") + sa.literal(")", sa.String))
+    values = {
+        "status": "sending", "claimed_by": token, "claimed_until": until,
+        "last_error": sa.case((Message.status == "sending", ran_out_note),
+                              else_=Message.last_error),
+    }
 
     def do() -> None:
         if db.engine.dialect.name == "postgresql":
@@ -320,14 +407,16 @@ def claim(
     _write(do)
     rows = db.session.execute(
         sa.select(Message.id, Message.office_id, Message.phone, Message.body, Message.attempts,
-                  Message.channel, Message.reply_to_id)
+                  Message.channel, Message.reply_to_id, Message.created_at, Message.last_error)
         .where(Message.claimed_by == token, Message.status == "sending")
         .order_by(Message.next_attempt_at, Message.id)
     ).all()
     db.session.commit()  # end the read transaction: no snapshot or lock is held while sending
     return token, [
         Claimed(r.id, r.office_id, r.phone, r.body, r.attempts or 0, r.channel or "",
-                r.reply_to_id)
+                r.reply_to_id, r.created_at,
+                (r.last_error or "").startswith(UNKNOWN_OUTCOME),
+                (r.last_error or "").startswith(UNKNOWN_OUTCOME + CLAIM_RAN_OUT))
         for r in rows
     ]
 
@@ -494,6 +583,118 @@ def _lease_covers_send(run: _Run, message_id: int, token: str, channel: Channel,
     return bool(_write(renew))
 
 
+def _retry_later(run: _Run, message: Claimed, token: str, exc: BaseException,
+                 unsure: bool) -> str:
+    """Give the row back for a later try after a temporary error (``exc``): backoff, one more
+    attempt used, failed when attempts are spent; ``unsure`` keeps it flagged
+    :data:`UNKNOWN_OUTCOME` so the next try asks the provider first."""
+    stats = run.stats
+    message_id, attempts = message.id, message.attempts
+    failed_at = run.clock()
+    code = exc.code if isinstance(exc, TemporaryError) else None
+    retry_after = getattr(exc, "retry_after", None)
+    error = _unsure(_error_text(exc), unsure)
+    if code == LOCAL_RATE_CODE:
+        # The channel's own pacing (the Android phone's send rate): nothing reached the
+        # provider, so no attempt is used; this row and the rest of the batch wait.
+        pause = timedelta(seconds=float(retry_after or THROTTLE_PAUSE.total_seconds()))
+        run.throttle_pause = pause
+        stats.throttled = True
+        values: dict[str, Any] = {
+            "status": "queued", "last_error": error,
+            "next_attempt_at": failed_at + pause, "claimed_by": None, "claimed_until": None,
+        }
+        done = _write(lambda: _update_claimed(message_id, token, **values))
+        return _count(stats, "deferred" if done else "unrecorded")
+    if code in THROTTLE_CODES:
+        stats.throttled = True
+    spent = attempts + 1 >= run.max_attempts
+    wait = (timedelta(seconds=float(retry_after)) if retry_after
+            else backoff(attempts + 1))
+    values = {
+        "status": "failed" if spent else "queued",
+        "attempts": attempts + 1,
+        "last_error": error,
+        # For a failed row this is when it failed: no further attempt is planned.
+        "next_attempt_at": failed_at if spent else failed_at + wait,
+        "claimed_by": None,
+        "claimed_until": None,
+    }
+    done = _write(lambda: _update_claimed(message_id, token, **values))
+    return _count(stats, ("failed" if spent else "retried") if done else "unrecorded")
+
+
+def _reconcile(run: _Run, message: Claimed, token: str, channel: Channel) -> str | None:
+    """Ask ``channel`` whether it already accepted this text (an earlier attempt whose outcome
+    is unknown). Found: record the row as sent with the provider's id and return the outcome;
+    not found (or a channel that cannot tell): None, the caller sends. The lookup failing:
+    the row goes back for a later try — never a blind send."""
+    stats = run.stats
+    since = (message.created_at or run.clock() - timedelta(days=1)) - LOOKUP_SKEW
+    # Provider ids already recorded for this phone belong to other texts, even identical ones.
+    exclude = frozenset(db.session.scalars(
+        sa.select(Message.provider_id).where(
+            Message.phone == message.phone, Message.direction == "out",
+            Message.provider_id.is_not(None), Message.id != message.id)
+    ))
+    db.session.commit()  # no transaction stays open across the provider's HTTP calls
+    stats.lookups += 1
+    try:
+        found = channel.find_sent(SentLookup(message.phone, message.body, since, exclude))
+    except Exception as exc:
+        if not isinstance(exc, TemporaryError):
+            logger.exception("SMS %s: unexpected error from %s.find_sent", message.id,
+                             channel.name)
+        logger.warning("SMS %s: could not check whether %s already accepted it; not sending "
+                       "blind, retrying later: %s", message.id, channel.name, exc)
+        return _retry_later(run, message, token, exc, unsure=True)
+    if found is None:
+        logger.info("SMS %s: %s knows no earlier copy of it (or cannot tell); sending",
+                    message.id, channel.name)
+        return None
+    return _record_found(run, message, token, channel, found)
+
+
+def _record_found(run: _Run, message: Claimed, token: str, channel: Channel,
+                  found: SendResult) -> str:
+    stats = run.stats
+    now = run.clock()
+    sid = found.provider_id
+    # The attempt of a claim that ran out was never counted; a timed-out one was.
+    attempts = max(message.attempts + (1 if message.ran_out else 0), 1)
+
+    def record() -> str:
+        # Two identical texts to one phone looked up at once may both find the same id.
+        other = db.session.scalar(
+            sa.select(Message.id).where(Message.channel == channel.name,
+                                        Message.provider_id == sid,
+                                        Message.id != message.id).limit(1))
+        if other is not None:
+            return "conflict"
+        done = _update_claimed(
+            message.id, token, status="sent", provider_id=sid, channel=channel.name,
+            sent_at=now, attempts=attempts, last_error="", claimed_by=None, claimed_until=None)
+        return "reconciled" if done else "taken_over"
+
+    outcome = _write(record)
+    if outcome == "conflict":
+        # Ask again on a later run (after this one: it only takes rows due when it started),
+        # when that id is excluded; no attempt is used.
+        done = _write(lambda: _update_claimed(
+            message.id, token, status="queued", next_attempt_at=now + CONFLICT_PAUSE,
+            claimed_by=None, claimed_until=None))
+        return _count(stats, "deferred" if done else "taken_over")
+    if outcome == "reconciled":
+        logger.warning("SMS %s: %s had already accepted it as %s (status %s) in an attempt "
+                       "whose outcome was unknown; recorded, not sent again",
+                       message.id, channel.name, sid, found.status)
+        from app.sms.delivery import TWILIO_STATUS, apply_status
+
+        if TWILIO_STATUS.get(found.status.lower()) in ("delivered", "failed"):
+            apply_status(channel.name, sid, found.status)  # its callback may be long gone
+    return _count(stats, outcome)
+
+
 def _process(run: _Run, message: Claimed, token: str) -> str:
     """Decide and do what ``message`` needs; return the outcome's name."""
     stats = run.stats
@@ -524,7 +725,7 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
     except ChannelConfigError as exc:
         logger.error("SMS %s not sent: %s", message_id, exc)
         stats.errors.append(str(exc))
-        config_error = _error_text(exc)
+        config_error = _unsure(_error_text(exc), message.maybe_sent)
         done = _write(lambda: _update_claimed(
             message_id, token, status="queued", next_attempt_at=now + UNCONFIGURED_PAUSE,
             last_error=config_error, claimed_by=None, claimed_until=None))
@@ -533,6 +734,18 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
     if not _lease_covers_send(run, message_id, token, channel, state.claimed_until):
         logger.info("SMS %s was taken over by another worker; not sending", message_id)
         return _count(stats, "taken_over")
+
+    if message.maybe_sent:
+        # An earlier attempt may have been accepted: ask the provider before sending again.
+        settled = _reconcile(run, message, token, channel)
+        if settled is not None:
+            return settled
+        # Not found. The lookup took time: check the claim again before the send.
+        state = _row_state(message_id, phone, token)
+        if not state.ours or not _lease_covers_send(run, message_id, token, channel,
+                                                    state.claimed_until):
+            logger.info("SMS %s was taken over by another worker; not sending", message_id)
+            return _count(stats, "taken_over")
 
     try:
         result = channel.send(phone, body, status_callback=run.status_callback(channel))
@@ -563,37 +776,10 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
     except Exception as exc:  # TemporaryError, or anything unexpected: try again later
         if not isinstance(exc, TemporaryError):
             logger.exception("SMS %s: unexpected error from channel %s", message_id, channel.name)
-        failed_at = run.clock()
-        code = exc.code if isinstance(exc, TemporaryError) else None
-        retry_after = getattr(exc, "retry_after", None)
-        if code == LOCAL_RATE_CODE:
-            # The channel's own pacing (the Android phone's send rate): nothing reached the
-            # provider, so no attempt is used; this row and the rest of the batch wait.
-            pause = timedelta(seconds=float(retry_after or THROTTLE_PAUSE.total_seconds()))
-            run.throttle_pause = pause
-            stats.throttled = True
-            values: dict[str, Any] = {
-                "status": "queued", "last_error": _error_text(exc),
-                "next_attempt_at": failed_at + pause, "claimed_by": None, "claimed_until": None,
-            }
-            done = _write(lambda: _update_claimed(message_id, token, **values))
-            return _count(stats, "deferred" if done else "unrecorded")
-        if code in THROTTLE_CODES:
-            stats.throttled = True
-        spent = attempts + 1 >= run.max_attempts
-        wait = (timedelta(seconds=float(retry_after)) if retry_after
-                else backoff(attempts + 1))
-        values = {
-            "status": "failed" if spent else "queued",
-            "attempts": attempts + 1,
-            "last_error": _error_text(exc),
-            # For a failed row this is when it failed: no further attempt is planned.
-            "next_attempt_at": failed_at if spent else failed_at + wait,
-            "claimed_by": None,
-            "claimed_until": None,
-        }
-        done = _write(lambda: _update_claimed(message_id, token, **values))
-        return _count(stats, ("failed" if spent else "retried") if done else "unrecorded")
+        # Unknown outcome (timeout, 5xx, an unexpected error) — or a row already in doubt whose
+        # lookup found nothing: keep asking before each further try.
+        unsure = message.maybe_sent or getattr(exc, "maybe_sent", True)
+        return _retry_later(run, message, token, exc, unsure)
 
     sent_at = run.clock()
     done = _write(lambda: _update_claimed(

@@ -7,11 +7,20 @@ the small part of the API the app uses, on 127.0.0.1 with an ephemeral port:
 
 * ``POST /2010-04-01/Accounts/<AccountSid>/Messages.json`` (To, From or MessagingServiceSid,
   Body, StatusCallback), HTTP Basic auth, Twilio's message JSON and error JSON shapes;
-* ``GET /2010-04-01/Accounts/<AccountSid>/Messages/<MessageSid>.json``.
+* ``GET /2010-04-01/Accounts/<AccountSid>/Messages/<MessageSid>.json``;
+* ``GET /2010-04-01/Accounts/<AccountSid>/Messages.json`` — the list, newest first, filtered by
+  To, From, DateSent, ``DateSent>`` (on or after), ``DateSent<`` (on or before), paged with
+  PageSize/Page/PageToken, answered with the paging fields the SDK reads (``first_page_uri``,
+  ``next_page_uri``, ``previous_page_uri``, ``page``, ``page_size``, ``start``, ``end``, ``uri``).
+  Like Twilio, the date filters compare the *day* (UTC) only, whatever time of day is given.
+  A message still ``queued`` has no ``date_sent``; the fake then filters on its creation
+  day (what Twilio does with such a message is not documented — see ``app.sms.worker``).
 
 Answers can be scripted (success, 429, 500, a delay past the client's timeout, permanent
-error codes), per next request or per To number, and the fake can produce delivery status
-callbacks signed like Twilio's (``X-Twilio-Signature``) to drive the webhook.
+error codes), per next request or per To number; list requests have their own script
+(:meth:`FakeTwilio.answer_next_list`), and ``list_lag`` hides messages younger than that many
+seconds from the list (Twilio's list is eventually consistent). The fake can produce delivery
+status callbacks signed like Twilio's (``X-Twilio-Signature``) to drive the webhook.
 
 Usage::
 
@@ -29,11 +38,11 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -74,6 +83,9 @@ TWILIO_ERRORS: dict[int, tuple[int, str]] = {
 
 #: Default ErrorCode in a failed/undelivered callback: "Unknown error".
 DEFAULT_DELIVERY_ERROR = 30008
+#: Twilio's list page size: 50 unless PageSize says otherwise, at most 1000.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 
 # GSM 03.38 basic and extension tables, only to fill num_segments plausibly.
 _GSM_BASIC = set(
@@ -173,6 +185,12 @@ class FakeMessage:
     date_created: datetime
     error_code: int | None = None
     form: dict[str, str] = field(default_factory=dict)
+    date_sent: datetime | None = None  # set when the status moves to sent/delivered
+
+    @property
+    def filter_date(self) -> date:
+        """The day the DateSent filters compare (see the module docstring)."""
+        return (self.date_sent or self.date_created).astimezone(UTC).date()
 
     @property
     def uri(self) -> str:
@@ -186,7 +204,8 @@ class FakeMessage:
             "api_version": API_VERSION,
             "body": self.body,
             "date_created": created,
-            "date_sent": created if self.status in {"sent", "delivered"} else None,
+            "date_sent": _rfc2822(self.date_sent) if self.date_sent else (
+                created if self.status in {"sent", "delivered"} else None),
             "date_updated": created,
             "direction": "outbound-api",
             "error_code": self.error_code,
@@ -238,6 +257,12 @@ def _json(payload: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(payload), status=status, mimetype="application/json")
 
 
+def _filter_day(value: str) -> date:
+    """The day of a DateSent value: ``2024-11-18``, or a date-time such as the SDK's
+    ``2024-11-18T03:00:00Z`` (Twilio ignores the time of day)."""
+    return date.fromisoformat(value.strip()[:10])
+
+
 class FakeTwilio:
     """A threaded HTTP server on 127.0.0.1 answering like Twilio's Messages API.
 
@@ -262,6 +287,10 @@ class FakeTwilio:
         self._queue: deque[Outcome] = deque()
         self._by_number: dict[str, list[Any]] = {}  # to -> [Outcome, remaining or None]
         self._requests_count = 0
+        self._list_queue: deque[Outcome] = deque()
+        self._list_queries: list[dict[str, str]] = []
+        #: Messages accepted less than this many seconds ago are not listed yet.
+        self.list_lag = 0.0
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._urls = Map(
@@ -270,6 +299,11 @@ class FakeTwilio:
                     f"/{API_VERSION}/Accounts/<account_sid>/Messages.json",
                     methods=["POST"],
                     endpoint="create",
+                ),
+                Rule(
+                    f"/{API_VERSION}/Accounts/<account_sid>/Messages.json",
+                    methods=["GET"],
+                    endpoint="list",
                 ),
                 Rule(
                     f"/{API_VERSION}/Accounts/<account_sid>/Messages/<sid>.json",
@@ -342,6 +376,18 @@ class FakeTwilio:
         with self._lock:
             return self._requests_count
 
+    @property
+    def list_queries(self) -> list[dict[str, str]]:
+        """The query string of every list request that passed auth, oldest first."""
+        with self._lock:
+            return [dict(q) for q in self._list_queries]
+
+    @property
+    def lookups(self) -> int:
+        """How many list requests passed auth (each page is one)."""
+        with self._lock:
+            return len(self._list_queries)
+
     def get(self, sid: str) -> FakeMessage:
         """The accepted message with ``sid`` (KeyError when unknown)."""
         with self._lock:
@@ -359,6 +405,23 @@ class FakeTwilio:
         with self._lock:
             self._queue.extend(parsed)
 
+    def answer_next_list(self, *outcomes: OutcomeSpec) -> None:
+        """The next list requests get these answers in order (``"ok"`` lists normally; an
+        error answers with Twilio's error JSON; ``"timeout"`` lists after the delay)."""
+        parsed = [Outcome.parse(o) for o in outcomes]
+        with self._lock:
+            self._list_queue.extend(parsed)
+
+    def backdate(self, sid: str, created: datetime, sent: datetime | None = None) -> None:
+        """Pretend message ``sid`` was created (and sent) at these aware times."""
+        with self._lock:
+            for message in self._messages:
+                if message.sid == sid:
+                    message.date_created = created
+                    message.date_sent = sent
+                    return
+        raise KeyError(sid)
+
     def answer_to(self, to: str, outcome: OutcomeSpec, times: int | None = None) -> None:
         """Requests to ``to`` get ``outcome``: ``times`` times, or always when None."""
         with self._lock:
@@ -371,6 +434,9 @@ class FakeTwilio:
             self._by_number.clear()
             self._messages.clear()
             self._requests_count = 0
+            self._list_queue.clear()
+            self._list_queries.clear()
+            self.list_lag = 0.0
 
     def _next_outcome(self, to: str) -> Outcome:
         with self._lock:
@@ -410,6 +476,8 @@ class FakeTwilio:
                 error_code = DEFAULT_DELIVERY_ERROR
             message.status = status
             message.error_code = error_code
+            if status in {"sent", "delivered"} and message.date_sent is None:
+                message.date_sent = datetime.now(UTC)
             snapshot = replace(message)
         url = url_override or snapshot.status_callback
         if not url:
@@ -500,6 +568,8 @@ class FakeTwilio:
             return _error(20404)
         if endpoint == "create":
             return self._create(request)
+        if endpoint == "list":
+            return self._list(request)
         return self._fetch(args["sid"])
 
     def _fetch(self, sid: str) -> Response:
@@ -508,6 +578,65 @@ class FakeTwilio:
         except KeyError:
             return _error(20404)
         return _json(message.to_json(), 200)
+
+    def _list(self, request: Request) -> Response:
+        """One page of the Messages list, as Twilio answers it (newest first)."""
+        query = {key: value for key, value in request.args.items()}
+        with self._lock:
+            self._list_queries.append(dict(query))
+            outcome = self._list_queue.popleft() if self._list_queue else Outcome.ok()
+        if outcome.delay and self._stopping.wait(outcome.delay):
+            return _error(20500, 503, "fake stopping")
+        if outcome.status not in (200, 201):
+            return _error(outcome.code or 20500, outcome.status, outcome.message or None)
+        try:
+            page = int(query.get("Page") or 0)
+            size = min(int(query.get("PageSize") or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+            on = _filter_day(query["DateSent"]) if query.get("DateSent") else None
+            after = _filter_day(query["DateSent>"]) if query.get("DateSent>") else None
+            before = _filter_day(query["DateSent<"]) if query.get("DateSent<") else None
+        except ValueError:
+            return _error(20001, 400, "Invalid date or paging value")
+        if page < 0 or size < 1:
+            return _error(20001, 400, "Invalid paging value")
+        to, from_ = query.get("To"), query.get("From")
+        visible_before = datetime.now(UTC) - timedelta(seconds=self.list_lag)
+        with self._lock:
+            chosen = [
+                replace(m) for m in self._messages
+                if (to is None or m.to == to)
+                and (from_ is None or m.from_ == from_)
+                and (on is None or m.filter_date == on)
+                and (after is None or m.filter_date >= after)
+                and (before is None or m.filter_date <= before)
+                and m.date_created <= visible_before
+            ]
+        chosen.sort(key=lambda m: m.date_sent or m.date_created, reverse=True)
+        start = page * size
+        records = chosen[start:start + size]
+        filters = {k: v for k, v in query.items() if k not in {"Page", "PageSize", "PageToken"}}
+        base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json"
+
+        def uri(number: int, token: str | None = None) -> str:
+            params = {**filters, "PageSize": str(size), "Page": str(number)}
+            if token:
+                params["PageToken"] = token
+            return f"{base}?{urlencode(params)}"
+
+        more = start + size < len(chosen)
+        payload = {
+            "messages": [m.to_json() for m in records],
+            "end": start + max(len(records) - 1, 0),
+            "first_page_uri": uri(0),
+            "next_page_uri": uri(page + 1, f"PA{records[-1].sid}") if more and records else None,
+            "page": page,
+            "page_size": size,
+            "previous_page_uri": uri(page - 1, f"PB{records[0].sid}") if page and records
+            else None,
+            "start": start,
+            "uri": uri(page, query.get("PageToken")),
+        }
+        return _json(payload, 200)
 
     def _create(self, request: Request) -> Response:
         form = request.form

@@ -17,7 +17,14 @@ from typing import Any
 
 from flask import current_app
 
-from app.sms.channels.base import Channel, ChannelError, PermanentError, SendResult, TemporaryError
+from app.sms.channels.base import (
+    Channel,
+    ChannelError,
+    PermanentError,
+    SendResult,
+    SentLookup,
+    TemporaryError,
+)
 
 __all__ = [
     "Channel",
@@ -26,6 +33,7 @@ __all__ = [
     "FACTORIES",
     "PermanentError",
     "SendResult",
+    "SentLookup",
     "TemporaryError",
     "channel_name_for",
     "get_channel",

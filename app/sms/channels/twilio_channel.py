@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
+from urllib3.exceptions import NewConnectionError
 
-from app.sms.channels.base import Channel, PermanentError, SendResult, TemporaryError
+from app.sms.channels.base import Channel, PermanentError, SendResult, SentLookup, TemporaryError
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,13 @@ RETRYABLE_CODES = frozenset({63018, 20429})
 #: this number from this sender, 21408 region (geo permission) not enabled, 20003 bad
 #: credentials.
 PERMANENT_CODES = frozenset({21610, 21211, 21614, 21612, 21408, 20003})
+
+#: :meth:`TwilioChannel.find_sent` reads at most ``LOOKUP_LIMIT`` of the messages our sender
+#: sent to one phone since the day the text was queued, ``LOOKUP_PAGE_SIZE`` a page (each page
+#: is one HTTP call, bounded by the timeout). A citizen gets a handful of texts a day; past the
+#: limit the lookup stops and answers "not found", so the text is sent.
+LOOKUP_PAGE_SIZE = 100
+LOOKUP_LIMIT = 300
 
 
 class _BaseUrlHttpClient(TwilioHttpClient):
@@ -107,8 +116,27 @@ def classify_twilio_error(
     if detail:
         message = f"{message}: {detail}"
     if status == 429 or status >= 500 or code in RETRYABLE_CODES:
-        return TemporaryError(message, code=code_str)
+        # A 5xx (often from a proxy in front of Twilio: 502, 504) does not prove that the
+        # message was not created, so the outcome counts as unknown.
+        return TemporaryError(message, code=code_str, maybe_sent=status >= 500)
     return PermanentError(message, code=code_str)
+
+
+def may_have_arrived(exc: requests.RequestException) -> bool:
+    """False only when the request surely never reached Twilio: the connection could not be
+    made (refused, DNS, connect timeout). A read timeout or a connection dropped mid-answer
+    may hide a message Twilio did create."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        inner = exc.args[0] if exc.args else None
+        if isinstance(getattr(inner, "reason", inner), NewConnectionError):
+            return False
+    return True
+
+
+def _aware_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class TwilioChannel(Channel):
@@ -119,8 +147,9 @@ class TwilioChannel(Channel):
     Messaging Service usually carries. ``timeout`` (seconds) bounds each HTTP call so a stalled
     connection becomes a :class:`TemporaryError` instead of a hung worker.
 
-    Note that a timeout can hide a text Twilio did accept (the API has no idempotency key), so
-    a retry after a timeout may deliver twice; the worker decides whether that risk is worth it.
+    Note that a timeout can hide a text Twilio did accept (the API has no idempotency key):
+    such errors carry ``maybe_sent``, and before trying again the worker asks
+    :meth:`find_sent`, which looks the text up in Twilio's list of messages.
     """
 
     name = "twilio"
@@ -170,8 +199,63 @@ class TwilioChannel(Channel):
         except requests.RequestException as exc:
             # Connection refused, DNS, TLS, read timeout: the network, not the request, failed.
             logger.warning("Twilio unreachable for SMS to %s: %s", to, exc)
-            raise TemporaryError(f"Twilio unreachable: {type(exc).__name__}: {exc}") from exc
+            raise TemporaryError(f"Twilio unreachable: {type(exc).__name__}: {exc}",
+                                 maybe_sent=may_have_arrived(exc)) from exc
         return SendResult(provider_id=str(message.sid), status=str(message.status or "queued"))
+
+    def find_sent(self, lookup: SentLookup) -> SendResult | None:
+        """Look for a message Twilio already created for this text: GET Messages.json filtered
+        by To, From (our sender; with only a Messaging Service, by its sid client-side) and
+        ``DateSent>`` = the UTC *day* of ``lookup.since`` (on or after; Twilio documents only
+        ``YYYY-MM-DD`` here and is reported to ignore any time of day), then, client-side, the
+        exact body, a ``date_created`` at or after ``lookup.since``, an outbound direction, not
+        ``canceled``, and a sid not in ``lookup.exclude``. The oldest match wins; its status
+        comes back too, so a text Twilio already reports delivered or failed is recorded so.
+
+        Raises :class:`TemporaryError` when the list cannot be read (network, 5xx, 429, even a
+        4xx): the caller must not send blind.
+        """
+        since = _aware_utc(lookup.since)
+        kwargs: dict[str, Any] = {
+            "to": lookup.to,
+            # A string goes to the API as is; a datetime would be sent as a date-time.
+            "date_sent_after": since.strftime("%Y-%m-%d"),
+            "limit": LOOKUP_LIMIT,
+            "page_size": LOOKUP_PAGE_SIZE,
+        }
+        if self.from_:
+            kwargs["from_"] = self.from_
+        best: tuple[datetime, str, str] | None = None
+        try:
+            for record in self.client.messages.stream(**kwargs):
+                created = record.date_created or record.date_sent
+                sid = str(record.sid or "")
+                if (
+                    not sid
+                    or sid in lookup.exclude
+                    or record.body != lookup.body
+                    or created is None
+                    or _aware_utc(created) < since
+                    or not str(record.direction or "outbound").startswith("outbound")
+                    or str(record.status or "") == "canceled"  # never went out
+                ):
+                    continue
+                if not self.from_ and record.messaging_service_sid != self.messaging_service_sid:
+                    continue
+                if best is None or _aware_utc(created) < best[0]:
+                    best = (_aware_utc(created), sid, str(record.status or "queued"))
+        except (TwilioException, requests.RequestException, ValueError, KeyError,
+                TypeError) as exc:
+            # A list page that is not a 200 raises a bare TwilioException(text, response).
+            status = getattr(exc, "status", None) if isinstance(exc, TwilioRestException) else (
+                getattr(exc.args[1], "status_code", None) if len(exc.args) > 1 else None)
+            code = "20429" if status == 429 else (str(status) if status else None)
+            logger.warning("Twilio message list failed for %s: %s", lookup.to, exc)
+            detail = f"HTTP {status}" if status else f"{type(exc).__name__}: {exc}"
+            raise TemporaryError(f"Twilio message list failed: {detail}", code=code) from exc
+        if best is None:
+            return None
+        return SendResult(provider_id=best[1], status=best[2])
 
 
 def validate_request(
