@@ -66,6 +66,9 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     _register_errors(app)
     _register_cli(app)
 
+    # Cookie-less visitors get pages already in memory before Flask runs (app/page_cache.py).
+    app.wsgi_app = page_cache.FastPath(app.wsgi_app, app)
+
     app.before_request(remember_language)
     # Order: after_request runs in reverse; conditional_get must see the body before
     # Flask-Compress (registered above) encodes it.

@@ -130,7 +130,9 @@ class PageCache:
         self._version: tuple | None = None
         self._version_read_at = float("-inf")
         self._office: tuple | None = None
-        self.hits = 0
+        self._fast: dict[tuple, tuple] = {}
+        self.hits = 0  # all answers from memory, FastPath's included
+        self.fast_hits = 0
         self.misses = 0
 
     # -- the version row -------------------------------------------------------------------
@@ -167,6 +169,53 @@ class PageCache:
             memo = self._office = (version[:2], clock)
         return memo[1]
 
+    # -- the cookie-less fast path (FastPath) ------------------------------------------------
+
+    def remember_fast(self, environ: dict, key: tuple, per: str | None, entry: Entry) -> None:
+        where = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        with self._lock:
+            if len(self._fast) >= 2 * max(current_app.config["PAGE_CACHE_SIZE"], 1):
+                self._fast.clear()
+            self._fast[where] = (key, per, entry)
+
+    def fast_answer(self, environ: dict, config) -> tuple[str, list, bytes] | None:
+        """``(status, headers, body)`` when :class:`FastPath` may answer, else None."""
+        found = self._fast.get((environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")))
+        if found is None:
+            return None
+        key, per, entry = found
+        version = self._version
+        if (
+            version is None
+            or time.monotonic() - self._version_read_at >= config["PAGE_CACHE_CHECK_SECONDS"]
+        ):
+            return None  # time to re-read the version row: Flask does that
+        epoch, content, dossiers = version
+        scopes_now = tuple(content if s == "content" else dossiers for s in key[7][1])
+        if key[6] != epoch or key[7][0] != scopes_now:
+            return None
+        if per is not None:
+            memo = self._office
+            if memo is None or memo[0] != version[:2] or memo[1] is None:
+                return None
+            from app.citizen import services
+
+            local = services.local_now(memo[1])
+            if key[5] != local.strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d"):
+                return None
+        header = environ.get("HTTP_ACCEPT_ENCODING", "")
+        if header not in _ENCODINGS:
+            return None
+        ready = entry.ready.get(_ENCODINGS[header])
+        if ready is None:
+            return None
+        data, headers, etag = ready
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        if match and not entry.no_store and (etag in match or match.strip() == "*"):
+            return "304 NOT MODIFIED", [h for h in headers if h[0] not in (
+                "Content-Length", "Content-Encoding", "Content-Type")], b""
+        return "200 OK", headers, data
+
     # -- entries ---------------------------------------------------------------------------
 
     def get(self, key: tuple) -> Entry | None:
@@ -187,6 +236,7 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._fast.clear()
         self._office = None
         self.forget_version()
 
@@ -293,12 +343,14 @@ def _storable(response: Response) -> bool:
     )
 
 
-def cached_page(*scopes: str, per: str | None = None) -> Callable:
+def cached_page(*scopes: str, per: str | None = None, fast: bool = True) -> Callable:
     """Serve the view from :data:`page_cache`.
 
     ``scopes``: which version counters the page depends on (``content``, ``dossiers``).
     ``per``: ``"minute"`` for pages that show who is on duty now, ``"day"`` for pages that
     compare dates with today; in the office's time zone.
+    ``fast``: cookie-less visitors may get the page from :class:`FastPath`, before Flask runs.
+    Pass ``False`` for a view whose before-request work must run every time (rate limits).
     """
     assert scopes and set(scopes) <= set(SCOPES)
 
@@ -324,20 +376,25 @@ def cached_page(*scopes: str, per: str | None = None) -> Callable:
                 body = response.get_data()
                 headers = [(k, v) for k, v in response.headers.items()
                            if k not in ("Content-Length", "ETag", "Vary")]
-                vary = response.headers.get("Vary")
+                vary = ", ".join(v for v in (response.headers.get("Vary"), "Accept-Encoding",
+                                              "Cookie") if v)
                 cache_control = response.headers.get("Cache-Control")
                 if not cache_control:
                     headers.append(("Cache-Control", "no-cache"))  # as app.web.conditional_get
                 entry = Entry(
                     body, headers,
-                    vary=f"{vary}, Accept-Encoding" if vary else "Accept-Encoding",
+                    vary=vary,  # Cookie: the language may come from the session
                     etag=hashlib.sha1(body).hexdigest(),
                     no_store="no-store" in (cache_control or ""),
                 )
                 page_cache.put(key, entry)
             else:
                 page_cache.hits += 1
-            return entry.response(_encoding())
+            encoding = _encoding()
+            response = entry.response(encoding)
+            if fast and _anonymous(key):
+                page_cache.remember_fast(request.environ, key, per, entry)
+            return response
 
         return wrapper
 
@@ -359,4 +416,50 @@ def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) ->
     counters = tuple(content if s == "content" else dossiers for s in scopes)
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
     return (name, request.path, request.query_string, choose_locale(), htmx, when, epoch,
-            counters)
+            (counters, scopes))
+
+
+def _anonymous(key: tuple) -> bool:
+    """A request :class:`FastPath` could have answered: no cookie, no ``?lang=``, no htmx."""
+    environ = request.environ
+    return (
+        "HTTP_COOKIE" not in environ
+        and "lang" not in request.args
+        and key[4] == (None, None)
+    )
+
+
+class FastPath:
+    """WSGI middleware in front of Flask: a cookie-less ``GET``/``HEAD`` for a page already in
+    memory gets its stored bytes without Flask running at all.
+
+    Most citizens arrive with no cookie (from an SMS link, a QR code on the slip, a search);
+    for them the page depends only on its URL, the version row and the clock — exactly what
+    the key holds. So the middleware answers only when the key it rebuilds from those is the
+    one the page was stored under by a full Flask request: the version row was read less than
+    ``PAGE_CACHE_CHECK_SECONDS`` ago (else Flask runs and re-reads it), the minute or day is
+    the same, the request has no cookie, no ``lang`` parameter, no htmx headers, and the
+    client's Accept-Encoding has been seen before. Anything else — a session, a form, an
+    officer, a rate-limited page (``fast=False``), a miss — goes to Flask as usual. The
+    answer is byte for byte what Flask would send (same headers, ETag, 304 handling).
+    """
+
+    def __init__(self, wsgi_app: Callable, app) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable):
+        method = environ.get("REQUEST_METHOD")
+        if (
+            (method == "GET" or method == "HEAD")
+            and "HTTP_COOKIE" not in environ
+            and "HTTP_HX_REQUEST" not in environ
+        ):
+            answer = page_cache.fast_answer(environ, self.app.config)
+            if answer is not None:
+                page_cache.hits += 1
+                page_cache.fast_hits += 1
+                status, headers, body = answer
+                start_response(status, headers)
+                return [] if method == "HEAD" else [body]
+        return self.wsgi_app(environ, start_response)

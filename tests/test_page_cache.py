@@ -269,3 +269,94 @@ def test_rate_limits_still_count_answers_that_come_from_memory(client, make_doss
     answers = [client.get(url).status_code for _ in range(11)]
     assert counts()[0] >= hits + 9  # served from memory…
     assert answers[:10] == [200] * 10 and answers[10] == 429  # …and still 10 guesses an hour
+
+
+# --------------------------------------------------------------------------- FastPath
+
+
+def fast_hits() -> int:
+    return page_cache.fast_hits
+
+
+def test_a_cookieless_repeat_is_answered_before_flask_with_the_same_bytes(client, guide, every):
+    every(60)
+    first = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
+    before = fast_hits()
+    again = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
+    assert fast_hits() == before + 1
+    assert again.get_data() == first.get_data()
+    assert sorted(again.headers.items()) == sorted(first.headers.items())
+    assert "Cookie" in again.headers["Vary"] and "Content-Security-Policy" in again.headers
+
+
+def test_head_and_304_on_the_fast_path(client, guide, every):
+    every(60)
+    first = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "gzip"})
+    before = fast_hits()
+    head = client.head("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "gzip"})
+    assert head.get_data() == b"" and head.headers["Content-Length"] == first.headers[
+        "Content-Length"]
+    again = client.get("/procedures/dang-ky-khai-sinh", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert fast_hits() == before + 2
+
+
+def test_visitors_with_a_cookie_a_language_or_htmx_go_through_flask(client, guide, every):
+    every(60)
+    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/procedures?q=khai")
+    before = fast_hits()
+    client.get("/procedures?q=khai", headers={"HX-Request": "true"})
+    en = client.get("/procedures/dang-ky-khai-sinh?lang=en")  # sets the session cookie
+    assert "Set-Cookie" in en.headers
+    remembered = client.get("/procedures/dang-ky-khai-sinh")  # now with the cookie
+    assert fast_hits() == before
+    assert 'lang="en"' in remembered.get_data(as_text=True)
+
+
+def test_the_status_page_never_skips_its_rate_limits(client, make_dossier, every):
+    every(60)
+    dossier = make_dossier(phone="+84912345678")
+    before = fast_hits()
+    for _ in range(3):
+        client.get(f"/status?code={dossier.code}")
+    assert fast_hits() == before
+
+
+def test_the_fast_path_hands_over_when_the_version_is_due(db, client, guide, every,
+                                                          monkeypatch):
+    every(1.0)
+    clock = {"now": 5000.0}
+    monkeypatch.setattr("app.page_cache.time.monotonic", lambda: clock["now"])
+    client.get("/procedures/dang-ky-khai-sinh")
+    with db.engine.begin() as conn:  # another worker's edit
+        conn.execute(sa.text("UPDATE procedure_content SET summary = 'Bản mới' WHERE lang = 'vi'"))
+        conn.execute(sa.update(SiteVersion).values(content=SiteVersion.content + 1))
+    db.session.expire_all()
+    before = fast_hits()
+    clock["now"] += 0.5
+    assert "Bản mới" not in client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    assert fast_hits() == before + 1
+    clock["now"] += 0.6  # the check is due: Flask re-reads the row and renders the new page
+    assert "Bản mới" in client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    assert fast_hits() == before + 1
+
+
+def test_the_fast_path_follows_the_minute(client, make_officer, make_procedure, make_shift,
+                                          monkeypatch, every):
+    every(60)
+    officer = make_officer(procedures=[make_procedure()], public_phone="+84909000111")
+    make_shift(officer, 0, time(7, 0), time(11, 30))
+    now = {"at": datetime(2026, 11, 16, 11, 29)}
+    monkeypatch.setattr("app.citizen.services.local_now",
+                        lambda office: now["at"].replace(tzinfo=office.tz))
+    on_duty = client.get("/").get_data(as_text=True)
+    before = fast_hits()
+    assert client.get("/").get_data(as_text=True) == on_duty
+    assert fast_hits() == before + 1
+    now["at"] = datetime(2026, 11, 16, 11, 31)
+    after = client.get("/").get_data(as_text=True)
+    assert fast_hits() == before + 1
+    assert 'href="tel:+84909000111"' in on_duty.split('id="duty-h"')[1].split("</section>")[0]
+    assert 'href="tel:+84909000111"' not in after.split('id="duty-h"')[1].split("</section>")[0]

@@ -104,7 +104,7 @@ def _digits_key() -> str:
 @bp.route("/status")
 @limiter.limit("60/minute")
 @limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
-@cached_page("content", "dossiers", per="day")
+@cached_page("content", "dossiers", per="day", fast=False)  # its rate limits run every time
 def status():
     office = _office()
     lookup = svc.Lookup(
