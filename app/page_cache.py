@@ -106,21 +106,32 @@ class Entry:
         headers += security_header_items()
         return data, headers, etag
 
-    def response(self, encoding: str | None) -> Response:
+    def answer(self, encoding: str | None, if_none_match: str | None,
+               prepare: bool = True) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """``(status, headers, body)``: 200, or 304 when ``If-None-Match`` holds our ETag.
+        None if that encoding is not prepared yet and ``prepare`` is False."""
         ready = self.ready.get(encoding)
         if ready is None:
+            if not prepare:
+                return None
             ready = self.ready[encoding] = self._prepare(encoding)
         data, headers, etag = ready
-        match = request.headers.get("If-None-Match")
-        if match and not self.no_store and (etag in match or match.strip() == "*"):
-            response = Response(status=304, headers=[h for h in headers
-                                                     if h[0] not in ("Content-Length",
-                                                                     "Content-Encoding")])
-            response.headers.remove("Content-Type")
-        else:
-            response = Response(data, status=200, headers=headers)
+        if if_none_match and not self.no_store and (
+            etag in if_none_match or if_none_match.strip() == "*"
+        ):
+            return 304, [h for h in headers if h[0] not in _NOT_ON_304], b""
+        return 200, headers, data
+
+    def response(self, encoding: str | None) -> Response:
+        status, headers, body = self.answer(encoding, request.headers.get("If-None-Match"))
+        response = Response(body, status=status, headers=headers)
+        if status == 304:
+            response.headers.remove("Content-Type")  # werkzeug adds a default one
         response.complete_headers = True  # app.web's after-request hooks have nothing to add
         return response
+
+
+_NOT_ON_304 = ("Content-Length", "Content-Encoding", "Content-Type")
 
 
 class PageCache:
@@ -190,31 +201,23 @@ class PageCache:
             or time.monotonic() - self._version_read_at >= config["PAGE_CACHE_CHECK_SECONDS"]
         ):
             return None  # time to re-read the version row: Flask does that
-        epoch, content, dossiers = version
-        scopes_now = tuple(content if s == "content" else dossiers for s in key[7][1])
-        if key[6] != epoch or key[7][0] != scopes_now:
+        if key[6] != version[0] or key[7][0] != _counters(version, key[7][1]):
             return None
         if per is not None:
             memo = self._office
             if memo is None or memo[0] != version[:2] or memo[1] is None:
                 return None
-            from app.citizen import services
-
-            local = services.local_now(memo[1])
-            if key[5] != local.strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d"):
+            if key[5] != _when(per, memo[1]):
                 return None
         header = environ.get("HTTP_ACCEPT_ENCODING", "")
         if header not in _ENCODINGS:
             return None
-        ready = entry.ready.get(_ENCODINGS[header])
-        if ready is None:
+        answer = entry.answer(_ENCODINGS[header], environ.get("HTTP_IF_NONE_MATCH"),
+                              prepare=False)
+        if answer is None:
             return None
-        data, headers, etag = ready
-        match = environ.get("HTTP_IF_NONE_MATCH")
-        if match and not entry.no_store and (etag in match or match.strip() == "*"):
-            return "304 NOT MODIFIED", [h for h in headers if h[0] not in (
-                "Content-Length", "Content-Encoding", "Content-Type")], b""
-        return "200 OK", headers, data
+        status, headers, body = answer
+        return ("304 NOT MODIFIED" if status == 304 else "200 OK"), headers, body
 
     # -- entries ---------------------------------------------------------------------------
 
@@ -401,22 +404,31 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True) -> Call
     return decorate
 
 
+def _when(per: str, office: SimpleNamespace) -> str:
+    """The office-local minute or day a page belongs to (``services.local_now``: tests freeze
+    it there)."""
+    from app.citizen import services
+
+    return services.local_now(office).strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
+
+
 def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> tuple:
     from app.web import choose_locale
 
-    epoch, content, dossiers = version
     when = None
     if per is not None:
-        from app.citizen import services
-
         office = page_cache.office_clock(version)
-        local = services.local_now(office) if office is not None else None
-        if local is not None:
-            when = local.strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
-    counters = tuple(content if s == "content" else dossiers for s in scopes)
+        if office is not None:
+            when = _when(per, office)
+    counters = _counters(version, scopes)
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
-    return (name, request.path, request.query_string, choose_locale(), htmx, when, epoch,
+    return (name, request.path, request.query_string, choose_locale(), htmx, when, version[0],
             (counters, scopes))
+
+
+def _counters(version: tuple, scopes: tuple[str, ...]) -> tuple[int, ...]:
+    """The version counters a page depends on (``version`` is ``(epoch, content, dossiers)``)."""
+    return tuple(version[1] if s == "content" else version[2] for s in scopes)
 
 
 def _anonymous(key: tuple) -> bool:
