@@ -49,6 +49,24 @@ def guide(make_procedure):
     return make_procedure(slug="dang-ky-khai-sinh", keyword="KS", name="Đăng ký khai sinh")
 
 
+def frozen_monotonic(monkeypatch, every, start: float) -> dict:
+    """Re-read the version row every second, on a clock the test moves by hand."""
+    every(1.0)
+    clock = {"now": start}
+    monkeypatch.setattr("app.page_cache.time.monotonic", lambda: clock["now"])
+    return clock
+
+
+def edit_in_another_worker(db, summary: str) -> None:
+    """What another worker's guide edit leaves in the database: the new text and a bumped
+    version row — with no ORM event in this process."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE procedure_content SET summary = :s WHERE lang = 'vi'"),
+                     {"s": summary})
+        conn.execute(sa.update(SiteVersion).values(content=SiteVersion.content + 1))
+    db.session.expire_all()
+
+
 def counts() -> tuple[int, int]:
     return page_cache.hits, page_cache.misses
 
@@ -113,17 +131,11 @@ def test_an_edited_guide_shows_at_once_in_this_worker(db, client, guide, every):
 
 def test_another_workers_change_shows_after_the_check_interval(db, client, guide, every,
                                                                 monkeypatch):
-    every(1.0)
-    clock = {"now": 1000.0}
-    monkeypatch.setattr("app.page_cache.time.monotonic", lambda: clock["now"])
+    clock = frozen_monotonic(monkeypatch, every, 1000.0)
     client.get("/procedures/dang-ky-khai-sinh")
     # Another worker edits the guide: its commit bumps the version row, but this worker only
     # learns that when it next reads the row.
-    with db.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE procedure_content SET summary = 'Sửa ở worker khác' "
-                             "WHERE lang = 'vi'"))
-        conn.execute(sa.update(SiteVersion).values(content=SiteVersion.content + 1))
-    db.session.expire_all()
+    edit_in_another_worker(db, "Sửa ở worker khác")
     clock["now"] += 0.5
     assert "Sửa ở worker khác" not in client.get("/procedures/dang-ky-khai-sinh").get_data(
         as_text=True)  # within the second: the copy in memory
@@ -326,14 +338,9 @@ def test_the_status_page_never_skips_its_rate_limits(client, make_dossier, every
 
 def test_the_fast_path_hands_over_when_the_version_is_due(db, client, guide, every,
                                                           monkeypatch):
-    every(1.0)
-    clock = {"now": 5000.0}
-    monkeypatch.setattr("app.page_cache.time.monotonic", lambda: clock["now"])
+    clock = frozen_monotonic(monkeypatch, every, 5000.0)
     client.get("/procedures/dang-ky-khai-sinh")
-    with db.engine.begin() as conn:  # another worker's edit
-        conn.execute(sa.text("UPDATE procedure_content SET summary = 'Bản mới' WHERE lang = 'vi'"))
-        conn.execute(sa.update(SiteVersion).values(content=SiteVersion.content + 1))
-    db.session.expire_all()
+    edit_in_another_worker(db, "Bản mới")
     before = fast_hits()
     clock["now"] += 0.5
     assert "Bản mới" not in client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
