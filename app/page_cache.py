@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from itertools import chain
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import brotli
 import sqlalchemy as sa
@@ -136,7 +136,7 @@ _NOT_ON_304 = ("Content-Length", "Content-Encoding", "Content-Type")
 
 class PageCache:
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._version: tuple | None = None
         self._version_read_at = float("-inf")
@@ -182,7 +182,7 @@ class PageCache:
 
     # -- the cookie-less fast path (FastPath) ------------------------------------------------
 
-    def remember_fast(self, environ: dict, key: tuple, per: str | None, entry: Entry) -> None:
+    def remember_fast(self, environ: dict, key: Key, per: str | None, entry: Entry) -> None:
         where = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         with self._lock:
             if len(self._fast) >= 2 * max(current_app.config["PAGE_CACHE_SIZE"], 1):
@@ -201,13 +201,13 @@ class PageCache:
             or time.monotonic() - self._version_read_at >= config["PAGE_CACHE_CHECK_SECONDS"]
         ):
             return None  # time to re-read the version row: Flask does that
-        if key[6] != version[0] or key[7][0] != _counters(version, key[7][1]):
+        if key.epoch != version[0] or key.counters != _counters(version, key.scopes):
             return None
         if per is not None:
             memo = self._office
             if memo is None or memo[0] != version[:2] or memo[1] is None:
                 return None
-            if key[5] != _when(per, memo[1]):
+            if key.when != _when(per, memo[1]):
                 return None
         header = environ.get("HTTP_ACCEPT_ENCODING", "")
         if header not in _ENCODINGS:
@@ -221,14 +221,14 @@ class PageCache:
 
     # -- entries ---------------------------------------------------------------------------
 
-    def get(self, key: tuple) -> Entry | None:
+    def get(self, key: Key) -> Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, entry: Entry) -> None:
+    def put(self, key: Key, entry: Entry) -> None:
         size = current_app.config["PAGE_CACHE_SIZE"]
         with self._lock:
             self._entries[key] = entry
@@ -306,8 +306,7 @@ def _created(table, connection, **kw) -> None:
 
 
 def init_app(app) -> None:
-    app.config.setdefault("PAGE_CACHE_SIZE", 256)
-    app.config.setdefault("PAGE_CACHE_CHECK_SECONDS", 1.0)
+    """Hooks only; the settings (PAGE_CACHE_SIZE, PAGE_CACHE_CHECK_SECONDS) are in app.config."""
     from app.models import SiteVersion
 
     if not event.contains(SiteVersion.__table__, "after_create", _created):
@@ -412,7 +411,21 @@ def _when(per: str, office: SimpleNamespace) -> str:
     return services.local_now(office).strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
 
 
-def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> tuple:
+class Key(NamedTuple):
+    """What a stored page depends on; FastPath rebuilds the last four to check it is current."""
+
+    view: str
+    path: str
+    query: bytes
+    lang: str
+    htmx: tuple[str | None, str | None]
+    when: str | None  # office-local minute or day, for pages that show "now" or "today"
+    epoch: str
+    counters: tuple[int, ...]
+    scopes: tuple[str, ...]
+
+
+def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> Key:
     from app.web import choose_locale
 
     when = None
@@ -422,8 +435,8 @@ def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) ->
             when = _when(per, office)
     counters = _counters(version, scopes)
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
-    return (name, request.path, request.query_string, choose_locale(), htmx, when, version[0],
-            (counters, scopes))
+    return Key(name, request.path, request.query_string, choose_locale(), htmx, when, version[0],
+               counters, scopes)
 
 
 def _counters(version: tuple, scopes: tuple[str, ...]) -> tuple[int, ...]:
@@ -431,13 +444,13 @@ def _counters(version: tuple, scopes: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(version[1] if s == "content" else version[2] for s in scopes)
 
 
-def _anonymous(key: tuple) -> bool:
+def _anonymous(key: Key) -> bool:
     """A request :class:`FastPath` could have answered: no cookie, no ``?lang=``, no htmx."""
     environ = request.environ
     return (
         "HTTP_COOKIE" not in environ
         and "lang" not in request.args
-        and key[4] == (None, None)
+        and key.htmx == (None, None)
     )
 
 

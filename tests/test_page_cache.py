@@ -237,7 +237,7 @@ def test_errors_are_not_stored(client, guide):
         response = client.get("/status?code=xx")
         assert response.status_code == 400
     assert client.get("/procedures/khong-co").status_code == 404
-    assert not any(key[0] == "status" for key in page_cache._entries)
+    assert not any(key.view == "status" for key in page_cache._entries)
 
 
 def test_the_cache_is_bounded(app, client, guide):
