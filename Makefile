@@ -6,7 +6,8 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export DEMO_PASSWORD ?= motcua-demo
 
-.PHONY: run test install translations extract check-translations migrate demo bench lint clean
+.PHONY: run test install translations extract check-translations migrate demo bench lint \
+	screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +49,18 @@ run: migrate
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The README's pictures (docs/screenshots/*.png), only on request: the demo data is dated
+# relative to today, so every run would change the committed files. Needs /usr/bin/chromium.
+screenshots: translations
+	@test -x /usr/bin/chromium || { echo 'make screenshots needs /usr/bin/chromium'; exit 1; }
+	MOTCUA_SCREENSHOTS=write BROWSER_TESTS=always $(BIN)/python -m pytest -q -rs \
+		tests/browser/test_screenshots.py
+
 bench: translations
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/python -m ruff check app tests
+	$(BIN)/python -m ruff check app tests scripts bench
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

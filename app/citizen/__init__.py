@@ -5,6 +5,9 @@ from flask import Blueprint
 
 bp = Blueprint("citizen", __name__)
 
-from app.citizen import views  # noqa: E402,F401
-from app.citizen import send_guide  # noqa: E402,F401
-from app.citizen import scorecard  # noqa: E402,F401
+# The view modules register their routes on ``bp`` when imported, so they come after it.
+from app.citizen import (  # noqa: E402
+    scorecard,  # noqa: F401
+    send_guide,  # noqa: F401
+    views,  # noqa: F401
+)

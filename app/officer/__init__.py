@@ -4,13 +4,16 @@ from flask import Blueprint
 
 bp = Blueprint("officer", __name__)
 
-from app.officer import views  # noqa: E402,F401
-from app.officer import dossiers  # noqa: E402,F401
-from app.officer import people  # noqa: E402,F401
-from app.officer import roster_views  # noqa: E402,F401
-from app.officer import guides  # noqa: E402,F401
-from app.officer import feedback  # noqa: E402,F401
-from app.officer import audit_views  # noqa: E402,F401
-from app.officer import inbox  # noqa: E402,F401
-from app.officer import try_sms  # noqa: E402,F401
-from app.officer import dashboard  # noqa: E402,F401
+# The view modules register their routes on ``bp`` when imported, so they come after it.
+from app.officer import (  # noqa: E402
+    audit_views,  # noqa: F401
+    dashboard,  # noqa: F401
+    dossiers,  # noqa: F401
+    feedback,  # noqa: F401
+    guides,  # noqa: F401
+    inbox,  # noqa: F401
+    people,  # noqa: F401
+    roster_views,  # noqa: F401
+    try_sms,  # noqa: F401
+    views,  # noqa: F401
+)
