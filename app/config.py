@@ -6,11 +6,14 @@ start without a real ``SECRET_KEY`` — a forgotten key would let anyone forge s
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-not-secret"
+_HHMM = re.compile(r"\d{1,2}:[0-5]\d")
 
 
 class ConfigError(RuntimeError):
@@ -22,6 +25,35 @@ def _bool(name: str, default: bool) -> bool:
     if raw is None:
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(name: str, default: float, kind: type[int] | type[float], low: float,
+            *, low_allowed: bool = True) -> int | float:
+    """``kind(os.environ[name])``, or ``default`` when unset or empty.
+
+    A value that is not a number, or is out of range, stops the start-up with the variable's
+    name: read lazily, ``SMS_MAX_ATTEMPTS=six`` would only surface as a crash in the worker
+    hours later, and ``TWILIO_TIMEOUT=-1`` would never surface at all."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {noun}, not {raw!r}") from None
+    if not math.isfinite(value) or value < low or (value == low and not low_allowed):
+        bound = f"at least {low:g}" if low_allowed else f"more than {low:g}"
+        raise ConfigError(f"{name} must be {bound}, not {raw!r}")
+    return value
+
+
+def _hhmm(name: str, default: str) -> str:
+    """A time of day ``H:MM``/``HH:MM``; empty means "none" (e.g. no quiet hours)."""
+    raw = os.environ.get(name, default).strip()
+    if raw and not (_HHMM.fullmatch(raw) and int(raw.split(":")[0]) < 24):
+        raise ConfigError(f"{name} must be a time of day such as 21:00, not {raw!r}")
+    return raw
 
 
 def _database_url(instance_path: Path) -> str:
@@ -43,6 +75,18 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
     if env not in {"development", "testing"} and (not secret or secret == DEV_SECRET):
         raise ConfigError("SECRET_KEY must be set to a long random value outside development")
     production = env == "production"
+    # A claim must outlive the slowest send it covers (app/sms/worker.py ``check_lease``); say
+    # so now rather than when the worker starts. Defaults: DEFAULT_LEASE in the worker,
+    # DEFAULT_SEND_TIMEOUT in app/sms/channels.
+    claim_seconds = _number("SMS_CLAIM_SECONDS", 60.0, float, 1)
+    twilio_timeout = _number("TWILIO_TIMEOUT", 10.0, float, 0, low_allowed=False)
+    android_timeout = _number("ANDROID_TIMEOUT", 10.0, float, 0, low_allowed=False)
+    if claim_seconds < 2 * max(twilio_timeout, android_timeout):
+        raise ConfigError(
+            f"SMS_CLAIM_SECONDS ({claim_seconds:g}) must be at least twice TWILIO_TIMEOUT and "
+            f"ANDROID_TIMEOUT ({twilio_timeout:g}, {android_timeout:g}), or a slow send could "
+            "outlive its claim and another worker send the text again"
+        )
     return {
         "APP_ENV": env,
         "TESTING": env == "testing",
@@ -89,9 +133,9 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "COMPRESS_LEVEL": 6,
         # Rendered citizen pages kept in each worker's memory (app/page_cache.py): how many,
         # and how often a worker re-reads the version row that says what changed. 0 = off.
-        "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "256")),
-        "PAGE_CACHE_CHECK_SECONDS": float(os.environ.get("PAGE_CACHE_CHECK_SECONDS",
-                                                         "0" if env == "testing" else "1")),
+        "PAGE_CACHE_SIZE": _number("PAGE_CACHE_SIZE", 256, int, 0),
+        "PAGE_CACHE_CHECK_SECONDS": _number("PAGE_CACHE_CHECK_SECONDS",
+                                            0.0 if env == "testing" else 1.0, float, 0),
         # Public facts about the deployment.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "DEFAULT_OFFICE": os.environ.get("DEFAULT_OFFICE", "VB"),
@@ -103,15 +147,25 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "TWILIO_FROM": os.environ.get("TWILIO_FROM", ""),
         "TWILIO_MESSAGING_SERVICE_SID": os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
+        "TWILIO_TIMEOUT": twilio_timeout,  # seconds one API call may take
         # Android phone gateway (capcom6/android-sms-gateway), see docs/ANDROID_GATEWAY.md.
         "ANDROID_GATEWAY_URL": os.environ.get("ANDROID_GATEWAY_URL", "").rstrip("/"),
         "ANDROID_GATEWAY_USER": os.environ.get("ANDROID_GATEWAY_USER", ""),
         "ANDROID_GATEWAY_PASSWORD": os.environ.get("ANDROID_GATEWAY_PASSWORD", ""),
         "ANDROID_WEBHOOK_SIGNING_KEY": os.environ.get("ANDROID_WEBHOOK_SIGNING_KEY", ""),
-        "ANDROID_SEND_RATE": float(os.environ.get("ANDROID_SEND_RATE", "10")),  # texts a minute
-        "SMS_QUIET_START": os.environ.get("SMS_QUIET_START", "21:00"),
-        "SMS_QUIET_END": os.environ.get("SMS_QUIET_END", "07:00"),
-        "SMS_MAX_ATTEMPTS": int(os.environ.get("SMS_MAX_ATTEMPTS", "6")),
-        "SMS_REMINDER_DAYS": int(os.environ.get("SMS_REMINDER_DAYS", "3")),
+        # Texts a minute through the phone (stock Android allows about 100 an hour); 0 = no pacing.
+        "ANDROID_SEND_RATE": _number("ANDROID_SEND_RATE", 10.0, float, 0),
+        "ANDROID_TIMEOUT": android_timeout,  # seconds one gateway call may take
+        "SMS_QUIET_START": _hhmm("SMS_QUIET_START", "21:00"),
+        "SMS_QUIET_END": _hhmm("SMS_QUIET_END", "07:00"),
+        "SMS_MAX_ATTEMPTS": _number("SMS_MAX_ATTEMPTS", 6, int, 1),
+        "SMS_REMINDER_DAYS": _number("SMS_REMINDER_DAYS", 3, int, 0),  # 0 = no reminders
+        # Texts from one phone in an hour that still get answers; the rest are stored, not
+        # answered, so a loop with an auto-responder cannot cost the commune money.
+        "SMS_INBOUND_PER_HOUR": _number("SMS_INBOUND_PER_HOUR", 30, int, 1),
+        # How long a worker's claim on an outbox row lasts before another worker may take it.
+        "SMS_CLAIM_SECONDS": claim_seconds,
         "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),
+        # Uploaded CSVs kept between the import's preview and its confirmation (docs/IMPORT.md).
+        "IMPORT_DIR": os.environ.get("IMPORT_DIR") or str(instance_path / "imports"),
     }
