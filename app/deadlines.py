@@ -22,11 +22,6 @@ def _holidays_for(year: int) -> frozenset[date]:
     return frozenset(holidays.Vietnam(years=year).keys())
 
 
-def holiday_name(day: date) -> str | None:
-    """The public holiday's name (English, from the package), or None."""
-    return holidays.Vietnam(years=day.year).get(day)
-
-
 def is_public_holiday(day: date) -> bool:
     return day in _holidays_for(day.year)
 

@@ -42,10 +42,6 @@ WEEKDAYS_SHORT = (_l("T2"), _l("T3"), _l("T4"), _l("T5"), _l("T6"), _l("T7"), _l
 ROLE_LABELS = {"admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo")}
 
 
-def local_dt(value: datetime | None, tz: ZoneInfo = TZ) -> datetime | None:
-    return to_local(value, tz) if value else None
-
-
 def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""

@@ -54,9 +54,6 @@ class Officer(UserMixin, db.Model):
     def can_write(self) -> bool:
         return self.role in ("admin", "officer")
 
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
     def display_title(self, lang: str) -> str:
         return (self.title_en if lang == "en" and self.title_en else self.title) or ""
 

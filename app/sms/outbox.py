@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
 from app.extensions import db
@@ -128,7 +128,3 @@ def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Me
     if queued:
         db.session.flush()
     return queued
-
-
-def quiet_hours() -> tuple[str, str]:
-    return current_app.config["SMS_QUIET_START"], current_app.config["SMS_QUIET_END"]
