@@ -1,4 +1,4 @@
-"""The product's size budgets (DESIGN.md), in one place so that the guide editor refuses what
+"""The product's size budgets (docs/DESIGN.md), in one place so that the guide editor refuses what
 the tests and benchmarks would fail: a citizen on 2G pays for every byte."""
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ LINES_MAX = 12
 TEXT_MAX = 400  # fee, time, where, confirm note
 LEGAL_MAX = 1000
 
-# Words the SMS parser reads as commands (DESIGN.md; app/sms/parser.py), written without the
+# Words the SMS parser reads as commands (docs/DESIGN.md; app/sms/parser.py), written without the
 # spaces a multi-word alias may lose. A procedure keyword equal to one would never reach HD.
 COMMAND_WORDS = frozenset(
     {

@@ -53,7 +53,7 @@ from app.models import (
 UTC = ZoneInfo("UTC")
 
 # Decision 766/QĐ-TTg: the points of each indicator we can measure, and the ratio at which the
-# full points are earned (DOMAIN.md). Satisfaction's target is 90 %. DOMAIN.md names no target
+# full points are earned (docs/DOMAIN.md). Satisfaction's target is 90 %. The notes name no target
 # for on-time handling or full-online dossiers, so they need 100 % for full points (the points
 # are then simply ratio × max).
 POINTS_766 = {"on_time": 20, "online": 12, "satisfaction": 18}

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
-from app.budgets import HTML_BUDGET  # compressed HTML of a citizen page (DESIGN.md)
+from app.budgets import HTML_BUDGET  # compressed HTML of a citizen page (docs/DESIGN.md)
 
 
 class _PageParser(HTMLParser):

@@ -149,7 +149,7 @@ def test_howto_guide():
     assert any("căn cước" in d.lower() for d in vi["documents"])
     assert any("sim" in d.lower() for d in vi["documents"])
     assert any("ảnh" in d.lower() for d in vi["documents"])
-    # the four steps of DOMAIN.md, and what to do when it fails
+    # the four steps of docs/DOMAIN.md, and what to do when it fails
     assert "công an xã" in vi_all and "vneid" in vi_all
     assert "dichvucong.gov.vn" in vi_all and "mã hồ sơ" in vi_all
     assert "tổ công nghệ số cộng đồng" in vi_all

@@ -15,7 +15,7 @@ OPEN_STATUSES = ("received", "processing", "needs_supplement")
 FINISHED_STATUSES = ("ready", "returned", "rejected")  # withdrawn is excluded from rates
 CHANNELS = ("counter", "online", "post")
 
-# Mapping to the national portal's status codes (DOMAIN.md), for syncing and imports.
+# Mapping to the national portal's status codes (docs/DOMAIN.md), for syncing and imports.
 NATIONAL_STATUS = {
     "received": 2,
     "processing": 4,

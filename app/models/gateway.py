@@ -1,6 +1,6 @@
 """When each office's SMS gateway (the Android phone) was last heard from.
 
-An Android relay stalls while the phone sleeps or loses Wi-Fi (DESIGN.md, "Facts from the
+An Android relay stalls while the phone sleeps or loses Wi-Fi (docs/DESIGN.md, "Facts from the
 field"), and nothing tells the office except silence. Every signed webhook from the gateway
 (a text received, a delivery report, a ping) moves ``last_seen_at`` forward, so the officer
 home can say "the phone was last seen 3 hours ago" next to the number of texts waiting.

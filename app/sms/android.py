@@ -13,7 +13,7 @@ to :func:`apply_event`; nothing here talks to the phone (that is ``channels.andr
 
 **The inbound id.** The gateway's ``messageId`` for a received SMS is a 32-bit hash of
 (sender, time, text, SIM) and its docs warn it is not unique. Relays deliver one text several
-times (DESIGN.md), so we dedupe on it — but qualified with a digest of the device, sender,
+times (docs/DESIGN.md), so we dedupe on it — but qualified with a digest of the device, sender,
 reception time and text, so that a hash collision (two different texts, another office's phone)
 is not swallowed as a "duplicate". A retried webhook carries the same payload, hence the same id.
 """

@@ -3,7 +3,7 @@
 
 Callbacks arrive late, twice, or out of order (``sent`` after ``delivered``), so a status only
 moves forward: a final state (delivered, failed) is never taken back by a later ``sent``.
-Vietnamese carriers' receipts are unreliable (DESIGN.md): ``delivered`` means "probably
+Vietnamese carriers' receipts are unreliable (docs/DESIGN.md): ``delivered`` means "probably
 delivered". An unknown message id changes nothing (the worker may not have saved the id yet,
 or the text was sent by another system on the same account).
 """

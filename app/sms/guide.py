@@ -1,6 +1,6 @@
 """The short guide by SMS: ``HD <keyword>`` and the guide page's "send this guide to my phone".
 
-A guide text is at most three GSM-7 segments (DESIGN.md, Budgets) and always ends with the
+A guide text is at most three GSM-7 segments (docs/DESIGN.md, Budgets) and always ends with the
 guide's link, because the link is the one part a citizen cannot get any other way. When the
 procedure's words do not fit, the free parts are shortened — the time first, then the fee,
 then the summary — never the name or the link.

@@ -5,7 +5,7 @@
 the outbox (``kind="reply"``) and commits once. Decisions written down here:
 
 * **Idempotent per (channel, provider id).** Gateways and webhooks deliver the same text more
-  than once (DESIGN.md, "Facts from the field"). A second call with the same pair returns the
+  than once (docs/DESIGN.md, "Facts from the field"). A second call with the same pair returns the
   first call's result and stores nothing; a race between two calls is settled by the unique
   constraint (the loser's ``IntegrityError`` is rolled back and it reads the winner's row).
 * **Personal data only to the dossier's phone.** Like VietOpenCPS's secret, the phone number

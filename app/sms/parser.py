@@ -1,6 +1,6 @@
 """Read an inbound SMS as a command: ``TT VB-241115-0007``, ``HD KS``, ``HUY``, …
 
-The grammar is in DESIGN.md ("SMS"). Real texts are messy, so matching is tolerant:
+The grammar is in docs/DESIGN.md ("SMS"). Real texts are messy, so matching is tolerant:
 
 * accents are folded before matching (RapidPro lower-cases only, and texts arrive both with
   and without marks): ``Tra cứu``, ``hướng dẫn``, ``hủy`` all match;

@@ -12,7 +12,7 @@ unknown: Twilio creates that message itself) and the outbox worker never sends i
 time. A retried webhook (same MessageSid) gets the same TwiML again and stores nothing new:
 Twilio retries only when it did not get our first answer.
 
-Note: Twilio does not support two-way SMS in Vietnam (DESIGN.md), so this inbound path serves a
+Note: Twilio does not support two-way SMS in Vietnam (docs/DESIGN.md), so this inbound path serves a
 number abroad and tests; Vietnamese phones reach us through a local gateway.
 """
 

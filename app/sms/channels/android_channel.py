@@ -2,7 +2,7 @@
 ``android_sms_gateway`` client (PyPI ``android-sms-gateway``, pinned in requirements.txt).
 
 "SMS Gateway for Android" (capcom6/android-sms-gateway) turns a cheap phone with a local SIM
-into an SMS gateway: Vietnamese citizens text a local number (Twilio offers none, DESIGN.md)
+into an SMS gateway: Vietnamese citizens text a local number (Twilio offers none, docs/DESIGN.md)
 and the replies leave from that same number. Two ways to reach the phone, same REST API:
 
 * **local server** — the app listens on the office network, e.g. ``http://192.168.1.50:8080``

@@ -7,7 +7,7 @@ TwiML builder too, so thin wrappers for both live here as well (:func:`validate_
 :func:`twiml_reply`).
 
 Twilio is used for outbound notifications only: two-way SMS is not supported in Vietnam (see
-DESIGN.md, SMS), so inbound commands come through a local channel instead.
+docs/DESIGN.md, SMS), so inbound commands come through a local channel instead.
 
 ``api_base_url`` points the real SDK at a Twilio-compatible server. Tests use it with the local
 stand-in in ``tests/fakes/twilio_server.py`` so the full SDK path (auth, form encoding, JSON
