@@ -53,7 +53,7 @@ test: translations
 # relative to today, so every run would change the committed files. Needs /usr/bin/chromium.
 screenshots: translations
 	@test -x /usr/bin/chromium || { echo 'make screenshots needs /usr/bin/chromium'; exit 1; }
-	MOTCUA_SCREENSHOTS=write BROWSER_TESTS=always $(BIN)/python -m pytest -q -rs \
+	MOTCUA_SCREENSHOTS=write BROWSER_TESTS=always $(BIN)/python -m pytest -rs \
 		tests/browser/test_screenshots.py
 
 bench: translations
