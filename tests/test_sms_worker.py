@@ -19,12 +19,12 @@ import sqlalchemy as sa
 
 from app.dossiers import change_status
 from app.models import Message, PhonePreference
-from app.sms import worker
 from app.sms.channels import (
     FACTORIES,
     ChannelConfigError,
     SendResult,
     TemporaryError,
+    TemporaryReason,
     get_channel,
     register_channel,
 )
@@ -39,6 +39,8 @@ from app.sms.worker import (
     process_claimed,
     run_once,
 )
+from app.sms.worker import loop as worker
+from app.sms.worker.reconcile import CONFLICT_PAUSE
 from tests.fakes.twilio_server import DEFAULT_SENDER, Outcome
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -288,9 +290,7 @@ class _PacedChannel(ConsoleChannel):
     def send(self, to, body, *, status_callback=None):
         self.calls += 1
         if self.calls == 2:
-            error = TemporaryError("send rate", code="rate")
-            error.retry_after = 6.0
-            raise error
+            raise TemporaryError("send rate", TemporaryReason.PACED, retry_after=6.0)
         return super().send(to, body, status_callback=status_callback)
 
 
@@ -644,7 +644,7 @@ def test_an_id_recorded_meanwhile_for_another_row_is_looked_up_again_later(db, o
     assert channel.sends == 0
     message = row(db, message_id)
     assert (message.status, message.attempts, message.provider_id) == ("queued", 0, None)
-    assert message.next_attempt_at == AFTER_LEASE + worker.CONFLICT_PAUSE
+    assert message.next_attempt_at == AFTER_LEASE + CONFLICT_PAUSE
     assert message.last_error.startswith(UNKNOWN_OUTCOME)  # still in doubt
 
 
