@@ -22,6 +22,8 @@ from app.models import Message, PhonePreference
 from app.sms.channels import (
     FACTORIES,
     ChannelConfigError,
+    PermanentError,
+    PermanentReason,
     SendResult,
     TemporaryError,
     TemporaryReason,
@@ -322,6 +324,74 @@ def test_opted_out_phone_is_never_sent(db, queue, twilio, fake_twilio):
     assert row(db, other).status == "sent"
 
 
+class _RefusingChannel(ConsoleChannel):
+    """Refuses every text to ``PHONE`` with ``error`` — a meaning and no provider code at all,
+    as any channel may: the worker must act on the reason alone."""
+
+    name = "refusing"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.tries: list[str] = []
+
+    def send(self, to, body, *, status_callback=None):
+        self.tries.append(body)
+        if to == PHONE:
+            raise self.error
+        return super().send(to, body, status_callback=status_callback)
+
+
+def test_an_opted_out_refusal_marks_the_phone_whatever_the_provider(db, queue):
+    channel = _RefusingChannel(PermanentError("recipient said STOP", PermanentReason.OPTED_OUT))
+    first, second = queue(body="one"), queue(body="two")
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert (stats.failed, stats.cancelled) == (1, 1)
+    assert channel.tries == ["one"]
+    assert db.session.get(PhonePreference, PHONE).opted_out is True
+    assert (row(db, first).status, row(db, second).status) == ("failed", "cancelled")
+
+
+@pytest.mark.parametrize("reason", sorted(set(PermanentReason) - {PermanentReason.OPTED_OUT}))
+def test_other_refusals_fail_the_text_but_leave_the_phone_alone(db, queue, reason):
+    channel = _RefusingChannel(PermanentError("refused", reason))
+    message_id = queue(body="one")
+    queue(body="two")
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert (stats.failed, stats.cancelled) == (2, 0)  # each text is tried on its own
+    assert row(db, message_id).last_error == "refused"
+    assert db.session.get(PhonePreference, PHONE) is None
+
+
+def test_a_throttled_answer_gives_the_batch_back_whatever_the_provider(db, queue):
+    channel = _RefusingChannel(TemporaryError("slow down", TemporaryReason.THROTTLED))
+    throttled = queue(body="first")
+    rest = [queue(body=f"text {i}", phone=f"+8491200000{i}") for i in range(3)]
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert stats.throttled and (stats.retried, stats.sent) == (1, 0)
+    assert row(db, throttled).attempts == 1
+    assert {(row(db, i).attempts, row(db, i).next_attempt_at) for i in rest} == {
+        (0, DAY + worker.THROTTLE_PAUSE)}
+
+
+@pytest.mark.parametrize("reason", [TemporaryReason.UNAVAILABLE, TemporaryReason.TIMEOUT])
+def test_an_unavailable_provider_retries_that_text_and_goes_on(db, queue, reason):
+    channel = _RefusingChannel(TemporaryError("down", reason))
+    down = queue(body="first")
+    other = queue(body="other", phone="+84912000009")
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert not stats.throttled and (stats.retried, stats.sent) == (1, 1)
+    assert (row(db, down).status, row(db, down).attempts) == ("queued", 1)
+    assert row(db, other).status == "sent"
+
+
 # -- quiet hours -------------------------------------------------------------------------------
 
 
@@ -362,6 +432,30 @@ def test_quiet_hours_follow_the_config(app, db, queue, twilio, monkeypatch):
     late = queue(at=NIGHT)
     run_once("w1", channel=twilio, now=NIGHT)
     assert row(db, late).next_attempt_at == MORNING - timedelta(hours=1)
+
+
+def test_quiet_hours_are_those_of_the_rows_office(db, make_office, queue, twilio, fake_twilio):
+    # 13:00 UTC: 20:00 in Vietnam (not quiet yet), 22:00 in Tokyo (quiet).
+    at = datetime(2024, 11, 18, 13, 0)
+    tokyo = make_office(code="TK", name="Tokyo", timezone="Asia/Tokyo")
+    vietnam = queue(body="vietnam", at=at)
+    japan = queue(body="tokyo", office_id=tokyo.id, at=at)
+
+    stats = run_once("w1", channel=twilio, now=at)
+
+    assert (stats.sent, stats.deferred) == (1, 1)
+    assert row(db, vietnam).status == "sent"
+    # Held for 07:00 in Tokyo (UTC+9): 22:00 UTC.
+    assert row(db, japan).next_attempt_at == datetime(2024, 11, 18, 22, 0)
+
+
+def test_an_office_without_a_time_zone_gets_the_default_one(db, make_office, queue, twilio):
+    blank = make_office(code="BL", name="Blank", timezone="")
+    message_id = queue(office_id=blank.id, at=NIGHT)
+
+    run_once("w1", channel=twilio, now=NIGHT)
+
+    assert row(db, message_id).next_attempt_at == MORNING  # Asia/Ho_Chi_Minh, like a new office
 
 
 def test_reply_to_a_fresh_text_goes_out_at_night(db, office, queue, twilio, fake_twilio):
@@ -833,6 +927,30 @@ def test_cli_worker_once_sends_on_the_configured_channel(app, runner, db, queue,
     assert "sent=1" in result.output
     assert len(fake_twilio.messages) == 1
     assert outbound(db)[0].status == "sent"
+
+
+def test_cli_worker_on_the_console_shows_each_text_it_would_send(app, runner, db, queue,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_CHANNEL", "console")
+    monkeypatch.setitem(app.config, "SMS_QUIET_START", "00:00")  # whatever the hour the test runs
+    monkeypatch.setitem(app.config, "SMS_QUIET_END", "00:00")
+    notice = "Ho so VB-241118-0001 da co ket qua."
+    long_text = "HD KS: " + "mang CCCD, giay chung sinh, so ho khau. " * 5
+    queue(body=notice)
+    queue(body=long_text, phone="+84987654321")
+
+    result = runner.invoke(args=["sms", "worker", "--once", "--worker-id", "dev"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:4] == [
+        f"SMS to {PHONE} (1 segment, GSM-7, {len(notice)} chars)",
+        f"  {notice}",
+        f"SMS to +84987654321 (2 segments, GSM-7, {len(long_text)} chars)",
+        f"  {long_text}",
+    ]
+    assert "sent=2" in lines[-1]  # the counters still close the run
+    assert {m.status for m in outbound(db)} == {"sent"}
 
 
 def test_cli_worker_refuses_to_start_with_a_bad_channel(app, runner, db, monkeypatch):

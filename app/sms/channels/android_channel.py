@@ -121,7 +121,8 @@ class SendRateLimiter:
 
     ``acquire`` reserves the next free slot; it sleeps until then when that is at most
     ``max_wait`` seconds away, else raises a ``paced`` :class:`TemporaryError` (with
-    ``retry_after``) without taking a slot. ``clock`` and ``sleep`` are injectable so tests need no real waiting.
+    ``retry_after``) without taking a slot. ``clock`` and ``sleep`` are injectable so tests
+    need no real waiting.
     """
 
     def __init__(

@@ -139,6 +139,10 @@ class Channel:
     """Sends one text. Implementations must be safe to construct per worker process."""
 
     name: str = "base"
+    #: The path of this app's webhook that takes the provider's delivery reports for a text,
+    #: when the provider wants it with every send (Twilio's ``StatusCallback``); the worker
+    #: prefixes ``PUBLIC_BASE_URL``. None: the provider reports some other way, or not at all.
+    status_callback_path: str | None = None
 
     def find_sent(self, lookup: SentLookup) -> SendResult | None:
         """The reconcile step: did the provider already accept this text (an earlier attempt

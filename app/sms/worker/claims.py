@@ -214,7 +214,8 @@ def claim(
         else:
             # SQLite: one statement, so choosing and marking happen under one write lock; the
             # repeated condition keeps it correct on any database that lacks SKIP LOCKED.
-            chosen = sa.select(Message.id).where(_due(due_before, now)).order_by(*order).limit(batch)
+            chosen = (sa.select(Message.id).where(_due(due_before, now)).order_by(*order)
+                      .limit(batch))
             db.session.execute(
                 sa.update(Message)
                 .where(Message.id.in_(chosen), _due(due_before, now))

@@ -166,7 +166,7 @@ def _office_zone(name: str | None) -> ZoneInfo:
 
 
 class _Channels:
-    """Channels built once per run and shared by its rows (a Twilio client per process)."""
+    """Channels built once per run and shared by its rows (one provider client per process)."""
 
     def __init__(self, fixed: Channel | None = None) -> None:
         self.fixed = fixed
@@ -208,8 +208,9 @@ class _Run:
         return self.offices[office_id]
 
     def status_callback(self, channel: Channel) -> str | None:
-        if channel.name == "twilio" and self.public_base:
-            return f"{self.public_base}/sms/twilio/status"
+        """Where the provider should post delivery reports for a text, if it asks for that."""
+        if channel.status_callback_path and self.public_base:
+            return f"{self.public_base}{channel.status_callback_path}"
         return None
 
     def quiet_until(self, message: Claimed, office: _OfficeInfo, now: datetime) -> datetime | None:
@@ -253,8 +254,8 @@ def _retry_later(run: _Run, message: Claimed, token: str, exc: BaseException,
     retry_after = exc.retry_after if isinstance(exc, TemporaryError) else None
     error = flag_unsure(error_text(exc), unsure)
     if reason is TemporaryReason.PACED:
-        # The channel's own pacing (the Android phone's send rate): nothing reached the
-        # provider, so no attempt is used; this row and the rest of the batch wait.
+        # The channel's own pacing (a phone's send rate): nothing reached the provider,
+        # so no attempt is used; this row and the rest of the batch wait.
         pause = timedelta(seconds=float(retry_after or THROTTLE_PAUSE.total_seconds()))
         run.throttle_pause = pause
         stats.throttled = True
@@ -369,8 +370,8 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
                 last_error=error, next_attempt_at=failed_at,
                 claimed_by=None, claimed_until=None)
             if done and not opted_out:
-                # An office with both Twilio and the local phone gets one more try on the
-                # other channel, in the same commit as the failure (at most once: dedupe key).
+                # An office with two channels (Twilio and the local phone) gets one more try
+                # on the other, in the same commit as the failure (at most once: dedupe key).
                 failed = db.session.get(Message, message_id)
                 if failed is not None:
                     db.session.refresh(failed)
