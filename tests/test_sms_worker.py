@@ -37,11 +37,11 @@ from app.sms.worker import (
     UNKNOWN_OUTCOME,
     Stats,
     claim,
+    loop,
     outbox_stats,
     process_claimed,
     run_once,
 )
-from app.sms.worker import loop as worker
 from app.sms.worker.reconcile import CONFLICT_PAUSE
 from tests.fakes.twilio_server import DEFAULT_SENDER, Outcome
 
@@ -167,7 +167,7 @@ def test_429_gives_the_rest_of_the_batch_back_without_using_attempts(db, queue, 
     assert fake_twilio.requests_count == 1  # it stopped asking after "slow down"
     rest = [row(db, i) for i in ids[1:]]
     assert {(m.status, m.attempts, m.claimed_by) for m in rest} == {("queued", 0, None)}
-    assert all(m.next_attempt_at == DAY + worker.THROTTLE_PAUSE for m in rest)
+    assert all(m.next_attempt_at == DAY + loop.THROTTLE_PAUSE for m in rest)
     assert run_once("w1", channel=twilio, now=DAY + timedelta(minutes=1)).sent == 5
 
 
@@ -241,7 +241,7 @@ def test_backoff_doubles_and_is_capped():
     rng = random.Random(4)
     for attempts, full in [(1, 30), (2, 60), (3, 120), (6, 960), (8, 3600), (50, 3600)]:
         for _ in range(20):
-            wait = worker.backoff(attempts, rng).total_seconds()
+            wait = loop.backoff(attempts, rng).total_seconds()
             assert full / 2 <= wait <= full
 
 
@@ -376,7 +376,7 @@ def test_a_throttled_answer_gives_the_batch_back_whatever_the_provider(db, queue
     assert stats.throttled and (stats.retried, stats.sent) == (1, 0)
     assert row(db, throttled).attempts == 1
     assert {(row(db, i).attempts, row(db, i).next_attempt_at) for i in rest} == {
-        (0, DAY + worker.THROTTLE_PAUSE)}
+        (0, DAY + loop.THROTTLE_PAUSE)}
 
 
 @pytest.mark.parametrize("reason", [TemporaryReason.UNAVAILABLE, TemporaryReason.TIMEOUT])
@@ -402,8 +402,8 @@ def test_an_unavailable_provider_retries_that_text_and_goes_on(db, queue, reason
 )
 def test_quiet_window_wraps_midnight(local, quiet):
     moment = datetime.combine(datetime(2024, 11, 18).date(), local, tzinfo=TZ)
-    assert worker.in_quiet_hours(moment, time(21, 0), time(7, 0)) is quiet
-    assert worker.in_quiet_hours(moment, time(7, 0), time(7, 0)) is False  # no window
+    assert loop.in_quiet_hours(moment, time(21, 0), time(7, 0)) is quiet
+    assert loop.in_quiet_hours(moment, time(7, 0), time(7, 0)) is False  # no window
 
 
 @pytest.mark.parametrize("now", [NIGHT, datetime(2024, 11, 18, 18, 30)])  # 23:00, 01:30 local
@@ -907,7 +907,7 @@ def test_unconfigured_office_channel_waits_without_using_attempts(app, db, make_
     message = row(db, message_id)
     assert (message.status, message.attempts) == ("queued", 0)
     assert "not configured" in message.last_error
-    assert message.next_attempt_at == DAY + worker.UNCONFIGURED_PAUSE
+    assert message.next_attempt_at == DAY + loop.UNCONFIGURED_PAUSE
 
 
 # -- command line and dashboard numbers --------------------------------------------------------
