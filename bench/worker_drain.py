@@ -19,7 +19,7 @@ kill the surviving worker takes over the dead one's unrecorded rows and looks ea
 the stand-in's message list before sending it ("lookups"), so the text that was in flight when
 the worker died (accepted, not yet recorded) is recorded rather than sent again: expect
 duplicates=0. The stand-in's list is immediately consistent; Twilio's is not promised to be
-(see ``app.sms.worker``). The exit status is 1 on any lost, unsent or duplicated text.
+(see docs/SMS_WORKER.md). The exit status is 1 on any lost, unsent or duplicated text.
 """
 
 from __future__ import annotations

@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import requests
 import sqlalchemy as sa
+from android_sms_gateway import ProcessState
+from android_sms_gateway.errors import APIError
 from werkzeug.serving import make_server
 
 from app.models import GatewayStatus, Message, utcnow
@@ -31,7 +34,13 @@ from app.sms.channels.android_channel import (
     sign_webhook,
     verify_webhook,
 )
-from app.sms.channels.base import PermanentError, TemporaryError
+from app.sms.channels.base import (
+    Delivery,
+    PermanentError,
+    PermanentReason,
+    TemporaryError,
+    TemporaryReason,
+)
 from app.sms.fallback import fallback_channel, queue_fallback
 from app.sms.outbox import queue_message
 from app.sms.worker import run_once
@@ -184,6 +193,7 @@ def test_wrong_password_is_permanent(phone: FakeAndroidGateway) -> None:
     with pytest.raises(PermanentError) as err:
         AndroidChannel(settings, limiter=None).send(CITIZEN, BODY)
     assert err.value.code == "401"
+    assert err.value.reason is PermanentReason.UNAUTHORIZED
     assert phone.unauthorised == 1 and phone.messages == []
 
 
@@ -192,6 +202,7 @@ def test_refused_number_is_permanent(phone: FakeAndroidGateway) -> None:
     with pytest.raises(PermanentError) as err:
         channel_for(phone).send("+842723800100", BODY)
     assert err.value.code == "400"
+    assert err.value.reason is PermanentReason.REJECTED
     assert "invalid phone number" in str(err.value)
 
 
@@ -202,11 +213,88 @@ def test_offline_is_temporary_then_back_online_sends(phone: FakeAndroidGateway, 
     with pytest.raises(TemporaryError) as err:
         channel.send(CITIZEN, BODY)
     assert (err.value.code == "503") if how == "503" else ("unreachable" in str(err.value))
+    assert err.value.reason is TemporaryReason.UNAVAILABLE
     assert phone.messages == []
 
     phone.online()
     result = channel.send(CITIZEN, BODY)
     assert [m.id for m in phone.messages] == [result.provider_id]
+
+
+# -- what the gateway's answers mean -------------------------------------------------------------
+
+#: Every HTTP status the gateway is known to answer with, and what it must mean. Written out
+#: here so that a wrong entry in HTTP_MEANINGS fails, and compared with it so that a new entry
+#: there needs a line here.
+KNOWN_STATUSES = {
+    400: PermanentReason.REJECTED,  # invalid phone number, empty text: it does not say which
+    401: PermanentReason.UNAUTHORIZED,
+    403: PermanentReason.UNAUTHORIZED,
+    429: TemporaryReason.THROTTLED,
+    500: TemporaryReason.UNAVAILABLE,
+    502: TemporaryReason.UNAVAILABLE,  # the cloud relay cannot reach the phone
+    503: TemporaryReason.UNAVAILABLE,
+    504: TemporaryReason.TIMEOUT,
+}
+
+
+def test_every_known_status_has_a_meaning_in_the_table() -> None:
+    assert ac.HTTP_MEANINGS == KNOWN_STATUSES
+
+
+@pytest.mark.parametrize(("status", "reason"), sorted(KNOWN_STATUSES.items()))
+def test_each_gateway_answer_means_what_it_says(status: int, reason) -> None:
+    from_client = ac.classify_error(APIError("refused", status, {"message": "no"}))
+    response = requests.Response()
+    response.status_code = status
+    from_requests = ac.classify_error(requests.HTTPError(response=response))
+
+    expected = TemporaryError if isinstance(reason, TemporaryReason) else PermanentError
+    for error in (from_client, from_requests):
+        assert type(error) is expected
+        assert (error.reason, error.code) == (reason, str(status))
+        assert error.maybe_sent is False
+
+
+@pytest.mark.parametrize(("exc", "kind", "reason"), [
+    (APIError("odd", 418), PermanentError, PermanentReason.REJECTED),  # any other 4xx
+    (APIError("odd", 507), TemporaryError, TemporaryReason.UNAVAILABLE),  # any other 5xx
+    (APIError("no status"), TemporaryError, TemporaryReason.UNAVAILABLE),
+    (requests.ReadTimeout(), TemporaryError, TemporaryReason.TIMEOUT),
+    (requests.ConnectTimeout(), TemporaryError, TemporaryReason.TIMEOUT),
+    (requests.ConnectionError(), TemporaryError, TemporaryReason.UNAVAILABLE),
+    (ValueError("bad JSON"), TemporaryError, TemporaryReason.UNAVAILABLE),
+])
+def test_other_failures_mean_what_they_say(exc: BaseException, kind: type, reason) -> None:
+    error = ac.classify_error(exc)
+
+    assert type(error) is kind and error.reason == reason
+
+
+#: Every state of a gateway message (the client's ProcessState), and where the text is.
+KNOWN_STATES = {
+    "pending": Delivery.SENT,
+    "processed": Delivery.SENT,
+    "cancelling": Delivery.SENT,
+    "sent": Delivery.SENT,
+    "delivered": Delivery.DELIVERED,
+    "failed": Delivery.FAILED,
+    "cancelled": Delivery.FAILED,
+}
+
+
+def test_every_gateway_state_has_a_meaning() -> None:
+    # A state the client learns later fails here until someone says what it means.
+    assert {state.value.lower() for state in ProcessState} == set(KNOWN_STATES)
+    assert ac.DELIVERY_MEANINGS == KNOWN_STATES
+    for state in ProcessState:
+        assert ac.delivery_of(state.value) is KNOWN_STATES[state.value.lower()]
+
+
+def test_a_sent_text_is_on_its_way(phone: FakeAndroidGateway) -> None:
+    result = channel_for(phone).send(CITIZEN, BODY)
+
+    assert (result.status, result.delivery) == ("pending", Delivery.SENT)
 
 
 def test_registry_builds_the_android_channel(app, android_config, monkeypatch) -> None:
@@ -264,6 +352,7 @@ def test_rate_limiter_gives_the_text_back_when_the_wait_is_long(phone) -> None:
     with pytest.raises(TemporaryError) as err:
         channel.send(CITIZEN, BODY)
     assert err.value.code == "rate" and err.value.retry_after == pytest.approx(6.0)
+    assert err.value.reason is TemporaryReason.PACED
     assert len(phone.messages) == 1 and clock.sleeps == []
 
     clock.now += 6.0  # the slot is free again

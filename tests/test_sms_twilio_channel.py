@@ -6,6 +6,7 @@ SDK's auth, form encoding and error parsing are exercised while no SMS can leave
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import threading
@@ -16,12 +17,30 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from flask import Flask, request
+from twilio.base.exceptions import TwilioRestException
 from werkzeug.serving import make_server
 
 from app.sms.channels import console
-from app.sms.channels.base import Channel, PermanentError, SendResult, SentLookup, TemporaryError
+from app.sms.channels.base import (
+    Channel,
+    Delivery,
+    PermanentError,
+    PermanentReason,
+    SendResult,
+    SentLookup,
+    TemporaryError,
+    TemporaryReason,
+)
 from app.sms.channels.console import ConsoleChannel
-from app.sms.channels.twilio_channel import TwilioChannel, twiml_reply, validate_request
+from app.sms.channels.twilio_channel import (
+    DELIVERY_MEANINGS,
+    ERROR_MEANINGS,
+    TwilioChannel,
+    classify_twilio_error,
+    delivery_of,
+    twiml_reply,
+    validate_request,
+)
 from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN, DEFAULT_SENDER, FakeTwilio, Outcome
 
 pytest_plugins = ["tests.fakes.fixtures"]  # fake_twilio, make_twilio_channel
@@ -115,8 +134,10 @@ def test_timeout_raises_temporary_error(
 ) -> None:
     fake_twilio.answer_next(Outcome.timeout(delay=2.0))
 
-    with pytest.raises(TemporaryError):
+    with pytest.raises(TemporaryError) as caught:
         make_twilio_channel(timeout=0.5).send(TO, BODY)
+
+    assert caught.value.reason is TemporaryReason.TIMEOUT
 
 
 def test_unreachable_server_raises_temporary_error(make_twilio_channel: MakeChannel) -> None:
@@ -125,8 +146,10 @@ def test_unreachable_server_raises_temporary_error(make_twilio_channel: MakeChan
         port = sock.getsockname()[1]
     channel = make_twilio_channel(api_base_url=f"http://127.0.0.1:{port}", timeout=2.0)
 
-    with pytest.raises(TemporaryError):
+    with pytest.raises(TemporaryError) as caught:
         channel.send(TO, BODY)
+
+    assert caught.value.reason is TemporaryReason.UNAVAILABLE
 
 
 def test_success_after_scripted_failures(
@@ -270,11 +293,15 @@ def test_find_sent_with_a_messaging_service_matches_the_service(
     assert "From" not in fake_twilio.list_queries[0]
 
 
-@pytest.mark.parametrize(("failure", "code"), [(500, "500"), (429, "20429"), (503, "503"),
-                                               (Outcome.timeout(delay=1.0), None)])
+@pytest.mark.parametrize(("failure", "code", "reason"), [
+    (500, "500", TemporaryReason.UNAVAILABLE),
+    (429, "20429", TemporaryReason.THROTTLED),
+    (503, "503", TemporaryReason.UNAVAILABLE),
+    (Outcome.timeout(delay=1.0), None, TemporaryReason.TIMEOUT),
+])
 def test_find_sent_raises_temporary_error_when_the_list_fails(
     fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, failure: Outcome | int,
-    code: str | None,
+    code: str | None, reason: TemporaryReason,
 ) -> None:
     channel = make_twilio_channel(timeout=0.3)
     channel.send(TO, BODY)
@@ -284,11 +311,22 @@ def test_find_sent_raises_temporary_error_when_the_list_fails(
         channel.find_sent(_lookup())
 
     assert caught.value.code == code
+    assert caught.value.reason is reason
 
 
 def test_other_channels_cannot_tell_by_default() -> None:
     assert ConsoleChannel().find_sent(_lookup()) is None
     assert Channel().find_sent(_lookup()) is None
+
+
+def test_errors_default_to_the_plainest_meaning_and_refuse_unknown_words() -> None:
+    assert PermanentError("refused").reason is PermanentReason.REJECTED
+    assert TemporaryError("down").reason is TemporaryReason.UNAVAILABLE
+    assert TemporaryError("wait", "paced", retry_after=3.0).reason is TemporaryReason.PACED
+    with pytest.raises(ValueError):
+        TemporaryError("slow", "slow_down")  # a typo fails in the channel, not in the worker
+    with pytest.raises(ValueError):
+        PermanentError("no", TemporaryReason.THROTTLED)  # a temporary reason is not final
 
 
 def test_list_endpoint_pages_like_twilio(
@@ -320,9 +358,17 @@ def test_list_endpoint_pages_like_twilio(
 # -- permanent failures -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", [21610, 21211, 21614, 21612, 21408, 21999])
+@pytest.mark.parametrize(("code", "reason"), [
+    (21610, PermanentReason.OPTED_OUT),
+    (21211, PermanentReason.INVALID_NUMBER),
+    (21614, PermanentReason.NOT_MOBILE),
+    (21612, PermanentReason.UNROUTABLE),
+    (21408, PermanentReason.UNROUTABLE),
+    (21999, PermanentReason.REJECTED),  # a code we do not know
+])
 def test_refusals_raise_permanent_error_with_code(
-    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, code: int
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, code: int,
+    reason: PermanentReason,
 ) -> None:
     fake_twilio.answer_next(code)
 
@@ -330,6 +376,7 @@ def test_refusals_raise_permanent_error_with_code(
         make_twilio_channel().send(TO, BODY)
 
     assert caught.value.code == str(code)
+    assert caught.value.reason is reason  # through the real SDK's exception, over HTTP
     assert fake_twilio.messages == []
 
 
@@ -363,7 +410,108 @@ def test_bad_credentials_are_permanent(
         make_twilio_channel(auth_token="wrong-token").send(TO, BODY)
 
     assert caught.value.code == "20003"
+    assert caught.value.reason is PermanentReason.UNAUTHORIZED
     assert fake_twilio.messages == []
+
+
+# -- what Twilio's codes and words mean -------------------------------------------------------
+
+#: Every Twilio error code we know, and what it must mean. Written out here, not read from
+#: ERROR_MEANINGS, so that a wrong entry there fails; the test below also fails when a code is
+#: added there without a line here.
+KNOWN_CODES = {
+    21610: PermanentReason.OPTED_OUT,
+    21211: PermanentReason.INVALID_NUMBER,
+    21614: PermanentReason.NOT_MOBILE,
+    21612: PermanentReason.UNROUTABLE,
+    21408: PermanentReason.UNROUTABLE,
+    20003: PermanentReason.UNAUTHORIZED,
+    20429: TemporaryReason.THROTTLED,
+    63018: TemporaryReason.THROTTLED,
+}
+
+
+def _twilio_error(status: int, code: int | None) -> TwilioRestException:
+    return TwilioRestException(status, "/2010-04-01/Accounts/AC/Messages.json", "refused",
+                               code=code, method="POST")
+
+
+def test_every_known_code_has_a_meaning_in_the_table() -> None:
+    assert ERROR_MEANINGS == KNOWN_CODES
+
+
+@pytest.mark.parametrize(("code", "reason"), sorted(KNOWN_CODES.items()))
+def test_each_known_code_means_what_it_says(code: int, reason: PermanentReason | TemporaryReason
+                                            ) -> None:
+    # Twilio answers these with a 4xx (a 429 for 20429, a 401 for 20003).
+    status = {20429: 429, 20003: 401}.get(code, 400)
+
+    error = classify_twilio_error(_twilio_error(status, code))
+
+    expected = TemporaryError if isinstance(reason, TemporaryReason) else PermanentError
+    assert type(error) is expected
+    assert (error.reason, error.code) == (reason, str(code))
+    assert str(code) in str(error)  # people can still look Twilio's code up
+    assert error.maybe_sent is False  # a 4xx: Twilio created nothing
+
+
+@pytest.mark.parametrize(("status", "code", "kind", "reason", "maybe_sent"), [
+    (429, None, TemporaryError, TemporaryReason.THROTTLED, False),  # slow down, whatever code
+    (500, 20500, TemporaryError, TemporaryReason.UNAVAILABLE, True),
+    (502, None, TemporaryError, TemporaryReason.UNAVAILABLE, True),  # a proxy in front
+    (503, 21610, TemporaryError, TemporaryReason.UNAVAILABLE, True),  # a 5xx is never final
+    (503, 63018, TemporaryError, TemporaryReason.THROTTLED, True),
+    (400, 21999, PermanentError, PermanentReason.REJECTED, False),  # unknown code
+    (400, None, PermanentError, PermanentReason.REJECTED, False),
+    (401, None, PermanentError, PermanentReason.UNAUTHORIZED, False),
+    (403, 99999, PermanentError, PermanentReason.UNAUTHORIZED, False),
+    (404, 20404, PermanentError, PermanentReason.REJECTED, False),
+])
+def test_http_status_decides_when_the_code_does_not(status: int, code: int | None, kind: type,
+                                                    reason: str, maybe_sent: bool) -> None:
+    error = classify_twilio_error(_twilio_error(status, code))
+
+    assert type(error) is kind
+    assert error.reason == reason
+    assert error.maybe_sent is maybe_sent
+
+
+#: Every MessageStatus Twilio documents, and where the text is in our words.
+KNOWN_STATUSES = {
+    "accepted": Delivery.SENT,
+    "scheduled": Delivery.SENT,
+    "queued": Delivery.SENT,
+    "sending": Delivery.SENT,
+    "sent": Delivery.SENT,
+    "delivered": Delivery.DELIVERED,
+    "read": Delivery.DELIVERED,
+    "undelivered": Delivery.FAILED,
+    "failed": Delivery.FAILED,
+    "canceled": Delivery.FAILED,
+}
+
+
+def test_every_twilio_status_has_a_meaning() -> None:
+    assert DELIVERY_MEANINGS == KNOWN_STATUSES
+    for status, delivery in KNOWN_STATUSES.items():
+        assert delivery_of(status) is delivery
+        assert delivery_of(status.upper() + " ") is delivery
+    assert delivery_of("partially_delivered") is Delivery.SENT  # a new word: not final
+    assert delivery_of(None) is Delivery.SENT
+
+
+def test_a_text_found_already_delivered_says_so(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel
+) -> None:
+    channel = make_twilio_channel()
+    sid = channel.send(TO, BODY).provider_id
+    assert channel.find_sent(_lookup()).delivery is Delivery.SENT  # "queued"
+    fake_twilio.status_callback(sid, "undelivered", url_override="http://127.0.0.1/x")
+
+    found = channel.find_sent(_lookup())
+
+    assert (found.status, found.delivery) == ("undelivered", Delivery.FAILED)
+    assert found.delivery.is_final
 
 
 # -- status callbacks -------------------------------------------------------------------------
@@ -499,3 +647,49 @@ def test_console_channel_logs_and_sends_nothing(caplog: pytest.LogCaptureFixture
     [kept] = console.outbox
     assert (kept.provider_id, kept.to, kept.body) == (result.provider_id, TO, BODY)
     assert ConsoleChannel().send(TO, BODY).provider_id != result.provider_id
+
+
+def test_console_channel_prints_each_text_for_whoever_runs_the_worker(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    long_body = "Ho so VB-241118-0001: " + "moi ong/ba mang CCCD ban chinh. " * 5
+
+    ConsoleChannel().send(TO, BODY)
+    ConsoleChannel().send("+84987654321", long_body)
+    ConsoleChannel().send(TO, "Hồ sơ đã có kết quả")  # not sanitised: shows what it costs
+
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        f"SMS to {TO} (1 segment, GSM-7, {len(BODY)} chars)",
+        f"  {BODY}",
+        f"SMS to +84987654321 (2 segments, GSM-7, {len(long_body)} chars)",
+        f"  {long_body}",
+        f"SMS to {TO} (1 segment, UCS-2, 19 chars)",
+        "  Hồ sơ đã có kết quả",
+    ]
+
+
+def test_console_channel_indents_every_line_of_a_body() -> None:
+    shown = console.describe(TO, "HD KS\nMang: CCCD\n\nLe phi: 0d")
+
+    assert shown.splitlines()[1:] == ["  HD KS", "  Mang: CCCD", "  ", "  Le phi: 0d"]
+
+
+def test_console_channel_prints_where_it_is_told(capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+
+    ConsoleChannel(out=out).send(TO, BODY)
+
+    assert out.getvalue() == f"SMS to {TO} (1 segment, GSM-7, {len(BODY)} chars)\n  {BODY}\n"
+    assert capsys.readouterr().out == ""
+
+
+def test_console_channel_records_the_text_even_when_it_cannot_print() -> None:
+    console.clear_outbox()
+    closed = io.StringIO()
+    closed.close()  # like a worker piped into `head` that has exited
+
+    result = ConsoleChannel(out=closed).send(TO, BODY)
+
+    assert result.status == "sent"
+    assert [m.provider_id for m in console.outbox] == [result.provider_id]

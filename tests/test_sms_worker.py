@@ -19,12 +19,14 @@ import sqlalchemy as sa
 
 from app.dossiers import change_status
 from app.models import Message, PhonePreference
-from app.sms import worker
 from app.sms.channels import (
     FACTORIES,
     ChannelConfigError,
+    PermanentError,
+    PermanentReason,
     SendResult,
     TemporaryError,
+    TemporaryReason,
     get_channel,
     register_channel,
 )
@@ -35,10 +37,12 @@ from app.sms.worker import (
     UNKNOWN_OUTCOME,
     Stats,
     claim,
+    loop,
     outbox_stats,
     process_claimed,
     run_once,
 )
+from app.sms.worker.reconcile import CONFLICT_PAUSE
 from tests.fakes.twilio_server import DEFAULT_SENDER, Outcome
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -163,7 +167,7 @@ def test_429_gives_the_rest_of_the_batch_back_without_using_attempts(db, queue, 
     assert fake_twilio.requests_count == 1  # it stopped asking after "slow down"
     rest = [row(db, i) for i in ids[1:]]
     assert {(m.status, m.attempts, m.claimed_by) for m in rest} == {("queued", 0, None)}
-    assert all(m.next_attempt_at == DAY + worker.THROTTLE_PAUSE for m in rest)
+    assert all(m.next_attempt_at == DAY + loop.THROTTLE_PAUSE for m in rest)
     assert run_once("w1", channel=twilio, now=DAY + timedelta(minutes=1)).sent == 5
 
 
@@ -237,7 +241,7 @@ def test_backoff_doubles_and_is_capped():
     rng = random.Random(4)
     for attempts, full in [(1, 30), (2, 60), (3, 120), (6, 960), (8, 3600), (50, 3600)]:
         for _ in range(20):
-            wait = worker.backoff(attempts, rng).total_seconds()
+            wait = loop.backoff(attempts, rng).total_seconds()
             assert full / 2 <= wait <= full
 
 
@@ -288,9 +292,7 @@ class _PacedChannel(ConsoleChannel):
     def send(self, to, body, *, status_callback=None):
         self.calls += 1
         if self.calls == 2:
-            error = TemporaryError("send rate", code="rate")
-            error.retry_after = 6.0
-            raise error
+            raise TemporaryError("send rate", TemporaryReason.PACED, retry_after=6.0)
         return super().send(to, body, status_callback=status_callback)
 
 
@@ -322,6 +324,74 @@ def test_opted_out_phone_is_never_sent(db, queue, twilio, fake_twilio):
     assert row(db, other).status == "sent"
 
 
+class _RefusingChannel(ConsoleChannel):
+    """Refuses every text to ``PHONE`` with ``error`` — a meaning and no provider code at all,
+    as any channel may: the worker must act on the reason alone."""
+
+    name = "refusing"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.tries: list[str] = []
+
+    def send(self, to, body, *, status_callback=None):
+        self.tries.append(body)
+        if to == PHONE:
+            raise self.error
+        return super().send(to, body, status_callback=status_callback)
+
+
+def test_an_opted_out_refusal_marks_the_phone_whatever_the_provider(db, queue):
+    channel = _RefusingChannel(PermanentError("recipient said STOP", PermanentReason.OPTED_OUT))
+    first, second = queue(body="one"), queue(body="two")
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert (stats.failed, stats.cancelled) == (1, 1)
+    assert channel.tries == ["one"]
+    assert db.session.get(PhonePreference, PHONE).opted_out is True
+    assert (row(db, first).status, row(db, second).status) == ("failed", "cancelled")
+
+
+@pytest.mark.parametrize("reason", sorted(set(PermanentReason) - {PermanentReason.OPTED_OUT}))
+def test_other_refusals_fail_the_text_but_leave_the_phone_alone(db, queue, reason):
+    channel = _RefusingChannel(PermanentError("refused", reason))
+    message_id = queue(body="one")
+    queue(body="two")
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert (stats.failed, stats.cancelled) == (2, 0)  # each text is tried on its own
+    assert row(db, message_id).last_error == "refused"
+    assert db.session.get(PhonePreference, PHONE) is None
+
+
+def test_a_throttled_answer_gives_the_batch_back_whatever_the_provider(db, queue):
+    channel = _RefusingChannel(TemporaryError("slow down", TemporaryReason.THROTTLED))
+    throttled = queue(body="first")
+    rest = [queue(body=f"text {i}", phone=f"+8491200000{i}") for i in range(3)]
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert stats.throttled and (stats.retried, stats.sent) == (1, 0)
+    assert row(db, throttled).attempts == 1
+    assert {(row(db, i).attempts, row(db, i).next_attempt_at) for i in rest} == {
+        (0, DAY + loop.THROTTLE_PAUSE)}
+
+
+@pytest.mark.parametrize("reason", [TemporaryReason.UNAVAILABLE, TemporaryReason.TIMEOUT])
+def test_an_unavailable_provider_retries_that_text_and_goes_on(db, queue, reason):
+    channel = _RefusingChannel(TemporaryError("down", reason))
+    down = queue(body="first")
+    other = queue(body="other", phone="+84912000009")
+
+    stats = run_once("w1", channel=channel, now=DAY)
+
+    assert not stats.throttled and (stats.retried, stats.sent) == (1, 1)
+    assert (row(db, down).status, row(db, down).attempts) == ("queued", 1)
+    assert row(db, other).status == "sent"
+
+
 # -- quiet hours -------------------------------------------------------------------------------
 
 
@@ -332,8 +402,8 @@ def test_opted_out_phone_is_never_sent(db, queue, twilio, fake_twilio):
 )
 def test_quiet_window_wraps_midnight(local, quiet):
     moment = datetime.combine(datetime(2024, 11, 18).date(), local, tzinfo=TZ)
-    assert worker.in_quiet_hours(moment, time(21, 0), time(7, 0)) is quiet
-    assert worker.in_quiet_hours(moment, time(7, 0), time(7, 0)) is False  # no window
+    assert loop.in_quiet_hours(moment, time(21, 0), time(7, 0)) is quiet
+    assert loop.in_quiet_hours(moment, time(7, 0), time(7, 0)) is False  # no window
 
 
 @pytest.mark.parametrize("now", [NIGHT, datetime(2024, 11, 18, 18, 30)])  # 23:00, 01:30 local
@@ -362,6 +432,30 @@ def test_quiet_hours_follow_the_config(app, db, queue, twilio, monkeypatch):
     late = queue(at=NIGHT)
     run_once("w1", channel=twilio, now=NIGHT)
     assert row(db, late).next_attempt_at == MORNING - timedelta(hours=1)
+
+
+def test_quiet_hours_are_those_of_the_rows_office(db, make_office, queue, twilio, fake_twilio):
+    # 13:00 UTC: 20:00 in Vietnam (not quiet yet), 22:00 in Tokyo (quiet).
+    at = datetime(2024, 11, 18, 13, 0)
+    tokyo = make_office(code="TK", name="Tokyo", timezone="Asia/Tokyo")
+    vietnam = queue(body="vietnam", at=at)
+    japan = queue(body="tokyo", office_id=tokyo.id, at=at)
+
+    stats = run_once("w1", channel=twilio, now=at)
+
+    assert (stats.sent, stats.deferred) == (1, 1)
+    assert row(db, vietnam).status == "sent"
+    # Held for 07:00 in Tokyo (UTC+9): 22:00 UTC.
+    assert row(db, japan).next_attempt_at == datetime(2024, 11, 18, 22, 0)
+
+
+def test_an_office_without_a_time_zone_gets_the_default_one(db, make_office, queue, twilio):
+    blank = make_office(code="BL", name="Blank", timezone="")
+    message_id = queue(office_id=blank.id, at=NIGHT)
+
+    run_once("w1", channel=twilio, now=NIGHT)
+
+    assert row(db, message_id).next_attempt_at == MORNING  # Asia/Ho_Chi_Minh, like a new office
 
 
 def test_reply_to_a_fresh_text_goes_out_at_night(db, office, queue, twilio, fake_twilio):
@@ -644,7 +738,7 @@ def test_an_id_recorded_meanwhile_for_another_row_is_looked_up_again_later(db, o
     assert channel.sends == 0
     message = row(db, message_id)
     assert (message.status, message.attempts, message.provider_id) == ("queued", 0, None)
-    assert message.next_attempt_at == AFTER_LEASE + worker.CONFLICT_PAUSE
+    assert message.next_attempt_at == AFTER_LEASE + CONFLICT_PAUSE
     assert message.last_error.startswith(UNKNOWN_OUTCOME)  # still in doubt
 
 
@@ -813,7 +907,7 @@ def test_unconfigured_office_channel_waits_without_using_attempts(app, db, make_
     message = row(db, message_id)
     assert (message.status, message.attempts) == ("queued", 0)
     assert "not configured" in message.last_error
-    assert message.next_attempt_at == DAY + worker.UNCONFIGURED_PAUSE
+    assert message.next_attempt_at == DAY + loop.UNCONFIGURED_PAUSE
 
 
 # -- command line and dashboard numbers --------------------------------------------------------
@@ -833,6 +927,30 @@ def test_cli_worker_once_sends_on_the_configured_channel(app, runner, db, queue,
     assert "sent=1" in result.output
     assert len(fake_twilio.messages) == 1
     assert outbound(db)[0].status == "sent"
+
+
+def test_cli_worker_on_the_console_shows_each_text_it_would_send(app, runner, db, queue,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_CHANNEL", "console")
+    monkeypatch.setitem(app.config, "SMS_QUIET_START", "00:00")  # whatever the hour the test runs
+    monkeypatch.setitem(app.config, "SMS_QUIET_END", "00:00")
+    notice = "Ho so VB-241118-0001 da co ket qua."
+    long_text = "HD KS: " + "mang CCCD, giay chung sinh, so ho khau. " * 5
+    queue(body=notice)
+    queue(body=long_text, phone="+84987654321")
+
+    result = runner.invoke(args=["sms", "worker", "--once", "--worker-id", "dev"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:4] == [
+        f"SMS to {PHONE} (1 segment, GSM-7, {len(notice)} chars)",
+        f"  {notice}",
+        f"SMS to +84987654321 (2 segments, GSM-7, {len(long_text)} chars)",
+        f"  {long_text}",
+    ]
+    assert "sent=2" in lines[-1]  # the counters still close the run
+    assert {m.status for m in outbound(db)} == {"sent"}
 
 
 def test_cli_worker_refuses_to_start_with_a_bad_channel(app, runner, db, monkeypatch):

@@ -2,7 +2,9 @@
 
 Run ``sms worker`` as a service (systemd restarts it; several may run at once on PostgreSQL),
 or ``sms worker --once`` from cron: it sends everything due and exits. ``sms remind`` queues
-"your result is waiting" texts; the long-running worker also does that once an hour.
+"your result is waiting" texts; the long-running worker also does that once an hour. With
+``SMS_CHANNEL=console`` nothing is sent: each text the worker would send is printed (recipient,
+segments, body) before the counters.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import click
 
 from app.models import utcnow
 from app.sms.channels import ChannelConfigError, get_channel
+from app.sms.reminders import queue_reminders
+from app.sms.worker import run_forever, run_once
 
 
 def default_worker_id() -> str:
@@ -37,8 +41,6 @@ def sms_cli() -> None:
               help="Seconds a claim lasts [SMS_CLAIM_SECONDS or 60].")
 def worker(once: bool, batch: int, worker_id: str | None, interval: float,
            lease: float | None) -> None:
-    from app.sms.worker import run_forever, run_once
-
     worker_id = worker_id or default_worker_id()
     try:
         get_channel()  # a wrong setting should stop the service at start, not at 3 a.m.
@@ -59,8 +61,6 @@ def worker(once: bool, batch: int, worker_id: str | None, interval: float,
 
 @sms_cli.command("remind", help="Queue reminders for results ready but not collected.")
 def remind() -> None:
-    from app.sms.reminders import queue_reminders
-
     click.echo(f"queued {queue_reminders(utcnow())} reminders")
 
 

@@ -14,7 +14,7 @@ the small part of the API the app uses, on 127.0.0.1 with an ephemeral port:
   ``next_page_uri``, ``previous_page_uri``, ``page``, ``page_size``, ``start``, ``end``, ``uri``).
   Like Twilio, the date filters compare the *day* (UTC) only, whatever time of day is given.
   A message still ``queued`` has no ``date_sent``; the fake then filters on its creation
-  day (what Twilio does with such a message is not documented — see ``app.sms.worker``).
+  day (what Twilio does with such a message is not documented — see docs/SMS_WORKER.md).
 
 Answers can be scripted (success, 429, 500, a delay past the client's timeout, permanent
 error codes), per next request or per To number; list requests have their own script

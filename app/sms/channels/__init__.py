@@ -18,44 +18,44 @@ from typing import Any
 from flask import current_app
 
 from app.sms.channels.base import (
+    DEFAULT_SEND_TIMEOUT,
     Channel,
+    ChannelConfigError,
     ChannelError,
+    Delivery,
     PermanentError,
+    PermanentReason,
     SendResult,
     SentLookup,
     TemporaryError,
+    TemporaryReason,
 )
+from app.sms.channels.console import ConsoleChannel
 
 __all__ = [
+    "DEFAULT_SEND_TIMEOUT",
     "Channel",
     "ChannelConfigError",
     "ChannelError",
+    "Delivery",
     "FACTORIES",
     "PermanentError",
+    "PermanentReason",
     "SendResult",
     "SentLookup",
     "TemporaryError",
+    "TemporaryReason",
     "channel_name_for",
     "get_channel",
     "register_channel",
 ]
 
 DEFAULT_CHANNEL = "console"
-#: Seconds one provider call may take. The worker's claim lease must be well above it (see
-#: ``app.sms.worker``), so keep it short.
-DEFAULT_SEND_TIMEOUT = 10.0
-
-
-class ChannelConfigError(RuntimeError):
-    """The chosen channel is unknown or not configured: an operator must fix a setting."""
-
 
 ChannelFactory = Callable[[Mapping[str, Any]], Channel]
 
 
 def _console(config: Mapping[str, Any]) -> Channel:
-    from app.sms.channels.console import ConsoleChannel
-
     return ConsoleChannel()
 
 

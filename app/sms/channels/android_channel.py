@@ -21,7 +21,8 @@ verify signatures itself (it is on its roadmap), so :func:`verify_webhook` does.
 process-wide token bucket (:class:`SendRateLimiter`): ``ANDROID_SEND_RATE`` texts a minute,
 no burst. ``send`` waits for its turn when the wait is short (at most
 :data:`MAX_RATE_WAIT` seconds, so a send stays far inside the worker's 60 s claim lease); when
-the wait would be longer it raises ``TemporaryError(code="rate")`` with ``retry_after``. The
+the wait would be longer it raises a ``TemporaryError`` with reason ``paced`` and
+``retry_after``. The
 outbox worker therefore paces itself without knowing about the limit. The bucket lives in one
 process: run one worker process for the Android channel (or divide the rate by the number of
 processes). ``min_interval_seconds`` says the spacing for anyone who schedules around it.
@@ -45,8 +46,17 @@ from android_sms_gateway import APIClient, Message, MessageState, TextMessage, W
 from android_sms_gateway.errors import APIError
 from android_sms_gateway.http import RequestsHttpClient
 
-from app.sms.channels import DEFAULT_SEND_TIMEOUT, ChannelConfigError
-from app.sms.channels.base import Channel, PermanentError, SendResult, TemporaryError
+from app.sms.channels.base import (
+    DEFAULT_SEND_TIMEOUT,
+    Channel,
+    ChannelConfigError,
+    Delivery,
+    PermanentError,
+    PermanentReason,
+    SendResult,
+    TemporaryError,
+    TemporaryReason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +120,9 @@ class SendRateLimiter:
     """A token bucket: ``per_minute`` tokens a minute, at most ``burst`` saved up.
 
     ``acquire`` reserves the next free slot; it sleeps until then when that is at most
-    ``max_wait`` seconds away, else raises ``TemporaryError(code="rate")`` without taking a
-    slot. ``clock`` and ``sleep`` are injectable so tests need no real waiting.
+    ``max_wait`` seconds away, else raises a ``paced`` :class:`TemporaryError` (with
+    ``retry_after``) without taking a slot. ``clock`` and ``sleep`` are injectable so tests
+    need no real waiting.
     """
 
     def __init__(
@@ -146,10 +157,8 @@ class SendRateLimiter:
             wait = max(0.0, -self._tokens / self.per_second)
             if wait > max_wait + 1e-6:  # float noise: 60/10 is not exactly 6.0
                 self._tokens += 1
-                error = TemporaryError(f"rate: next Android send in {math.ceil(wait)}s",
-                                       code="rate")
-                error.retry_after = wait  # type: ignore[attr-defined]
-                raise error
+                raise TemporaryError(f"rate: next Android send in {math.ceil(wait)}s",
+                                     TemporaryReason.PACED, code="rate", retry_after=wait)
         if wait > 0:
             self.sleep(wait)
         return wait
@@ -191,8 +200,45 @@ class _TimeoutSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+#: The gateway's HTTP status → what it means for us (its answers carry no finer code). A 4xx
+#: not listed is a refusal (``rejected``: 400 is an invalid number or an empty text alike), a
+#: 5xx not listed means the phone or the cloud relay cannot be reached.
+HTTP_MEANINGS: dict[int, PermanentReason | TemporaryReason] = {
+    400: PermanentReason.REJECTED,
+    401: PermanentReason.UNAUTHORIZED,
+    403: PermanentReason.UNAUTHORIZED,
+    429: TemporaryReason.THROTTLED,
+    500: TemporaryReason.UNAVAILABLE,
+    502: TemporaryReason.UNAVAILABLE,
+    503: TemporaryReason.UNAVAILABLE,
+    504: TemporaryReason.TIMEOUT,
+}
+
+#: The gateway's message state (``MessageState.state``, lower case) → where the text is.
+DELIVERY_MEANINGS: dict[str, Delivery] = {
+    "pending": Delivery.SENT,
+    "processed": Delivery.SENT,
+    "cancelling": Delivery.SENT,  # not settled yet: it may still have left the phone
+    "sent": Delivery.SENT,
+    "delivered": Delivery.DELIVERED,
+    "failed": Delivery.FAILED,
+    "cancelled": Delivery.FAILED,  # never left the phone
+}
+
+
+def _http_error(status: int, message: str) -> TemporaryError | PermanentError:
+    meaning = HTTP_MEANINGS.get(status)
+    if meaning is None:
+        meaning = (TemporaryReason.UNAVAILABLE if status >= 500 or status == 0
+                   else PermanentReason.REJECTED)
+    code = str(status) if status else None
+    if isinstance(meaning, TemporaryReason):
+        return TemporaryError(message, meaning, code=code)
+    return PermanentError(message, meaning, code=code)
+
+
 def classify_error(exc: BaseException) -> TemporaryError | PermanentError:
-    """The retry decision for a failed gateway call.
+    """The retry decision, and its reason, for a failed gateway call.
 
     Retry: no connection, timeouts, 429 and 5xx (the phone is asleep, off Wi-Fi, or the cloud
     cannot reach it). Final: other 4xx — the same request would be refused again (bad number,
@@ -204,20 +250,23 @@ def classify_error(exc: BaseException) -> TemporaryError | PermanentError:
         detail = ""
         if isinstance(exc.response, dict):
             detail = str(exc.response.get("message") or "")
-        message = f"Android gateway {status}" + (f": {detail}" if detail else "")
-        if status == 429 or status >= 500 or status == 0:
-            return TemporaryError(message, code=str(status) if status else None)
-        return PermanentError(message, code=str(status))
+        return _http_error(status, f"Android gateway {status}" + (f": {detail}" if detail else ""))
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         status = exc.response.status_code
-        if status == 429 or status >= 500:
-            return TemporaryError(f"Android gateway {status}", code=str(status))
-        return PermanentError(f"Android gateway {status}", code=str(status))
+        return _http_error(status, f"Android gateway {status}")
     if isinstance(exc, requests.Timeout):
-        return TemporaryError("Android gateway timed out (phone asleep or off the network?)")
+        return TemporaryError("Android gateway timed out (phone asleep or off the network?)",
+                              TemporaryReason.TIMEOUT)
     if isinstance(exc, requests.ConnectionError):
-        return TemporaryError("Android gateway unreachable (phone offline?)")
-    return TemporaryError(f"Android gateway: {type(exc).__name__}: {exc}")
+        return TemporaryError("Android gateway unreachable (phone offline?)",
+                              TemporaryReason.UNAVAILABLE)
+    return TemporaryError(f"Android gateway: {type(exc).__name__}: {exc}",
+                          TemporaryReason.UNAVAILABLE)
+
+
+def delivery_of(state: str | None) -> Delivery:
+    """The gateway's message state in our words (:data:`DELIVERY_MEANINGS`)."""
+    return DELIVERY_MEANINGS.get((state or "").strip().lower(), Delivery.SENT)
 
 
 # -- the channel ----------------------------------------------------------------------------------
@@ -302,7 +351,8 @@ class AndroidChannel(Channel):
             error = classify_error(exc)
             logger.warning("Android gateway refused SMS to %s: %s", to, error)
             raise error from exc
-        return SendResult(provider_id=state.id, status=state.state.value.lower())
+        status = state.state.value.lower()
+        return SendResult(provider_id=state.id, status=status, delivery=delivery_of(status))
 
     def message_state(self, provider_id: str) -> str:
         """The gateway's state of one message ("pending", "sent", "delivered", "failed"…)."""

@@ -31,19 +31,46 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 from urllib3.exceptions import NewConnectionError
 
-from app.sms.channels.base import Channel, PermanentError, SendResult, SentLookup, TemporaryError
+from app.sms.channels.base import (
+    Channel,
+    Delivery,
+    PermanentError,
+    PermanentReason,
+    SendResult,
+    SentLookup,
+    TemporaryError,
+    TemporaryReason,
+)
 
 logger = logging.getLogger(__name__)
 
-#: Twilio error codes that mean "slow down and try again later", whatever the HTTP status.
-#: 63018: rate limit exceeded for the sender; 20429: too many requests.
-RETRYABLE_CODES = frozenset({63018, 20429})
+#: Every Twilio error code we know → what it means for us. A code not listed here is a refusal
+#: like the rest when the HTTP status is a 4xx (``rejected``), a server error when it is a 5xx.
+ERROR_MEANINGS: dict[int, PermanentReason | TemporaryReason] = {
+    21610: PermanentReason.OPTED_OUT,  # the recipient texted STOP; Twilio blocks every later text
+    21211: PermanentReason.INVALID_NUMBER,  # invalid 'To' number
+    21614: PermanentReason.NOT_MOBILE,  # 'To' is not a mobile number
+    21612: PermanentReason.UNROUTABLE,  # cannot route to this number from this sender
+    21408: PermanentReason.UNROUTABLE,  # region (geo permission) not enabled on the account
+    20003: PermanentReason.UNAUTHORIZED,  # bad credentials
+    20429: TemporaryReason.THROTTLED,  # too many requests
+    63018: TemporaryReason.THROTTLED,  # rate limit exceeded for the sender
+}
 
-#: Codes we know are final, kept for readers and tests: any other 4xx is treated the same way.
-#: 21610 opted out (STOP), 21211 invalid To, 21614 not a mobile number, 21612 cannot route to
-#: this number from this sender, 21408 region (geo permission) not enabled, 20003 bad
-#: credentials.
-PERMANENT_CODES = frozenset({21610, 21211, 21614, 21612, 21408, 20003})
+#: Twilio's MessageStatus → where the text is, in our words. ``read`` is WhatsApp's;
+#: ``canceled`` a scheduled send undone. A word not listed counts as on its way.
+DELIVERY_MEANINGS: dict[str, Delivery] = {
+    "accepted": Delivery.SENT,
+    "scheduled": Delivery.SENT,
+    "queued": Delivery.SENT,
+    "sending": Delivery.SENT,
+    "sent": Delivery.SENT,
+    "delivered": Delivery.DELIVERED,
+    "read": Delivery.DELIVERED,
+    "undelivered": Delivery.FAILED,
+    "failed": Delivery.FAILED,
+    "canceled": Delivery.FAILED,
+}
 
 #: :meth:`TwilioChannel.find_sent` reads at most ``LOOKUP_LIMIT`` of the messages our sender
 #: sent to one phone since the day the text was queued, ``LOOKUP_PAGE_SIZE`` a page (each page
@@ -100,13 +127,14 @@ class _BaseUrlHttpClient(TwilioHttpClient):
 def classify_twilio_error(
     exc: TwilioRestException | TwilioServiceException,
 ) -> TemporaryError | PermanentError:
-    """Turn an error answer from Twilio into the channel's retry decision.
+    """Turn an error answer from Twilio into the channel's retry decision and its reason.
 
-    Retry: HTTP 429, any 5xx, and throttling codes (:data:`RETRYABLE_CODES`). Everything else
-    is a 4xx the same request will get again (opted out, bad number, bad credentials…), so
-    retrying would only spend money and hide the problem. Bad credentials (401, code 20003)
-    are permanent on purpose: the worker must not burn the retry budget of every queued text
-    on a configuration error; the operator fixes the setting and re-queues.
+    Retry: HTTP 429 and throttling codes (``throttled``), any 5xx (``unavailable``). Everything
+    else is a 4xx the same request will get again (opted out, bad number, bad credentials…),
+    so retrying would only spend money and hide the problem; its reason comes from
+    :data:`ERROR_MEANINGS`. Bad credentials (401, code 20003) are permanent on purpose: the
+    worker must not burn the retry budget of every queued text on a configuration error; the
+    operator fixes the setting and re-queues.
     """
     status = int(exc.status) if exc.status is not None else 0
     code = exc.code if isinstance(exc.code, int) else None
@@ -115,11 +143,34 @@ def classify_twilio_error(
     detail = getattr(exc, "msg", None) or getattr(exc, "detail", None)
     if detail:
         message = f"{message}: {detail}"
-    if status == 429 or status >= 500 or code in RETRYABLE_CODES:
-        # A 5xx (often from a proxy in front of Twilio: 502, 504) does not prove that the
-        # message was not created, so the outcome counts as unknown.
-        return TemporaryError(message, code=code_str, maybe_sent=status >= 500)
-    return PermanentError(message, code=code_str)
+    meaning = ERROR_MEANINGS.get(code) if code is not None else None
+    # A 5xx (often from a proxy in front of Twilio: 502, 504) does not prove that the message
+    # was not created, so the outcome counts as unknown.
+    maybe_sent = status >= 500
+    if status == 429 or meaning is TemporaryReason.THROTTLED:
+        return TemporaryError(message, TemporaryReason.THROTTLED, code=code_str,
+                              maybe_sent=maybe_sent)
+    if status >= 500:
+        return TemporaryError(message, TemporaryReason.UNAVAILABLE, code=code_str,
+                              maybe_sent=maybe_sent)
+    if isinstance(meaning, PermanentReason):
+        return PermanentError(message, meaning, code=code_str)
+    if status in (401, 403):
+        return PermanentError(message, PermanentReason.UNAUTHORIZED, code=code_str)
+    return PermanentError(message, PermanentReason.REJECTED, code=code_str)
+
+
+def network_error(exc: requests.RequestException) -> TemporaryError:
+    """The network, not the request, failed (connection refused, DNS, TLS, a timeout)."""
+    reason = (TemporaryReason.TIMEOUT if isinstance(exc, requests.Timeout)
+              else TemporaryReason.UNAVAILABLE)
+    return TemporaryError(f"Twilio unreachable: {type(exc).__name__}: {exc}", reason,
+                          maybe_sent=may_have_arrived(exc))
+
+
+def delivery_of(status: str | None) -> Delivery:
+    """Twilio's MessageStatus in our words (:data:`DELIVERY_MEANINGS`)."""
+    return DELIVERY_MEANINGS.get((status or "").strip().lower(), Delivery.SENT)
 
 
 def may_have_arrived(exc: requests.RequestException) -> bool:
@@ -153,6 +204,7 @@ class TwilioChannel(Channel):
     """
 
     name = "twilio"
+    status_callback_path = "/sms/twilio/status"  # app/sms/webhooks.py
 
     def __init__(
         self,
@@ -197,11 +249,10 @@ class TwilioChannel(Channel):
             logger.warning("Twilio refused SMS to %s: %s", to, error)
             raise error from exc
         except requests.RequestException as exc:
-            # Connection refused, DNS, TLS, read timeout: the network, not the request, failed.
             logger.warning("Twilio unreachable for SMS to %s: %s", to, exc)
-            raise TemporaryError(f"Twilio unreachable: {type(exc).__name__}: {exc}",
-                                 maybe_sent=may_have_arrived(exc)) from exc
-        return SendResult(provider_id=str(message.sid), status=str(message.status or "queued"))
+            raise network_error(exc) from exc
+        status = str(message.status or "queued")
+        return SendResult(provider_id=str(message.sid), status=status, delivery=delivery_of(status))
 
     def find_sent(self, lookup: SentLookup) -> SendResult | None:
         """Look for a message Twilio already created for this text: GET Messages.json filtered
@@ -210,7 +261,8 @@ class TwilioChannel(Channel):
         ``YYYY-MM-DD`` here and is reported to ignore any time of day), then, client-side, the
         exact body, a ``date_created`` at or after ``lookup.since``, an outbound direction, not
         ``canceled``, and a sid not in ``lookup.exclude``. The oldest match wins; its status
-        comes back too, so a text Twilio already reports delivered or failed is recorded so.
+        comes back too (``delivery`` in our words), so a text Twilio already reports delivered
+        or failed is recorded so.
 
         Raises :class:`TemporaryError` when the list cannot be read (network, 5xx, 429, even a
         4xx): the caller must not send blind.
@@ -252,10 +304,17 @@ class TwilioChannel(Channel):
             code = "20429" if status == 429 else (str(status) if status else None)
             logger.warning("Twilio message list failed for %s: %s", lookup.to, exc)
             detail = f"HTTP {status}" if status else f"{type(exc).__name__}: {exc}"
-            raise TemporaryError(f"Twilio message list failed: {detail}", code=code) from exc
+            if status == 429:
+                reason = TemporaryReason.THROTTLED
+            elif isinstance(exc, requests.Timeout):
+                reason = TemporaryReason.TIMEOUT
+            else:  # a 5xx, an unreadable page, even a 4xx: Twilio cannot be asked right now
+                reason = TemporaryReason.UNAVAILABLE
+            raise TemporaryError(f"Twilio message list failed: {detail}", reason,
+                                 code=code) from exc
         if best is None:
             return None
-        return SendResult(provider_id=best[1], status=best[2])
+        return SendResult(provider_id=best[1], status=best[2], delivery=delivery_of(best[2]))
 
 
 def validate_request(
