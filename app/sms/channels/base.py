@@ -63,7 +63,7 @@ class Delivery(StrEnum):
 
     #: Accepted, queued or on its way: not final yet.
     SENT = "sent"
-    #: The carrier reported it delivered (in Vietnam: probably delivered, DESIGN.md).
+    #: The carrier reported it delivered (in Vietnam: probably delivered, docs/DESIGN.md).
     DELIVERED = "delivered"
     #: It will not arrive.
     FAILED = "failed"
