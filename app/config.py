@@ -114,4 +114,8 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "SMS_MAX_ATTEMPTS": int(os.environ.get("SMS_MAX_ATTEMPTS", "6")),
         "SMS_REMINDER_DAYS": int(os.environ.get("SMS_REMINDER_DAYS", "3")),
         "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),
+        # Behind a proxy (deploy/): how many proxies in front of gunicorn append to
+        # X-Forwarded-For. 0 trusts no forwarded header, so a client cannot choose its own
+        # address; deploy/nginx sets 1. More hops than there are proxies lets clients spoof.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
     }
