@@ -131,7 +131,15 @@ def _register_errors(app: MotCuaFlask) -> None:
     def render_error(code: int, kind: str):
         if request.path.startswith("/api/"):
             return {"error": kind, "status": code}, code
-        return render_template("errors/error.html", code=code, kind=kind), code
+        try:
+            return render_template("errors/error.html", code=code, kind=kind), code
+        except Exception as error:
+            # The page's footer needs the office from the database: with the database gone,
+            # a 404 or CSRF page would otherwise fail inside its handler and reach the client
+            # as the WSGI server's bare 500, without our headers.
+            if health.database_unreachable(error):
+                return health.unavailable_response()
+            raise
 
     for code, kind in (
         (400, "bad_request"),

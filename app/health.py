@@ -32,6 +32,8 @@ RETRY_AFTER = "30"  # seconds: a database restart or failover, not a long outage
 CHECK_TIMEOUT = 2.0  # seconds per dependency: a probe that hangs is as bad as a failure
 
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+SQLITE_UNAVAILABLE = ("SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR",
+                      "SQLITE_FULL")
 
 
 def _page(path: Path = UNAVAILABLE_PAGE) -> bytes:
@@ -55,17 +57,34 @@ def unavailable_response() -> Response:
     return response
 
 
-def _is_unreachable(error: sa.exc.DBAPIError) -> bool:
-    """The database could not be reached or dropped the connection — not a bad query.
+def database_unreachable(error: BaseException | None) -> bool:
+    """The database could not be reached, dropped the connection or has no free connection —
+    not a bad query.
 
-    psycopg reports a refused or lost connection as ``OperationalError``; SQLAlchemy marks a
-    disconnect it recognises (in any DBAPI class) with ``connection_invalidated``."""
-    return isinstance(error, sa.exc.OperationalError) or bool(error.connection_invalidated)
+    SQLAlchemy marks a disconnect it recognises (in any DBAPI class) with
+    ``connection_invalidated`` and raises its own ``TimeoutError`` when the pool stays
+    exhausted. psycopg keeps ``OperationalError`` for the server's state (refused or lost
+    connection, shutdown, too many connections, disk full), while SQLite also uses it for
+    "no such table" and syntax errors, so there only its error codes for a file that cannot be
+    opened, is locked or cannot be written count."""
+    if isinstance(error, sa.exc.TimeoutError):
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlite_code = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_code is not None:
+        return sqlite_code.startswith(SQLITE_UNAVAILABLE)
+    return isinstance(error, sa.exc.OperationalError)
 
 
 def _database_error(error: sa.exc.DBAPIError):
-    if not _is_unreachable(error):
-        raise error  # a real bug: Flask's 500 path logs it and shows the 500 page
+    if not database_unreachable(error):
+        # A real bug: Flask's 500 path logs it and renders the 500 page — which reads the
+        # office, so PostgreSQL's aborted transaction must be rolled back first.
+        db.session.rollback()
+        raise error
     logger.error("database unavailable on %s %s: %s", request.method, request.path,
                  str(error.orig).strip() or type(error.orig).__name__)
     try:
