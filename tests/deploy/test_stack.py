@@ -248,8 +248,9 @@ def test_sigterm_under_load_loses_no_request(stack: Stack):
     errors_before = len(stack.nginx_errors())
     stop, results = threading.Event(), []
     # 24 visitors, each from its own address, each starting at another page.
-    visitors = [threading.Thread(target=_visitor, args=(stack, f"127.0.1.{n + 1}",
-                                                        paths[n:] + paths[:n], stop, results))
+    turns = [paths[k:] + paths[:k] for k in (n % len(paths) for n in range(24))]
+    visitors = [threading.Thread(target=_visitor,
+                                 args=(stack, f"127.0.1.{n + 1}", turns[n], stop, results))
                 for n in range(24)]
     for thread in visitors:
         thread.start()
