@@ -9,7 +9,6 @@ production (``PROPAGATE_EXCEPTIONS=False``): what a visitor gets is what gunicor
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 
@@ -17,16 +16,10 @@ from app import create_app
 from app.extensions import limiter
 from app.health import UNAVAILABLE_PAGE
 from app.web import security_header_items
+from tests.helpers import closed_port
 
 # Only PING is sent: no key is read or written.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def closed_port() -> int:
-    """A local port where nothing listens (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _app(base, **config):

@@ -32,6 +32,8 @@ def production_stack(tmp_path_factory) -> Iterator[harness.Stack]:
     base = harness.postgres_url()
     with harness.scratch_database(base, "stack") as database:
         with harness.running_stack(tmp_path_factory.mktemp("stack"), database) as stack:
+            prepared = ", ".join(f"{k} {v:.1f}s" for k, v in stack.timings.items())
+            print(f"\nstack: nginx + gunicorn healthy in {stack.started_in:.1f}s ({prepared})")
             yield stack
 
 

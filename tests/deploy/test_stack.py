@@ -24,6 +24,7 @@ from app.health import UNAVAILABLE_PAGE
 from app.officer.login import MAX_PER_IP
 from app.web import HSTS, SECURITY_HEADERS
 from tests.deploy.harness import ROOT, Stack
+from tests.helpers import closed_port
 from tests.sms_support import inbound_params, new_sid
 
 pytestmark = pytest.mark.stack
@@ -178,8 +179,6 @@ def _wait_answering(stack: Stack) -> requests.Response:
 def test_database_down_answers_the_503_page(stack: Stack):
     """gunicorn running, PostgreSQL unreachable (a DATABASE_URL on a port where nothing
     listens): the app's 503 page and a 503 /healthz naming the database, through nginx."""
-    from tests.test_health import closed_port
-
     stack.web.stop()
     stack.start_web(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{closed_port()}/motcua")
     try:
