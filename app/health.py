@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,17 +28,19 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE_PAGE = STATIC_DIR / "errors" / "503.html"
 RETRY_AFTER = "30"  # seconds: a database restart or failover, not a long outage
-CHECK_TIMEOUT = 2.0  # seconds per dependency: a probe that hangs is as bad as a failure
+# Seconds /healthz waits for Redis: a probe that hangs is as bad as a failure. The database's
+# limit is libpq's connect_timeout in DATABASE_URL (README, Deploy).
+CHECK_TIMEOUT = 2.0
 
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 SQLITE_UNAVAILABLE = ("SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR",
                       "SQLITE_FULL")
 
 
-def _page(path: Path = UNAVAILABLE_PAGE) -> bytes:
-    # Read on every use (it is a few hundred bytes, and only read when things are already
-    # going wrong), so an edited page shows without a restart and a test can point at it.
-    return path.read_bytes()
+def _page() -> bytes:
+    # Read when needed (1 KB, only when things are already going wrong), so that an edit to
+    # the file shows at once, here as in nginx.
+    return UNAVAILABLE_PAGE.read_bytes()
 
 
 def unavailable_response() -> Response:
@@ -143,7 +144,7 @@ def checks() -> dict[str, Any]:
 
 
 @limiter.exempt
-def healthz():
+def healthz() -> Response:
     report = checks()
     response = current_app.json.response(report)
     response.status_code = 503 if report["failed"] else 200

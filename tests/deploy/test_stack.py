@@ -275,5 +275,6 @@ def test_sigterm_under_load_loses_no_request(stack: Stack):
     assert old.process.returncode == 0, "gunicorn did not exit cleanly"
     assert len(in_flight) >= 10, summary  # the signal really landed in the middle of traffic
     assert failed == [], (summary, failed[:5])
+    # nginx logs a reset or refused upstream connection as [error]; none may appear.
     new_errors = stack.nginx_errors()[errors_before:]
-    assert "upstream" not in new_errors, new_errors[-2000:]
+    assert not re.search(r"\[(error|crit|alert|emerg)\]", new_errors), new_errors[-2000:]
