@@ -254,17 +254,19 @@ def test_sigterm_under_load_loses_no_request(stack: Stack):
     for thread in visitors:
         thread.start()
     try:
-        time.sleep(2)
+        deadline = time.monotonic() + 30
+        while len(results) < 100 and time.monotonic() < deadline:
+            time.sleep(0.1)  # traffic under way: every visitor connected, pages flowing
         old = stack.web
         signalled = time.monotonic()
         stop_took = old.stop(signal.SIGTERM)
         stack.start_web()
-        time.sleep(3)  # the new workers take over the queue, then serve a while
+        stack.wait_healthy()  # the new workers are up (meanwhile the queue waited)...
+        time.sleep(2)  # ...and serve a while
     finally:
         stop.set()
         for thread in visitors:
             thread.join(timeout=120)
-    stack.wait_healthy()
 
     in_flight = [r for r in results if r[0] < signalled < r[1]]
     failed = [r for r in results if r[3] != 200]
