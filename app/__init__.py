@@ -10,9 +10,10 @@ from pathlib import Path
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import page_cache
-from app.config import ROOT, from_env
+from app import health, page_cache
+from app.config import ROOT, ConfigError, from_env
 from app.extensions import babel, compress, csrf, db, limiter, login, migrate
 from app.web import (
     LAZY_HTMX,
@@ -62,12 +63,20 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
 
     filters.init_app(app)
     page_cache.init_app(app)
+    health.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
 
     # Cookie-less visitors get pages already in memory before Flask runs (app/page_cache.py).
     app.wsgi_app = page_cache.FastPath(app.wsgi_app, app)
+    # The proxy's headers are applied outside FastPath, so both ways of answering see the
+    # same request: the client's address, scheme and host. Inside it, FastPath would read
+    # the proxy's view (nginx's address, http) while Flask, which stored the page, read the
+    # client's — the first per-address or per-scheme rule added to FastPath or to the page
+    # key would then differ between the two paths. FastPath answers pay only ProxyFix's few
+    # dict operations for it.
+    app.wsgi_app = _behind_proxies(app.wsgi_app, app.config["PROXY_HOPS"])
 
     app.before_request(remember_language)
     # Order: after_request runs in reverse; conditional_get must see the body before
@@ -92,6 +101,20 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     return app
 
 
+def _behind_proxies(wsgi_app, hops: int):
+    """Trust exactly ``hops`` proxies (``PROXY_HOPS``): the client address is the one the
+    outermost of them saw (``X-Forwarded-For``, counted from the right, so whatever a client
+    wrote there itself is skipped), the scheme the one our nginx saw (``X-Forwarded-Proto``,
+    which deploy/nginx sets, never appends). Host and prefix are never taken from headers:
+    nginx passes the host itself, and a prefix would move every link (SCRIPT_NAME poisoning).
+    0 trusts nothing — a client talking to gunicorn directly cannot choose its address."""
+    if hops < 0:
+        raise ConfigError("PROXY_HOPS must be 0 or more")
+    if hops == 0:
+        return wsgi_app
+    return ProxyFix(wsgi_app, x_for=hops, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+
+
 def _register_blueprints(app: MotCuaFlask) -> None:
     from app.api import bp as api_bp
     from app.citizen import bp as citizen_bp
@@ -108,7 +131,15 @@ def _register_errors(app: MotCuaFlask) -> None:
     def render_error(code: int, kind: str):
         if request.path.startswith("/api/"):
             return {"error": kind, "status": code}, code
-        return render_template("errors/error.html", code=code, kind=kind), code
+        try:
+            return render_template("errors/error.html", code=code, kind=kind), code
+        except Exception as error:
+            # The page's footer needs the office from the database: with the database gone,
+            # a 404 or CSRF page would otherwise fail inside its handler and reach the client
+            # as the WSGI server's bare 500, without our headers.
+            if health.database_unreachable(error):
+                return health.unavailable_response()
+            raise
 
     for code, kind in (
         (400, "bad_request"),

@@ -168,4 +168,8 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),
         # Uploaded CSVs kept between the import's preview and its confirmation (docs/IMPORT.md).
         "IMPORT_DIR": os.environ.get("IMPORT_DIR") or str(instance_path / "imports"),
+        # Behind a proxy (deploy/): how many proxies in front of gunicorn append to
+        # X-Forwarded-For. 0 trusts no forwarded header, so a client cannot choose its own
+        # address; deploy/nginx sets 1. More hops than there are proxies lets clients spoof.
+        "PROXY_HOPS": _number("PROXY_HOPS", 0, int, 0),
     }

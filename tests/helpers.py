@@ -94,3 +94,13 @@ def csrf_token(client, url: str) -> str:
     )
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+def closed_port() -> int:
+    """A local TCP port where nothing listens (bound, then released): a dead database or
+    Redis for the outage tests."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
