@@ -154,16 +154,15 @@ def test_language_confirmation_is_in_the_new_language(db, make_office, english, 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_contact_with_a_very_long_name_stays_one_segment(db, make_office, make_officer,
-                                                        make_shift, english, lang, monkeypatch):
+                                                        make_shift, english, lang, clock):
     from datetime import datetime, time
 
     from app.models import PhonePreference
-    from app.sms import inbound
     from app.sms.inbound import handle_inbound
 
     # 23:00 in the commune (Monday 16:00 UTC): between shifts, so the reply names the next
     # duty — the longest LH answer. Without this the test depended on the hour it ran.
-    monkeypatch.setattr(inbound, "utcnow", lambda: datetime(2026, 11, 16, 16, 0))
+    clock.utc(datetime(2026, 11, 16, 16, 0))
 
     office = make_office()
     officer = make_officer(name=OFFICER_NAMES[1], public_phone="+84909000102")
