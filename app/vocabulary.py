@@ -163,7 +163,9 @@ def hours_long(office: HasHours) -> str:
     7:00–11:30`` (the Saturday part only where the office opens on Saturday morning)."""
     morning, sessions = _sessions(office)
     week = ", ".join(f"{hm(start)}–{hm(end)}" for start, end in sessions)
-    text = f"{_('Thứ Hai – Thứ Sáu')}: {week}"
+    weekdays = _("Thứ Hai – Thứ Sáu")  # not inside the f-string: pybabel would not see it
+    text = f"{weekdays}: {week}"
     if office.open_saturday and morning is not None:
-        text += f"; {_('sáng Thứ Bảy')}: {hm(morning[0])}–{hm(morning[1])}"
+        saturday = _("sáng Thứ Bảy")
+        text += f"; {saturday}: {hm(morning[0])}–{hm(morning[1])}"
     return text

@@ -60,12 +60,15 @@ def status_reply_context(
 
 
 def render_one_segment(template: str, lang: str, context: dict) -> str:
-    """Render a status-like template so it fits one segment, shortening note then name."""
+    """Render a status-like template so it fits one segment, shortening note then names."""
     from app.sms.outbox import render_sms
 
     ctx = dict(context)
     body = render_sms(template, lang, **ctx)
-    for key, floor in (("note", 20), ("procedure", 14), ("note", 0), ("officer_name", 0)):
+    # Last, the procedure's name down to a stub: the code identifies the dossier, and the office
+    # hours (up to 47 characters with Saturday) must not be what gets cut.
+    steps = (("note", 20), ("procedure", 14), ("note", 0), ("officer_name", 0), ("procedure", 8))
+    for key, floor in steps:
         while count_segments(body).segments > 1 and len(ctx.get(key) or "") > floor:
             ctx[key] = _short(ctx[key], max(floor, len(ctx[key]) - 8))
             if floor == 0 and len(ctx[key]) <= 10:
