@@ -191,7 +191,7 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
     """Walk a dossier along a realistic path; the newest stay open, a few run late."""
     who = officers["hoa"] if dossier.procedure.field == "chung_thuc" else officers["canbo"]
     at = dossier.received_at
-    due_end = datetime.combine(dossier.due_on, time(9, 0)) - timedelta(hours=7)  # 16:00 local
+    due_end = local_to_utc(datetime.combine(dossier.due_on, time(9, 0)), dossier.office.tz)
 
     def step(status: str, when: datetime, note: str = "") -> bool:
         nonlocal at
