@@ -81,24 +81,24 @@ WEEKDAYS_SHORT = (_l("T2"), _l("T3"), _l("T4"), _l("T5"), _l("T6"), _l("T7"), _l
 MONDAY, FRIDAY, SATURDAY = 0, 4, 5
 
 
-def status_label(code: str):
+def status_label(code: str) -> LazyString | str:
     """The status's words (lazy), or the code itself when it has none."""
     return STATUS_LABELS.get(code, code)
 
 
-def channel_label(code: str):
+def channel_label(code: str) -> LazyString | str:
     return CHANNEL_LABELS.get(code, code)
 
 
-def online_label(code: str):
+def online_label(code: str) -> LazyString | str:
     return ONLINE_LABELS.get(code, code)
 
 
-def field_label(code: str):
+def field_label(code: str) -> LazyString | str:
     return FIELD_LABELS.get(code, code)
 
 
-def role_label(code: str):
+def role_label(code: str) -> LazyString | str:
     return ROLE_LABELS.get(code, code)
 
 
