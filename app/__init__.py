@@ -25,6 +25,7 @@ from app.web import (
     current_office,
     lang_url,
     office_name,
+    page_timezone_name,
     remember_language,
     security_headers,
 )
@@ -48,7 +49,7 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=choose_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    babel.init_app(app, locale_selector=choose_locale, timezone_selector=page_timezone_name)
     login.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)

@@ -29,6 +29,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from app.text import strip_marks
+
 __all__ = [
     "CODE_RE",
     "CodeMatch",
@@ -46,17 +48,9 @@ CODE_RE = re.compile(r"(?P<prefix>[A-Z]{1,5})-(?P<date>[0-9]{6})-(?P<serial>[0-9
 
 _PREFIX_RE = re.compile(r"[A-Z]{1,5}")
 
-# Letters Unicode does not decompose, so NFD cannot strip them: Vietnamese đ/Đ, and the
-# look-alikes (Icelandic eth, African D) that old Vietnamese keyboards and fonts produce.
-# Dashes and spaces a phone or a word processor substitutes for "-" and " ".
+# Dashes a phone or a word processor substitutes for "-". (Marks and đ: app.text.)
 _FOLD_TABLE = str.maketrans(
     {
-        "đ": "D",
-        "Đ": "D",
-        "ð": "D",
-        "Ð": "D",
-        "ɖ": "D",
-        "Ɖ": "D",
         "\u2010": "-",  # hyphen
         "\u2011": "-",  # non-breaking hyphen
         "\u2012": "-",  # figure dash
@@ -107,9 +101,9 @@ def fold(text: str) -> str:
     ``đ``/``Đ`` become ``D``. Unicode dashes become ``-``. The result can be shorter or longer
     than the input, so positions in it do not map one-to-one onto ``text``.
     """
-    text = unicodedata.normalize("NFKC", text).upper()
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    text = strip_marks(unicodedata.normalize("NFKC", text).upper())
+    # Format characters (zero-width space, joiners) that a keyboard slips into a code.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return text.translate(_FOLD_TABLE)
 
 

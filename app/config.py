@@ -11,6 +11,8 @@ import os
 import re
 from pathlib import Path
 
+from app.clock import DEFAULT_TIMEZONE
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-not-secret"
 _HHMM = re.compile(r"\d{1,2}:[0-5]\d")
@@ -96,7 +98,7 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         # Babel: Vietnamese is the source language; absolute path because Flask-Babel resolves
         # relative directories against the app package, not the project root.
         "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_DEFAULT_TIMEZONE": DEFAULT_TIMEZONE,  # pages about no office (empty database)
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ("vi", "en"),
         # Cookies: no JS access; Lax stops cross-site POSTs; Secure once behind HTTPS.

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-UTC = ZoneInfo("UTC")
+# The conversion lives with the clock; it stays importable from here for app.sms.worker.
+from app.clock import to_local
 
 
 @lru_cache(maxsize=64)
@@ -54,14 +55,6 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             count += 1
     return count
-
-
-def to_local(at_utc: datetime, tz: ZoneInfo) -> datetime:
-    """Naive UTC (as stored) → aware local time. An aware datetime (already local, e.g. the
-    pages' "now") is converted, not re-read as UTC: that would add the offset twice."""
-    if at_utc.tzinfo is not None:
-        return at_utc.astimezone(tz)
-    return at_utc.replace(tzinfo=UTC).astimezone(tz)
 
 
 def parse_hhmm(value: str | None) -> time | None:

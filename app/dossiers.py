@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.clock import local_date, utcnow
 from app.codes import format_code
-from app.deadlines import due_date, parse_hhmm, to_local
+from app.deadlines import due_date, parse_hhmm
 from app.extensions import db
 from app.models import (
     CHANNELS,
@@ -24,7 +25,6 @@ from app.models import (
     Office,
     Officer,
     Procedure,
-    utcnow,
 )
 
 # Allowed next statuses. "Overdue" is not a status: it is derived from due_on.
@@ -70,7 +70,7 @@ def next_code(office: Office, received_at: datetime) -> str:
     same moment cannot get the same serial; SQLite serialises writers anyway. The first dossier
     of a day inserts the row; a racing insert fails on the primary key and is retried.
     """
-    day = to_local(received_at, office.tz).date()
+    day = local_date(received_at, office.tz)
     for _ in range(5):
         counter = db.session.scalars(
             sa.select(DossierCounter)

@@ -1,4 +1,11 @@
-"""Jinja filters for dates in the office's time zone, money, phones and statuses."""
+"""Jinja filters for dates in the office's time zone, money, phones and the app's words.
+
+Dates: a stored ``*_at`` (naive UTC) is shown in the zone of the office the page is about
+(``app.web.page_timezone``: the signed-in officer's office on the desk, the public office on
+citizen pages, the default zone when there is none). Code that knows the office better — a CSV
+export, an SMS — passes ``tz`` itself. The words for statuses, channels, fields… live in
+``app.vocabulary``; the filters only expose them to templates.
+"""
 
 from __future__ import annotations
 
@@ -6,59 +13,32 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
-from app.deadlines import to_local
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-STATUS_LABELS = {
-    "received": _l("Đã tiếp nhận"),
-    "processing": _l("Đang giải quyết"),
-    "needs_supplement": _l("Cần bổ sung hồ sơ"),
-    "ready": _l("Đã có kết quả, mời nhận"),
-    "returned": _l("Đã trả kết quả"),
-    "rejected": _l("Từ chối giải quyết"),
-    "withdrawn": _l("Đã rút hồ sơ"),
-}
-CHANNEL_LABELS = {
-    "counter": _l("Tại quầy"),
-    "online": _l("Trực tuyến"),
-    "post": _l("Bưu chính"),
-}
-ONLINE_LABELS = {
-    "full": _l("Nộp trực tuyến toàn trình"),
-    "partial": _l("Nộp trực tuyến một phần"),
-    "offline": _l("Nộp trực tiếp tại xã"),
-}
-FIELD_LABELS = {
-    "ho_tich": _l("Hộ tịch"),
-    "chung_thuc": _l("Chứng thực"),
-    "ho_kinh_doanh": _l("Hộ kinh doanh"),
-    "dich_vu_cong": _l("Dịch vụ công trực tuyến"),
-}
-WEEKDAYS = (_l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ Năm"), _l("Thứ Sáu"), _l("Thứ Bảy"), _l("Chủ nhật"))
-WEEKDAYS_SHORT = (_l("T2"), _l("T3"), _l("T4"), _l("T5"), _l("T6"), _l("T7"), _l("CN"))
-ROLE_LABELS = {"admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo")}
+from app import vocabulary as words
+from app.clock import to_local
+from app.web import page_timezone
 
 
-def fmt_date(value: date | datetime | None) -> str:
+def fmt_date(value: date | datetime | None, tz: ZoneInfo | None = None) -> str:
+    """``02/12/2026``; a stored datetime is first read as a local day in ``tz`` (default: the
+    page's office zone)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_local(value, TZ).date()
+        value = to_local(value, tz or page_timezone()).date()
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
-def fmt_datetime(value: datetime | None) -> str:
+def fmt_datetime(value: datetime | None, tz: ZoneInfo | None = None) -> str:
+    """``16:30 01/12/2026`` in ``tz`` (default: the page's office zone)."""
     if value is None:
         return ""
-    local = to_local(value, TZ)
+    local = to_local(value, tz or page_timezone())
     return f"{local.hour:02d}:{local.minute:02d} {local.day:02d}/{local.month:02d}/{local.year}"
 
 
 def fmt_time(value: time | None) -> str:
-    return f"{value.hour}:{value.minute:02d}" if value else ""
+    return words.hm(value) if value else ""
 
 
 def fmt_vnd(value: int | None) -> str:
@@ -82,13 +62,16 @@ def init_app(app: Flask) -> None:
         hm=fmt_time,
         vnd=fmt_vnd,
         phone=phone_display,
-        status_label=lambda s: STATUS_LABELS.get(s, s),
-        channel_label=lambda s: CHANNEL_LABELS.get(s, s),
-        online_label=lambda s: ONLINE_LABELS.get(s, s),
-        field_label=lambda s: FIELD_LABELS.get(s, s),
-        weekday=lambda i: WEEKDAYS[i],
-        weekday_short=lambda i: WEEKDAYS_SHORT[i],
-        role_label=lambda s: ROLE_LABELS.get(s, s),
+        status_label=words.status_label,
+        channel_label=words.channel_label,
+        online_label=words.online_label,
+        field_label=words.field_label,
+        weekday=lambda i: words.WEEKDAYS[i],
+        weekday_short=lambda i: words.WEEKDAYS_SHORT[i],
+        role_label=words.role_label,
+        office_hours=words.hours_long,
     )
-    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, FIELD_LABELS=FIELD_LABELS)
+    app.jinja_env.globals.update(
+        STATUS_LABELS=words.STATUS_LABELS, FIELD_LABELS=words.FIELD_LABELS
+    )
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -31,13 +31,14 @@ The Decision 766/QĐ-TTg figures (what the province sees) are beside the plain o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.deadlines import to_local, working_days_between
+from app.clock import local_date, local_midnight_utc, utcnow
+from app.deadlines import working_days_between
 from app.extensions import db
 from app.models import (
     FINISHED_STATUSES,
@@ -47,10 +48,7 @@ from app.models import (
     Message,
     Office,
     Procedure,
-    utcnow,
 )
-
-UTC = ZoneInfo("UTC")
 
 # Decision 766/QĐ-TTg: the points of each indicator we can measure, and the ratio at which the
 # full points are earned (docs/DOMAIN.md). Satisfaction's target is 90 %. The notes name no target
@@ -128,17 +126,8 @@ def last_12_months(day: date) -> Period:
     return Period(add_months(first, -11), add_months(first, 1))
 
 
-def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
-    """The naive UTC instant at which local ``day`` begins."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-
-
 def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return local_midnight_utc(period.start, tz), local_midnight_utc(period.end, tz)
-
-
-def local_date(at_utc: datetime, tz: ZoneInfo) -> date:
-    return to_local(at_utc, tz).date()
 
 
 # ----------------------------------------------------------------------------- scope
@@ -536,10 +525,6 @@ def index_766(
     )
 
 
-def office_today(office: Office, now_utc: datetime | None = None) -> date:
-    return local_date(now_utc or utcnow(), office.tz)
-
-
 def figures(
     office: Office, period: Period, scope: Scope | None = None, now_utc: datetime | None = None
 ) -> Figures:
@@ -614,7 +599,7 @@ def public_index(office: Office, now_utc: datetime | None = None) -> dict:
     """The commune's headline rates for the last 12 months, with no personal data: what the
     public scorecard and ``GET /api/v1/index`` show (the same dictionary for both)."""
     now_utc = now_utc or utcnow()
-    today = office_today(office, now_utc)
+    today = local_date(now_utc, office.tz)
     period = last_12_months(today)
     fig = figures(office, period, now_utc=now_utc)
     months = monthly(office, period)
@@ -682,7 +667,7 @@ def home_summary(office: Office, now_utc: datetime | None = None) -> HomeSummary
     """This month's on-time rate and today's overdue count, for the officer home panel (the
     same definitions as the dashboard, without the rest of its queries)."""
     now_utc = now_utc or utcnow()
-    today = office_today(office, now_utc)
+    today = local_date(now_utc, office.tz)
     scope = Scope(office.id)
     start_utc, end_utc = utc_bounds(month_period(today), office.tz)
     done = finished_rows(scope, start_utc, end_utc, office.tz)

@@ -49,6 +49,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, g, request, session
 from sqlalchemy import event
 
+from app.clock import office_now
 from app.extensions import db
 from app.web import security_header_items
 
@@ -404,11 +405,8 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True) -> Call
 
 
 def _when(per: str, office: SimpleNamespace) -> str:
-    """The office-local minute or day a page belongs to (``services.local_now``: tests freeze
-    it there)."""
-    from app.citizen import services
-
-    return services.local_now(office).strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
+    """The office-local minute or day a page belongs to."""
+    return office_now(office).strftime("%Y%m%d%H%M" if per == "minute" else "%Y%m%d")
 
 
 class Key(NamedTuple):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
+from app.text import strip_marks
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip every combining mark (after NFD) and map đ→d: "Đăng ký" → "dang ky"."""
-    decomposed = unicodedata.normalize("NFD", text or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.replace("đ", "d").replace("Đ", "D").lower().split())
+    """Lower-case, strip every mark and map đ→d (``app.text.strip_marks``), collapse spaces:
+    "Đăng  ký" → "dang ky"."""
+    return " ".join(strip_marks(text or "").lower().split())

@@ -1,15 +1,29 @@
-"""Cross-cutting web plumbing: language choice, fingerprinted assets, security headers,
-conditional GETs, and the small inline script whose hash the CSP allows."""
+"""Cross-cutting web plumbing: language choice, the office (and time zone) a page is about,
+fingerprinted assets, security headers, conditional GETs, and the small inline script whose
+hash the CSP allows."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
+from flask_login import current_user
+
+from app.clock import DEFAULT_TIMEZONE
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -181,6 +195,32 @@ def current_office():
             sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
         ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
     return g.office
+
+
+def page_office():
+    """The office the page being rendered is about: the signed-in officer's own office on the
+    officer desk (``/officer/...``), the public office (``current_office``) everywhere else;
+    None outside a request (CLI, the SMS worker) or while the database has no office."""
+    if not has_request_context():
+        return None
+    if request.blueprint == "officer" and current_user.is_authenticated:
+        return current_user.office
+    return current_office()
+
+
+def page_timezone_name() -> str:
+    """The zone of ``page_office``, else the configured default (``BABEL_DEFAULT_TIMEZONE``):
+    what dates on a page are shown in, and Flask-Babel's timezone selector."""
+    office = page_office()
+    if office is not None:
+        return office.timezone
+    if has_app_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return DEFAULT_TIMEZONE
+
+
+def page_timezone() -> ZoneInfo:
+    return ZoneInfo(page_timezone_name())
 
 
 def office_name(office, lang: str) -> str:

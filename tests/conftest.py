@@ -1,16 +1,18 @@
-"""Fixtures: ``app``, ``client``, ``runner``, ``db`` (clean per test), ``sent_sms`` and
-``make_*`` factories. The suite runs on SQLite by default and on PostgreSQL when
+"""Fixtures: ``app``, ``client``, ``runner``, ``db`` (clean per test), ``sent_sms``, ``clock``
+(moves time for the whole app) and ``make_*`` factories. The suite runs on SQLite by default and on PostgreSQL when
 ``DATABASE_URL`` points at one (``.ci/run`` does both)."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.clock import DEFAULT_TZ
 from app.extensions import db as _db
 from app.models import (
     Dossier,
@@ -97,6 +99,37 @@ def sent_sms(db):
         return list(db.session.scalars(query))
 
     return read
+
+
+class Clock:
+    """Where "now" is for the whole app during a test. time-machine moves ``datetime.now`` and
+    ``time.time``, which is all ``app.clock`` reads, so every path (pages, page cache, SMS,
+    column defaults) sees the same moved time; nothing is patched by module name. Time stands
+    still until the test moves it again (no tick), so "the same minute" stays the same."""
+
+    def __init__(self, machine) -> None:
+        self._machine = machine
+
+    def local(self, wall: datetime, tz: ZoneInfo = DEFAULT_TZ) -> datetime:
+        """Move to wall-clock ``wall`` in ``tz`` (naive: read in ``tz``; the office's zone by
+        default). Returns the aware local time."""
+        aware = wall if wall.tzinfo is not None else wall.replace(tzinfo=tz)
+        # UTC, not the ZoneInfo: given a ZoneInfo, time-machine also changes the process's TZ.
+        self._machine.move_to(aware.astimezone(UTC), tick=False)
+        return aware
+
+    def utc(self, at: datetime) -> datetime:
+        """Move to ``at``, naive UTC (as stored) or aware."""
+        aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        self._machine.move_to(aware.astimezone(UTC), tick=False)
+        return aware
+
+
+@pytest.fixture
+def clock(time_machine) -> Clock:
+    """Move the app's time: ``clock.local(datetime(2026, 3, 9, 9, 0))`` (office wall clock) or
+    ``clock.utc(...)``. Ends with the test."""
+    return Clock(time_machine)
 
 
 # ----------------------------------------------------------------------------- factories

@@ -65,15 +65,9 @@ def client(app, db):
 
 
 @pytest.fixture
-def freeze(monkeypatch):
-    """Freeze the citizen pages' local "now" at a wall-clock time in the office's zone."""
-
-    def set_(local: datetime) -> None:
-        monkeypatch.setattr(
-            "app.citizen.services.local_now", lambda office: local.replace(tzinfo=office.tz)
-        )
-
-    return set_
+def freeze(clock):
+    """Freeze "now" at a wall-clock time in the office's zone."""
+    return clock.local
 
 
 @pytest.fixture
@@ -186,7 +180,7 @@ def test_home_in_english_shows_the_english_title(client, desk, freeze):
 def test_home_when_no_one_is_on_duty_says_so_and_names_the_next_duty(
     app, client, desk, freeze, now, next_name, next_time, weekday
 ):
-    from app.filters import WEEKDAYS
+    from app.vocabulary import WEEKDAYS
 
     freeze(now)
     duty = section(client.get("/").get_data(as_text=True), "duty-h")

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from app import metrics
+from app.clock import office_today
 from app.dossiers import change_status
 from app.models import utcnow
 from app.officer.dashboard import TABLES
@@ -30,7 +31,7 @@ def data(db, make_office, make_procedure, make_officer, make_dossier):
     change_status(done, "processing", owner, notify=False)
     change_status(done, "ready", owner, notify=False)
     late = make_dossier(full, received_at=utcnow() - timedelta(days=40), applicant_name="Người Trễ")
-    late.due_on = metrics.office_today(office) - timedelta(days=20)
+    late.due_on = office_today(office) - timedelta(days=20)
     late.officer_id = owner.id
     db.session.commit()
     make_dossier(part, status="withdrawn")
@@ -76,7 +77,7 @@ def test_headline_figures_match_metrics(client, data, make_officer, login):
     sign_in(client, make_officer, login, "leader")
     html = client.get("/officer/dashboard").get_data(as_text=True)
     fig = metrics.figures(
-        data["office"], metrics.month_period(metrics.office_today(data["office"]))
+        data["office"], metrics.month_period(office_today(data["office"]))
     )
     assert (fig.received, fig.finished, fig.finished_on_time, fig.online) == (2, 1, 1, 1)
     summary = re.search(r'<table id="table-summary">.*?</table>', html, flags=re.S).group(0)

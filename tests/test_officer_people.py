@@ -82,12 +82,9 @@ def test_officer_edits_profile_and_contacts_change_at_once(
 
 
 def test_home_page_shows_the_new_phone_of_the_officer_on_duty(
-    client, make_officer, make_shift, login, monkeypatch
+    client, make_officer, make_shift, login, clock
 ):
-    from app.citizen import services
-
-    monday_9am = datetime(2026, 3, 2, 9, 0)
-    monkeypatch.setattr(services, "local_now", lambda office: monday_9am)
+    clock.local(datetime(2026, 3, 2, 9, 0))  # a Monday, 9:00 in the commune
     officer = sign_in(client, make_officer, login, public_phone="+84909000101")
     make_shift(officer, 0, time(7, 0), time(11, 30))
     assert "0909 000 101" in client.get("/").get_data(as_text=True)

@@ -48,10 +48,8 @@ NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 @pytest.fixture
-def world(db, make_office, make_procedure, make_officer, make_shift, monkeypatch):
-    from app.officer import roster_views
-
-    monkeypatch.setattr(roster_views, "_now", lambda: NOW)
+def world(db, make_office, make_procedure, make_officer, make_shift, clock):
+    clock.local(NOW)
     office = make_office()
     proc = make_procedure(slug="khai-sinh", keyword="KS")
     binh = make_officer(username="binh", name="Trần Văn Bình")

@@ -18,12 +18,8 @@ BANNER = "Có buổi làm việc chưa có người trực"
 
 
 @pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    from app.citizen import services
-    from app.officer import roster_views
-
-    monkeypatch.setattr(roster_views, "_now", lambda: NOW)
-    monkeypatch.setattr(services, "local_now", lambda office: NOW)
+def fixed_clock(clock):
+    clock.local(NOW)
 
 
 def _count(db, model):

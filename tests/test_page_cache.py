@@ -186,13 +186,11 @@ def test_wrong_digits_never_reach_the_full_page_stored_for_the_right_ones(client
 
 
 def test_who_is_on_duty_follows_the_clock(client, make_officer, make_procedure, make_shift,
-                                          monkeypatch):
+                                          clock):
     procedure = make_procedure()
     officer = make_officer(name="Lê Văn Sáng", procedures=[procedure], public_phone="+84909000111")
     make_shift(officer, 0, time(7, 0), time(11, 30))  # Monday morning
-    now = {"at": datetime(2026, 11, 16, 11, 29)}
-    monkeypatch.setattr("app.citizen.services.local_now",
-                        lambda office: now["at"].replace(tzinfo=office.tz))
+    clock.local(datetime(2026, 11, 16, 11, 29))
 
     def duty_box() -> str:
         html = client.get("/").get_data(as_text=True)
@@ -201,16 +199,15 @@ def test_who_is_on_duty_follows_the_clock(client, make_officer, make_procedure, 
     on_duty = duty_box()
     assert 'href="tel:+84909000111"' in on_duty
     assert duty_box() == on_duty  # same minute: from memory
-    now["at"] = datetime(2026, 11, 16, 11, 31)
+    clock.local(datetime(2026, 11, 16, 11, 31))
     after = duty_box()  # the shift ended: not the copy from 11:29
     assert after != on_duty and 'href="tel:+84909000111"' not in after
 
 
 def test_a_roster_change_shows_at_once(db, client, make_officer, make_procedure, make_shift,
-                                       monkeypatch, every):
+                                       clock, every):
     every(3600)
-    monkeypatch.setattr("app.citizen.services.local_now",
-                        lambda office: datetime(2026, 11, 16, 9, 0).replace(tzinfo=office.tz))
+    clock.local(datetime(2026, 11, 16, 9, 0))
     officer = make_officer(name="Võ Thị Chiều", procedures=[make_procedure()],
                            public_phone="+84909000222")
     assert "Võ Thị Chiều" not in client.get("/").get_data(as_text=True).split(
@@ -351,18 +348,16 @@ def test_the_fast_path_hands_over_when_the_version_is_due(db, client, guide, eve
 
 
 def test_the_fast_path_follows_the_minute(client, make_officer, make_procedure, make_shift,
-                                          monkeypatch, every):
+                                          clock, every):
     every(60)
     officer = make_officer(procedures=[make_procedure()], public_phone="+84909000111")
     make_shift(officer, 0, time(7, 0), time(11, 30))
-    now = {"at": datetime(2026, 11, 16, 11, 29)}
-    monkeypatch.setattr("app.citizen.services.local_now",
-                        lambda office: now["at"].replace(tzinfo=office.tz))
+    clock.local(datetime(2026, 11, 16, 11, 29))
     on_duty = client.get("/").get_data(as_text=True)
     before = fast_hits()
     assert client.get("/").get_data(as_text=True) == on_duty
     assert fast_hits() == before + 1
-    now["at"] = datetime(2026, 11, 16, 11, 31)
+    clock.local(datetime(2026, 11, 16, 11, 31))
     after = client.get("/").get_data(as_text=True)
     assert fast_hits() == before + 1
     assert 'href="tel:+84909000111"' in on_duty.split('id="duty-h"')[1].split("</section>")[0]

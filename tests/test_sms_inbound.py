@@ -217,8 +217,8 @@ def duty(make_officer, make_shift, office):
 
 
 @pytest.mark.parametrize("text", ["LH", "lh", "TRUC", "Trực", "CONTACT", "Liên hệ", "LH can bo truc"])
-def test_contact_names_who_is_on_duty_now(db, office, duty, monkeypatch, text):
-    monkeypatch.setattr(inbound_mod, "utcnow", lambda: MONDAY_9AM_UTC)
+def test_contact_names_who_is_on_duty_now(db, office, duty, clock, text):
+    clock.utc(MONDAY_9AM_UTC)
     result = send(office, text)
     assert result.command.name == "contact"
     assert "Dang truc: Vo Thi Hoa 0909 000 103" in result.body
@@ -226,8 +226,8 @@ def test_contact_names_who_is_on_duty_now(db, office, duty, monkeypatch, text):
     assert result.segments == 1
 
 
-def test_contact_gives_the_next_duty_when_no_one_is_on(db, office, duty, monkeypatch):
-    monkeypatch.setattr(inbound_mod, "utcnow", lambda: datetime(2026, 11, 16, 6, 0))  # 13:00
+def test_contact_gives_the_next_duty_when_no_one_is_on(db, office, duty, clock):
+    clock.utc(datetime(2026, 11, 16, 6, 0))  # 13:00 in the commune
     result = send(office, "LH")
     assert "Ca sau: T2 23/11 7:00, Vo Thi Hoa 0909 000 103" in result.body
     assert result.segments == 1

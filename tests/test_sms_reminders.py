@@ -4,7 +4,7 @@ text, only with consent and never after STOP; the worker loop queues them and se
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -109,8 +109,11 @@ def test_no_reminder_when_it_is_not_wanted_or_not_news(db, ready, make_dossier, 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("spec", PROCEDURES, ids=[p["slug"] for p in PROCEDURES])
-def test_reminder_is_one_gsm7_segment_for_every_demo_procedure(db, make_procedure, make_dossier,
-                                                                lang, spec):
+def test_reminder_is_one_gsm7_segment_for_every_demo_procedure(db, make_office, make_procedure,
+                                                                make_dossier, lang, spec):
+    # The longest office hours: minutes everywhere and Saturday morning.
+    make_office(am_start=time(7, 15), am_end=time(11, 45), pm_start=time(13, 15),
+                pm_end=time(16, 45), open_saturday=True)
     content = spec["content"]
     procedure = make_procedure(name=content["vi"]["name"], name_en=content["en"]["name"])
     dossier = make_dossier(procedure=procedure, status="ready", lang=lang)
@@ -121,6 +124,7 @@ def test_reminder_is_one_gsm7_segment_for_every_demo_procedure(db, make_procedur
     assert is_gsm7(body)
     assert count_segments(body).segments == 1, body
     assert dossier.code in body
+    assert "13h15-16h45" in body, body  # the hours are never what gets cut
 
 
 def test_reminder_goes_in_the_phones_language(db, ready):

@@ -4,6 +4,8 @@ demo procedure in both languages; everything else at most two (most one)."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pytest
 
 from app.demo.procedures import PROCEDURES
@@ -33,12 +35,17 @@ NOTES = [
     "Ghi chú có ký tự ngoài GSM: €€€ [[[ ]]] {{{ }}} ^^^ ~~~ \\\\ ||| 😀 中文",
 ]
 OFFICER_NAMES = ["Lê Văn Cường", "Nguyễn Thị Phương Thảo Hoàng Bảo Ngọc Trâm Anh Quỳnh"]
+# The longest office hours a text can carry: minutes in every time, and Saturday morning.
+LONGEST_HOURS = {"am_start": time(7, 15), "am_end": time(11, 45), "pm_start": time(13, 15),
+                 "pm_end": time(16, 45), "open_saturday": True}
+HOURS_TEXT = "Mon-Fri 7h15-11h45, 13h15-16h45; Sat 7h15-11h45"  # English is the longer
 
 
 @pytest.fixture
 def dossiers(db, make_office, make_procedure, make_officer, make_dossier):
-    """One dossier per status, under the longest procedure name of the demo data."""
-    office = make_office()
+    """One dossier per status, under the longest procedure name of the demo data, at an office
+    with the longest hours."""
+    office = make_office(**LONGEST_HOURS)
     proc = make_procedure(office=office, name=LONGEST_VI, name_en=LONGEST_EN, keyword="CTD")
     officer = make_officer(name=OFFICER_NAMES[1], public_phone="+84909000102",
                            procedures=[proc])
@@ -66,6 +73,22 @@ def test_status_reply_is_always_one_segment(db, dossiers, english, lang, status,
         assert "Thieu" not in body and "Thao" not in body and "Cuong" not in body
     if lang == "en":
         assert "Hen tra" not in body and "Hoi" not in body  # really English, not the source
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("note", [NOTES[0], NOTES[3]], ids=["no note", "long note"])
+def test_status_notification_is_always_one_segment(db, dossiers, english, lang, status, note):
+    from app.sms.outbox import status_context
+    from app.sms.replies import render_one_segment
+
+    dossier = dossiers[status]
+    event = dossier.events[-1]
+    event.note = note
+    body = render_one_segment("notify_status", lang, status_context(dossier, event))
+    assert is_gsm7(body) and count_segments(body).segments == 1, body
+    if status == "ready":  # the whole office hours, never cut
+        assert ("Sat 7h15-11h45" if lang == "en" else "T7 7h15-11h45") in body, body
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -107,11 +130,13 @@ def test_a_huge_guide_is_shortened_not_split(db, demo, english):
 OTHER_REPLIES = [
     ("list", {"keywords": "KS, KT, KH, HN, TL, NCM, CT, CK, CTD, HKD, VNEID", "example": "KS"}),
     ("contact", {"case": "now", "name": "Nguyễn Thị Phương Thảo", "phone": "0909 000 102",
-                 "days": "T2-T6", "hours": "7h-11h30, 13h30-17h", "office_phone": "0272 380 0100"}),
-    ("contact", {"case": "next", "name": "Nguyễn Thị Phương Thảo", "phone": "0909 000 102",
-                 "weekday": "T2", "day": "23/11", "start": "13:30", "days": "T2-T6",
-                 "hours": "7h-11h30, 13h30-17h", "office_phone": "0272 380 0100"}),
-    ("contact", {"case": "none", "days": "T2-T6", "hours": "7h-11h30, 13h30-17h",
+                 "hours": HOURS_TEXT, "office_phone": "0272 380 0100"}),
+    # Over one segment with the full name, inbound._contact calls the officer by the given name
+    # (the full path: test_contact_with_a_very_long_name_stays_one_segment).
+    ("contact", {"case": "next", "name": "Thảo", "phone": "0909 000 102",
+                 "weekday": "T2", "day": "23/11", "start": "13:30", "hours": HOURS_TEXT,
+                 "office_phone": "0272 380 0100"}),
+    ("contact", {"case": "none", "hours": HOURS_TEXT,
                  "office_phone": "0272 380 0100"}),
     ("feedback", {"case": "thanks"}),
     ("feedback", {"case": "empty"}),
@@ -154,18 +179,15 @@ def test_language_confirmation_is_in_the_new_language(db, make_office, english, 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_contact_with_a_very_long_name_stays_one_segment(db, make_office, make_officer,
-                                                        make_shift, english, lang, monkeypatch):
-    from datetime import datetime, time
-
+                                                        make_shift, english, lang, clock):
     from app.models import PhonePreference
-    from app.sms import inbound
     from app.sms.inbound import handle_inbound
 
     # 23:00 in the commune (Monday 16:00 UTC): between shifts, so the reply names the next
     # duty — the longest LH answer. Without this the test depended on the hour it ran.
-    monkeypatch.setattr(inbound, "utcnow", lambda: datetime(2026, 11, 16, 16, 0))
+    clock.utc(datetime(2026, 11, 16, 16, 0))
 
-    office = make_office()
+    office = make_office(**LONGEST_HOURS)
     officer = make_officer(name=OFFICER_NAMES[1], public_phone="+84909000102")
     for day in range(7):
         make_shift(officer, day, time(5, 0), time(22, 0))
@@ -174,3 +196,4 @@ def test_contact_with_a_very_long_name_stays_one_segment(db, make_office, make_o
     result = handle_inbound(office, OWNER, "LH", "try", f"lh-{lang}")
     assert result.segments == 1, result.body
     assert "Anh Quynh" not in result.body and "Quynh" in result.body
+    assert "13h15-16h45" in result.body, result.body

@@ -23,11 +23,11 @@ from flask_babel import force_locale
 from app import metrics
 from app.api import bp
 from app.citizen.services import digits_match, find_dossier, list_procedures
+from app.clock import to_local
 from app.codes import normalise_code
-from app.deadlines import to_local
 from app.extensions import csrf, limiter
-from app.filters import FIELD_LABELS, STATUS_LABELS
 from app.models import NATIONAL_STATUS, Procedure
+from app.vocabulary import field_label, status_label
 from app.web import current_office
 
 API_LIMIT = "60/minute"
@@ -101,7 +101,7 @@ def _procedure_summary(proc: Procedure, lang: str) -> dict:
         "slug": proc.slug,
         "sms_keyword": proc.sms_keyword,
         "field": proc.field,
-        "field_label": str(FIELD_LABELS.get(proc.field, proc.field)),
+        "field_label": str(field_label(proc.field)),
         "lang": content.lang,
         "name": content.name,
         "summary": content.summary,
@@ -197,7 +197,7 @@ def dossier(code: str):
                 "name": d.procedure.content(lang).name,
             },
             "status": d.status,
-            "status_label": str(STATUS_LABELS.get(d.status, d.status)),
+            "status_label": str(status_label(d.status)),
             "national_status": NATIONAL_STATUS.get(d.status),
             "due_on": None if d.status in HIDE_DUE else d.due_on.isoformat(),
             "full": full,
@@ -211,7 +211,7 @@ def dossier(code: str):
                 events=[
                     {
                         "status": e.status,
-                        "status_label": str(STATUS_LABELS.get(e.status, e.status)),
+                        "status_label": str(status_label(e.status)),
                         "at": to_local(e.at, tz).isoformat(timespec="seconds"),
                         "note": e.note,
                     }

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from app.citizen import bp
 from app.citizen import services as svc
+from app.clock import office_today
 from app.extensions import limiter
 from app.phones import normalise_phone
 from app.sms.guide import GuideRefused, send_guide
@@ -69,7 +70,7 @@ def send_guide_sms(slug: str):
         return _form_page(procedure, typed, message, 400)
     lang = phone_lang(phone, current_lang())
     try:
-        sent = send_guide(office, procedure, phone, lang, svc.local_now(office).date())
+        sent = send_guide(office, procedure, phone, lang, office_today(office))
     except GuideRefused as err:
         return _form_page(procedure, typed, str(err), 400)
     if sent:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.codes import normalise_code
-from app.deadlines import to_local
 from app.extensions import db
 from app.models import COMMENT_MAX, Dossier, Feedback, Office, Officer, Procedure
 from app.search import fold
@@ -97,11 +95,3 @@ def save_feedback(office: Office, rating: str | None, comment: str, code: str | 
     db.session.add(item)
     db.session.commit()
     return item
-
-
-def local_now(office: Office) -> datetime:
-    from app.models import utcnow
-
-    return to_local(utcnow(), office.tz)
-
-

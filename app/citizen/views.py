@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from app.citizen import bp
 from app.citizen import services as svc
 from app.citizen.forms import FeedbackForm
+from app.clock import office_now
 from app.codes import normalise_code
 from app.extensions import limiter
 from app.filters import phone_display
@@ -45,7 +46,7 @@ def _grouped(procedures):
 @cached_page("content", per="minute")
 def home():
     office = _office()
-    now = svc.local_now(office)
+    now = office_now(office)
     procedures = svc.list_procedures(office)
     return render_template(
         "citizen/home.html",
@@ -150,7 +151,7 @@ def status():
 @cached_page("content", per="minute")
 def contacts():
     office = _office()
-    now = svc.local_now(office)
+    now = office_now(office)
     officers = svc.list_officers(office)
     today = duties_on(office, now.date())
     return render_template(

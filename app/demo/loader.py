@@ -12,7 +12,8 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from app.deadlines import next_working_day, to_local
+from app.clock import local_date, local_to_utc, office_today, utcnow
+from app.deadlines import next_working_day
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
 from app.models import (
@@ -25,7 +26,6 @@ from app.models import (
     Officer,
     Procedure,
     ProcedureContent,
-    utcnow,
 )
 from app.search import fold
 
@@ -158,12 +158,12 @@ def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, O
     # 48 dossiers spread over the last 12 months, newest last; recent ones still open.
     for i in range(48):
         days_ago = int(360 - i * 7.4) + rng.randint(0, 3)
-        local_day = to_local(now - timedelta(days=days_ago), office.tz).date()
+        local_day = local_date(now - timedelta(days=days_ago), office.tz)
         while local_day.weekday() >= 5:
             local_day -= timedelta(days=1)
         hour = rng.choice([7, 8, 9, 10, 14, 15, 16])
         received = datetime.combine(local_day, time(hour, rng.randint(0, 59)))
-        received_utc = received - timedelta(hours=7)
+        received_utc = local_to_utc(received, office.tz)
         if received_utc > now:
             received_utc = now - timedelta(hours=1)
         proc = rng.choices(real, weights)[0]
@@ -191,7 +191,7 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
     """Walk a dossier along a realistic path; the newest stay open, a few run late."""
     who = officers["hoa"] if dossier.procedure.field == "chung_thuc" else officers["canbo"]
     at = dossier.received_at
-    due_end = datetime.combine(dossier.due_on, time(9, 0)) - timedelta(hours=7)  # 16:00 local
+    due_end = local_to_utc(datetime.combine(dossier.due_on, time(9, 0)), dossier.office.tz)
 
     def step(status: str, when: datetime, note: str = "") -> bool:
         nonlocal at
@@ -260,7 +260,7 @@ def load_demo(password: str) -> str:
     if not db.session.scalars(sa.select(DutyException).limit(1)).first():
         # One example of a dated exception: the civil status officer on leave next working day,
         # covered by a colleague.
-        day = next_working_day(to_local(utcnow(), office.tz).date())
+        day = next_working_day(office_today(office))
         db.session.add(DutyException(office_id=office.id, day=day, kind="standin",
                                      officer_id=officers["canbo"].id,
                                      stand_in_id=officers["hoa"].id, note="Nghỉ phép"))

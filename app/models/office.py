@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import DEFAULT_TIMEZONE
 from app.extensions import db
 
 
@@ -21,7 +22,7 @@ class Office(db.Model):
     address: Mapped[str] = mapped_column(sa.String(255), default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="")  # E.164
     sms_number: Mapped[str] = mapped_column(sa.String(20), default="")  # E.164, texts go here
-    timezone: Mapped[str] = mapped_column(sa.String(40), default="Asia/Ho_Chi_Minh")
+    timezone: Mapped[str] = mapped_column(sa.String(40), default=DEFAULT_TIMEZONE)
     # Office hours, Monday to Friday (plus Saturday morning where ``open_saturday``).
     am_start: Mapped[time] = mapped_column(sa.Time, default=time(7, 0))
     am_end: Mapped[time] = mapped_column(sa.Time, default=time(11, 30))

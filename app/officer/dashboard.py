@@ -24,8 +24,10 @@ from flask_login import current_user
 from app import metrics
 from app.auth import any_role
 from app.charts import Chart, bar_chart
-from app.filters import STATUS_LABELS, fmt_date
+from app.clock import office_today
+from app.filters import fmt_date
 from app.officer import bp, dossier_list
+from app.vocabulary import status_label
 from app.web import current_lang
 
 PERIOD_LABELS = {
@@ -345,7 +347,7 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
                 fmt_date(r.due_on),
                 format_decimal(r.working_days_late),
                 r.officer_name or _("(chưa giao)"),
-                str(STATUS_LABELS.get(r.status, r.status)),
+                str(status_label(r.status)),
             ]
             for r in fig.overdue
         ],
@@ -424,7 +426,7 @@ def build_charts(months: list[metrics.Month]) -> dict[str, Chart]:
 
 def _load():
     office = current_user.office
-    today = metrics.office_today(office)
+    today = office_today(office)
     procedures, officers = dossier_list.filter_choices(office)
     choice, period = parse_choice(
         request.args, today, {p.id for p in procedures}, {o.id for o in officers}

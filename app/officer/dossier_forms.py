@@ -12,9 +12,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.filters import CHANNEL_LABELS
 from app.models import CHANNELS
 from app.phones import normalise_phone
+from app.vocabulary import CHANNEL_LABELS
 
 LANG_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
 NOTE_MAX = 2000

@@ -19,21 +19,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.codes import normalise_code
-from app.deadlines import add_working_days, to_local
+from app.deadlines import add_working_days
 from app.extensions import db
-from app.filters import CHANNEL_LABELS, STATUS_LABELS, fmt_date, fmt_datetime, phone_display
-from app.models import OPEN_STATUSES, STATUSES, Dossier, Office, Officer, Procedure, utcnow
+from app.filters import fmt_date, fmt_datetime, phone_display
+from app.models import OPEN_STATUSES, STATUSES, Dossier, Office, Officer, Procedure
 from app.phones import normalise_phone
 from app.search import fold
+from app.vocabulary import channel_label, status_label
 
 PER_PAGE = 25
 DUE_SOON_DAYS = 3  # "due within 3 working days"
 Q_MAX = 60
-
-
-def office_today(office: Office) -> date:
-    """Today in the office's time zone (a dossier is overdue from the local day after due_on)."""
-    return to_local(utcnow(), office.tz).date()
 
 
 def due_soon_limit(today: date) -> date:
@@ -250,10 +246,10 @@ def export_csv(rows: Iterable[Dossier], lang: str, today: date, headers: list[st
                     d.procedure.content(lang).name,
                     d.applicant_name,
                     phone_display(d.phone),  # 0912 345 678: no leading "+" to quote
-                    str(CHANNEL_LABELS.get(d.channel, d.channel)),
-                    fmt_datetime(d.received_at),
+                    str(channel_label(d.channel)),
+                    fmt_datetime(d.received_at, d.office.tz),
                     fmt_date(d.due_on),
-                    str(STATUS_LABELS.get(d.status, d.status)),
+                    str(status_label(d.status)),
                     "x" if d.is_overdue(today) else "",
                     d.officer.name if d.officer else "",
                 )
@@ -274,6 +270,5 @@ __all__ = [
     "filtered_query",
     "home_counts",
     "list_page",
-    "office_today",
     "safe_cell",
 ]

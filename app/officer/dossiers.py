@@ -27,11 +27,13 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.auth import any_role, writer_required
+from app.clock import office_today
 from app.dossiers import DossierError, allowed_next, change_status, register_dossier
 from app.extensions import db, limiter
 from app.models import Dossier, Message, Procedure
 from app.officer import bp, dossier_list, importer
 from app.officer.dossier_forms import ImportConfirmForm, ImportUploadForm, RegisterForm, StatusForm
+from app.vocabulary import status_label
 from app.web import current_lang, office_name
 
 SLIP_FORMATS = ("a5", "a4", "58mm")
@@ -42,7 +44,7 @@ def _office():
 
 
 def _today() -> date:
-    return dossier_list.office_today(_office())
+    return office_today(_office())
 
 
 def _get_dossier(code: str) -> Dossier:
@@ -207,15 +209,10 @@ def dossiers_csv():
 def _status_form(dossier: Dossier) -> StatusForm:
     form = StatusForm()
     form.status.choices = [("", _("— Chọn —"))] + [
-        (s, str(_status_label(s))) for s in allowed_next(dossier)
+        (s, str(status_label(s))) for s in allowed_next(dossier)
     ]
     return form
 
-
-def _status_label(status: str) -> str:
-    from app.filters import STATUS_LABELS
-
-    return STATUS_LABELS.get(status, status)
 
 
 def _render_dossier(dossier: Dossier, form: StatusForm, status: int = 200):
@@ -274,7 +271,7 @@ def dossier_status(code: str):
                 _(
                     "Đã chuyển hồ sơ %(code)s sang: %(status)s.",
                     code=d.code,
-                    status=_status_label(d.status),
+                    status=status_label(d.status),
                 )
             )
             return redirect(url_for("officer.dossier", code=d.code))

@@ -8,8 +8,8 @@ from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.filters import ROLE_LABELS
 from app.models import ROLES
+from app.vocabulary import ROLE_LABELS
 
 
 class CheckboxListField(SelectMultipleField):

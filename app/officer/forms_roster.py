@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.filters import WEEKDAYS
+from app.vocabulary import EXCEPTION_LABELS, WEEKDAYS
 
 
 class _Blankable:
@@ -37,14 +37,6 @@ class HourField(_Blankable, TimeField):
 
 class DayField(_Blankable, DateField):
     bad_message = _l("Ngày không đúng dạng. Ví dụ: 2026-09-02.")
-
-
-EXCEPTION_LABELS = {
-    "leave": _l("Nghỉ phép"),
-    "holiday": _l("Nghỉ lễ (cơ quan đóng cửa)"),
-    "extra": _l("Trực thêm"),
-    "standin": _l("Trực thay"),
-}
 
 
 def _int_or_none(value):

@@ -28,10 +28,9 @@ import csv
 import io
 import re
 import secrets
-import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,9 +38,10 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app import audit
+from app.clock import local_to_utc, unix_time, utcnow
 from app.dossiers import DossierError, change_status, register_dossier
 from app.extensions import db
-from app.models import NATIONAL_STATUS, STATUSES, Dossier, Office, Officer, Procedure, utcnow
+from app.models import NATIONAL_STATUS, STATUSES, Dossier, Office, Officer, Procedure
 from app.phones import normalise_phone
 from app.search import fold
 
@@ -178,17 +178,13 @@ def _reader(text: str) -> csv.reader:
     return csv.reader(io.StringIO(text), dialect)
 
 
-def _local_to_utc(value: datetime, office: Office) -> datetime:
-    return value.replace(tzinfo=office.tz).astimezone(UTC).replace(tzinfo=None)
-
-
 def parse_when(raw: str, office: Office) -> datetime | None:
     """Local date-time as the provincial system writes it → naive UTC. A date alone means the
     opening of the office that day (so the day itself counts)."""
     raw = " ".join(raw.split())
     for fmt in DATE_FORMATS:
         try:
-            return _local_to_utc(datetime.strptime(raw, fmt), office)
+            return local_to_utc(datetime.strptime(raw, fmt), office.tz)
         except ValueError:
             continue
     for fmt in DAY_FORMATS:
@@ -196,7 +192,7 @@ def parse_when(raw: str, office: Office) -> datetime | None:
             day = datetime.strptime(raw, fmt)
         except ValueError:
             continue
-        return _local_to_utc(datetime.combine(day.date(), office.am_start), office)
+        return local_to_utc(datetime.combine(day.date(), office.am_start), office.tz)
     return None
 
 
@@ -534,7 +530,7 @@ def stash(content: bytes, officer_id: int) -> str:
     """Keep the checked file on the server so the officer need not upload it twice on a slow
     line; only the same officer can confirm it. Old unconfirmed files are removed."""
     folder = _stash_dir()
-    cutoff = time.time() - STASH_MAX_AGE
+    cutoff = unix_time() - STASH_MAX_AGE
     for old in folder.glob("*.csv"):
         try:
             if old.stat().st_mtime < cutoff:

@@ -4,7 +4,7 @@ banner (here and on the desk home) when an office-hours slot has no one on duty.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -13,25 +13,22 @@ from wtforms import SelectChoice
 
 from app import roster
 from app.auth import admin_required, any_role
-from app.deadlines import to_local
+from app.clock import office_now, office_today
 from app.extensions import db
-from app.models import DutyException, DutyShift, Officer, utcnow
+from app.models import DutyException, DutyShift, Officer
 from app.officer import bp
-from app.officer.forms_roster import EXCEPTION_LABELS, ExceptionForm, ShiftForm
+from app.officer.forms_roster import ExceptionForm, ShiftForm
 from app.officers import office_officers
+from app.vocabulary import EXCEPTION_LABELS
 
 GAP_DAYS = 7
-
-
-def _now() -> datetime:
-    return to_local(utcnow(), current_user.office.tz)
 
 
 def _gaps() -> list:
     """Uncovered office-hours slots in the next week, for the admin only (others can't fix it)."""
     if not current_user.is_authenticated or current_user.role != "admin":
         return []
-    now = _now()
+    now = office_now(current_user.office)
     return roster.uncovered_slots(current_user.office, now.date(), GAP_DAYS, now=now.time())
 
 
@@ -62,7 +59,7 @@ def _forms() -> tuple[ShiftForm, ExceptionForm]:
 
 def _page(shift_form: ShiftForm, exc_form: ExceptionForm, status: int = 200):
     office = current_user.office
-    now = _now()
+    now = office_now(office)
     week = [(now.date() + timedelta(days=i)) for i in range(GAP_DAYS)]
     shifts = roster.weekly_shifts(office)
     by_day = {wd: [s for s in shifts if s.weekday == wd] for wd in range(7)}
@@ -137,7 +134,7 @@ def roster_exception_add():
                 start=f.start.data,
                 end=f.end.data,
                 note=f.note.data or "",
-                today=_now().date(),
+                today=office_today(current_user.office),
             )
         except roster.RosterError as err:
             getattr(exc_form, err.field).errors.append(err.message)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
+from app.clock import unix_time
 from app.extensions import csrf, db
 from app.models import Office
 from app.sms import bp
@@ -39,7 +39,7 @@ def android_webhook():
         request.headers.get(TIMESTAMP_HEADER),
         request.headers.get(SIGNATURE_HEADER),
         current_app.config.get("ANDROID_WEBHOOK_SIGNING_KEY") or "",
-        time.time(),
+        unix_time(),
     ):
         logger.warning("Android webhook with a missing, bad or stale signature from %s",
                        request.remote_addr)

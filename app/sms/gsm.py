@@ -7,7 +7,8 @@ one segment and a guide three (docs/DESIGN.md, "SMS").
 
 Naive "downgrades" mangle Vietnamese (GOV.UK Notify sends ``Hô so cua ban ?a ?u?c duy?t``):
 ``đ``/``Đ`` have no Unicode decomposition, and letters with two marks (``ệ``, ``ậ``, ``ợ``)
-lose only one. :func:`to_gsm7` strips *every* combining mark after NFD and maps ``đ`` itself.
+lose only one. :func:`to_gsm7` strips *every* combining mark after NFD and maps ``đ`` itself
+(``app.text.strip_marks``, the core it shares with search and code folding).
 
 This module is pure Python (no Flask, no database) so it can be tested on its own.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Literal, NamedTuple
+
+from app.text import strip_marks
 
 __all__ = [
     "GSM7_BASIC",
@@ -47,14 +50,8 @@ UCS2_SINGLE, UCS2_PART = 70, 67
 # GSM after mark stripping is dropped.
 _REPLACEMENTS = str.maketrans(
     {
-        # Letters that have no decomposition. Vietnamese first: Ð/ð and Ɖ/ɖ are look-alikes
-        # that old keyboards and fonts produce for Đ/đ.
-        "Đ": "D",
-        "đ": "d",
-        "Ð": "D",
-        "ð": "d",
-        "Ɖ": "D",
-        "ɖ": "d",
+        # Other letters that have no decomposition (Vietnamese đ and its look-alikes:
+        # app.text.strip_marks).
         "Ł": "L",
         "ł": "l",
         "Œ": "OE",
@@ -132,9 +129,6 @@ _REPLACEMENTS = str.maketrans(
     }
 )
 
-_MARK_CATEGORIES = frozenset({"Mn", "Mc", "Me"})
-
-
 class SegmentInfo(NamedTuple):
     """How a text would travel: its encoding, its length in encoding units (GSM-7 septets or
     UTF-16 code units) and how many SMS segments a carrier bills for it."""
@@ -142,11 +136,6 @@ class SegmentInfo(NamedTuple):
     encoding: Literal["GSM-7", "UCS-2"]
     units: int
     segments: int
-
-
-def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) not in _MARK_CATEGORIES)
 
 
 def to_gsm7(text: str) -> str:
@@ -160,7 +149,7 @@ def to_gsm7(text: str) -> str:
     """
     text = text.translate(_REPLACEMENTS)
     text = unicodedata.normalize("NFKC", text).translate(_REPLACEMENTS)
-    return "".join(ch for ch in _strip_marks(text) if ch in _GSM7)
+    return "".join(ch for ch in strip_marks(text) if ch in _GSM7)
 
 
 def is_gsm7(text: str) -> bool:

@@ -32,13 +32,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import office_now, office_today, utcnow
 from app.codes import fold
-from app.deadlines import to_local
 from app.extensions import db
-from app.filters import WEEKDAYS_SHORT, fmt_time, phone_display
+from app.filters import fmt_time, phone_display
 from app.models import (
     COMMENT_MAX,
     Dossier,
@@ -47,7 +46,6 @@ from app.models import (
     Office,
     PhonePreference,
     Subscription,
-    utcnow,
 )
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
@@ -55,6 +53,7 @@ from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import queue_message, render_sms
 from app.sms.parser import Command, parse
 from app.sms.replies import render_one_segment, status_reply_context
+from app.vocabulary import WEEKDAYS_SHORT, hours_sms
 
 logger = logging.getLogger(__name__)
 
@@ -104,21 +103,8 @@ def _pref(phone: str) -> PhonePreference:
     return pref
 
 
-def _hours(office: Office) -> str:
-    """``7h-11h30, 13h30-17h``: short, the way a commune writes its hours on the door."""
-
-    def hm(t) -> str:
-        return f"{t.hour}h{t.minute:02d}" if t.minute else f"{t.hour}h"
-
-    return f"{hm(office.am_start)}-{hm(office.am_end)}, {hm(office.pm_start)}-{hm(office.pm_end)}"
-
-
-def _days(office: Office):
-    return _l("T2-T7 sáng") if office.open_saturday else _l("T2-T6")
-
-
 def _example(office: Office) -> str:
-    today = to_local(utcnow(), office.tz).date()
+    today = office_today(office)
     return f"{office.code}-{today:%y%m%d}-0001"
 
 
@@ -140,8 +126,6 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
         "office_phone": phone_display(office.phone),
         "code": code or "",
         "full": False,
-        "days": _days(office),
-        "hours": _hours(office),
     }
     if dossier is None:
         base["case"] = "not_found" if code else "missing"
@@ -151,8 +135,6 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
     ctx.update(
         case="found",
         procedure=dossier.procedure.content(lang).name,
-        days=_days(dossier.office),
-        hours=_hours(dossier.office),
         example=base["example"],
     )
     return render_one_segment("status", lang, ctx)
@@ -181,11 +163,10 @@ def _list(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
 
 
 def _contact(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    now = to_local(utcnow(), office.tz)
+    now = office_now(office)
     ctx: dict[str, Any] = {
         "case": "none",
-        "days": _days(office),
-        "hours": _hours(office),
+        "hours": hours_sms(office),
         "office_phone": phone_display(office.phone),
     }
     duties = [d for d in on_duty_now(office, now) if d.officer.public_phone]

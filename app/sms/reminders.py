@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.deadlines import to_local, working_days_between
+from app.clock import local_date, utcnow
+from app.deadlines import working_days_between
 from app.extensions import db
 from app.filters import fmt_date
-from app.models import Dossier, Message, utcnow
+from app.models import Dossier, Message
 from app.sms.outbox import is_opted_out, phone_lang, queue_message
 from app.sms.replies import render_one_segment, status_reply_context
 
@@ -50,9 +50,8 @@ def reminder_body(dossier: Dossier, lang: str) -> str:
     context = status_reply_context(dossier, full=True)
     context.update(
         procedure=dossier.procedure.content(lang).name,
-        ready_on=fmt_date(to_local(dossier.finished_at, office.tz).date())
+        ready_on=fmt_date(local_date(dossier.finished_at, office.tz))
         if dossier.finished_at else "",
-        days=_l("T2-T7 sáng") if office.open_saturday else _l("T2-T6"),
     )
     return render_one_segment("remind_ready", lang, context)
 
@@ -62,8 +61,8 @@ def due_for_reminder(dossier: Dossier, now: datetime, days: int) -> bool:
     if dossier.status != "ready" or dossier.finished_at is None:
         return False
     tz = dossier.office.tz
-    ready_on = to_local(dossier.finished_at, tz).date()
-    return working_days_between(ready_on, to_local(now, tz).date()) >= days
+    ready_on = local_date(dossier.finished_at, tz)
+    return working_days_between(ready_on, local_date(now, tz)) >= days
 
 
 def queue_reminders(now: datetime | None = None) -> int:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.deadlines import to_local
-from app.filters import STATUS_LABELS, fmt_date, phone_display
+from app.clock import local_date
+from app.filters import fmt_date, phone_display
 from app.models import Dossier, DossierEvent, Office
 from app.sms.gsm import count_segments
+from app.vocabulary import hours_sms, status_label
 
 
 def _short(text: str, limit: int) -> str:
@@ -44,7 +45,7 @@ def status_reply_context(
     return {
         "code": dossier.code,
         "status": dossier.status,
-        "status_label": STATUS_LABELS.get(dossier.status, dossier.status),
+        "status_label": status_label(dossier.status),
         "procedure": dossier.procedure.content(dossier.lang).name,
         "due": fmt_date(dossier.due_on),
         "note": (event.note if event else "") if full else "",
@@ -53,18 +54,21 @@ def status_reply_context(
         "officer_phone": phone_display(officer.public_phone) if officer else phone_display(office.phone),
         "office_phone": phone_display(office.phone),
         "sms_number": phone_display(office.sms_number),
-        "hours": f"{office.am_start.hour}h-{office.am_end.hour}h{office.am_end.minute or ''}",
-        "received": fmt_date(to_local(dossier.received_at, office.tz).date()),
+        "hours": hours_sms(office),
+        "received": fmt_date(local_date(dossier.received_at, office.tz)),
     }
 
 
 def render_one_segment(template: str, lang: str, context: dict) -> str:
-    """Render a status-like template so it fits one segment, shortening note then name."""
+    """Render a status-like template so it fits one segment, shortening note then names."""
     from app.sms.outbox import render_sms
 
     ctx = dict(context)
     body = render_sms(template, lang, **ctx)
-    for key, floor in (("note", 20), ("procedure", 14), ("note", 0), ("officer_name", 0)):
+    # Last, the procedure's name down to a stub: the code identifies the dossier, and the office
+    # hours (up to 47 characters with Saturday) must not be what gets cut.
+    steps = (("note", 20), ("procedure", 14), ("note", 0), ("officer_name", 0), ("procedure", 8))
+    for key, floor in steps:
         while count_segments(body).segments > 1 and len(ctx.get(key) or "") > floor:
             ctx[key] = _short(ctx[key], max(floor, len(ctx[key]) - 8))
             if floor == 0 and len(ctx[key]) <= 10:

@@ -46,6 +46,7 @@ from android_sms_gateway import APIClient, Message, MessageState, TextMessage, W
 from android_sms_gateway.errors import APIError
 from android_sms_gateway.http import RequestsHttpClient
 
+from app.clock import unix_time
 from app.sms.channels.base import (
     DEFAULT_SEND_TIMEOUT,
     Channel,
@@ -102,7 +103,7 @@ def verify_webhook(
     if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
         return False
     if now is None:
-        now_s = time.time()
+        now_s = unix_time()
     elif isinstance(now, datetime):
         now_s = (now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp()
     else:

@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import Message, PhonePreference, utcnow
+from app.models import Message, PhonePreference
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ channel). :class:`Stats` counts what a run did; :func:`run_once` drains what is 
 :func:`run_forever` is the service. The design: docs/SMS_WORKER.md.
 
 The clock: ``run_once(now=…)`` freezes it for tests; otherwise every row reads
-``app.models.utcnow`` (``_setup``), and ``run_forever`` passes ``utcnow()`` to the reminders.
+``app.clock.utcnow`` (``_setup``), and ``run_forever`` passes ``utcnow()`` to the reminders.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from app.deadlines import parse_hhmm, to_local
+from app.clock import to_local, utcnow
+from app.deadlines import parse_hhmm
 from app.extensions import db
-from app.models import Message, Office, PhonePreference, utcnow
+from app.models import Message, Office, PhonePreference
 from app.sms.channels import (
     DEFAULT_SEND_TIMEOUT,
     Channel,

@@ -1,0 +1,171 @@
+"""The words shown for the app's codes, and the office hours, written once for every audience:
+pages (as Jinja filters), SMS texts, the open API and CSV exports.
+
+The codes themselves (``STATUSES``, ``CHANNELS``, ``FIELDS``, ``ROLES``…) stay with the models;
+this module only says what each is called. Labels are lazy (``lazy_gettext``): each is
+translated when it is shown, in the reader's language — the request's on a page, the
+recipient's in an SMS (rendered under ``force_locale``), the ``lang`` parameter in the API.
+Vietnamese is the source language, so a msgid is the Vietnamese word itself.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Protocol
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+__all__ = [
+    "CHANNEL_LABELS",
+    "EXCEPTION_LABELS",
+    "FIELD_LABELS",
+    "ONLINE_LABELS",
+    "ROLE_LABELS",
+    "STATUS_LABELS",
+    "WEEKDAYS",
+    "WEEKDAYS_SHORT",
+    "HasHours",
+    "channel_label",
+    "field_label",
+    "hm",
+    "hours_long",
+    "hours_short",
+    "hours_sms",
+    "online_label",
+    "role_label",
+    "status_label",
+]
+
+STATUS_LABELS = {
+    "received": _l("Đã tiếp nhận"),
+    "processing": _l("Đang giải quyết"),
+    "needs_supplement": _l("Cần bổ sung hồ sơ"),
+    "ready": _l("Đã có kết quả, mời nhận"),
+    "returned": _l("Đã trả kết quả"),
+    "rejected": _l("Từ chối giải quyết"),
+    "withdrawn": _l("Đã rút hồ sơ"),
+}
+CHANNEL_LABELS = {
+    "counter": _l("Tại quầy"),
+    "online": _l("Trực tuyến"),
+    "post": _l("Bưu chính"),
+}
+ONLINE_LABELS = {
+    "full": _l("Nộp trực tuyến toàn trình"),
+    "partial": _l("Nộp trực tuyến một phần"),
+    "offline": _l("Nộp trực tiếp tại xã"),
+}
+FIELD_LABELS = {
+    "ho_tich": _l("Hộ tịch"),
+    "chung_thuc": _l("Chứng thực"),
+    "ho_kinh_doanh": _l("Hộ kinh doanh"),
+    "dich_vu_cong": _l("Dịch vụ công trực tuyến"),
+}
+ROLE_LABELS = {"admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo")}
+#: Dated changes to the duty roster (``app.models.EXCEPTION_KINDS``).
+EXCEPTION_LABELS = {
+    "leave": _l("Nghỉ phép"),
+    "holiday": _l("Nghỉ lễ (cơ quan đóng cửa)"),
+    "extra": _l("Trực thêm"),
+    "standin": _l("Trực thay"),
+}
+#: Monday first, as ``date.weekday()`` counts. The short forms (T2 = "thứ hai") are what people
+#: write on a door and in a text.
+WEEKDAYS = (
+    _l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ Năm"), _l("Thứ Sáu"), _l("Thứ Bảy"),
+    _l("Chủ nhật"),
+)
+WEEKDAYS_SHORT = (_l("T2"), _l("T3"), _l("T4"), _l("T5"), _l("T6"), _l("T7"), _l("CN"))
+MONDAY, FRIDAY, SATURDAY = 0, 4, 5
+
+
+def status_label(code: str) -> LazyString | str:
+    """The status's words (lazy), or the code itself when it has none."""
+    return STATUS_LABELS.get(code, code)
+
+
+def channel_label(code: str) -> LazyString | str:
+    return CHANNEL_LABELS.get(code, code)
+
+
+def online_label(code: str) -> LazyString | str:
+    return ONLINE_LABELS.get(code, code)
+
+
+def field_label(code: str) -> LazyString | str:
+    return FIELD_LABELS.get(code, code)
+
+
+def role_label(code: str) -> LazyString | str:
+    return ROLE_LABELS.get(code, code)
+
+
+# ----------------------------------------------------------------------------- office hours
+
+
+class HasHours(Protocol):
+    """What the hours formatter needs of an office (``app.models.Office``)."""
+
+    am_start: time | None
+    am_end: time | None
+    pm_start: time | None
+    pm_end: time | None
+    open_saturday: bool
+
+
+def hm(value: time) -> str:
+    """``7:00``, ``13:30``: a time of day on a page."""
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def _hm_sms(value: time) -> str:
+    """``7h``, ``11h30``, ``11h05``: a time the way a commune writes it on its door (and
+    short: a text is billed per 160 characters)."""
+    return f"{value.hour}h{value.minute:02d}" if value.minute else f"{value.hour}h"
+
+
+def _session(start: time | None, end: time | None) -> tuple[time, time] | None:
+    return (start, end) if start is not None and end is not None else None
+
+
+def _sessions(office: HasHours) -> tuple[tuple[time, time] | None, list[tuple[time, time]]]:
+    """The morning session (None if the office has none) and every session Monday to Friday.
+    Saturday, where the office opens, is the morning only (as the duty roster has it)."""
+    morning = _session(office.am_start, office.am_end)
+    afternoon = _session(office.pm_start, office.pm_end)
+    return morning, [s for s in (morning, afternoon) if s is not None]
+
+
+def hours_short(office: HasHours) -> str:
+    """Office hours for an SMS, GSM-friendly and short: ``T2-T6 7h-11h30, 13h30-17h; T7
+    7h-11h30`` (the Saturday part only where the office opens on Saturday morning). Weekday
+    abbreviations are translated in the current locale: call it under the recipient's
+    (``hours_sms`` defers it to rendering time)."""
+    morning, sessions = _sessions(office)
+    week = ", ".join(f"{_hm_sms(start)}-{_hm_sms(end)}" for start, end in sessions)
+    days = f"{WEEKDAYS_SHORT[MONDAY]}-{WEEKDAYS_SHORT[FRIDAY]}"
+    text = f"{days} {week}" if week else str(days)
+    if office.open_saturday and morning is not None:
+        text += f"; {WEEKDAYS_SHORT[SATURDAY]} {_hm_sms(morning[0])}-{_hm_sms(morning[1])}"
+    return text
+
+
+def hours_sms(office: HasHours) -> LazyString:
+    """``hours_short`` as a lazy string for an SMS context: the weekday words are translated
+    when the template renders, in the recipient's language, not the request's."""
+    return LazyString(hours_short, office)
+
+
+def hours_long(office: HasHours) -> str:
+    """Office hours on a page: ``Thứ Hai – Thứ Sáu: 7:00–11:30, 13:30–17:00; sáng Thứ Bảy:
+    7:00–11:30`` (the Saturday part only where the office opens on Saturday morning)."""
+    morning, sessions = _sessions(office)
+    week = ", ".join(f"{hm(start)}–{hm(end)}" for start, end in sessions)
+    weekdays = _("Thứ Hai – Thứ Sáu")  # not inside the f-string: pybabel would not see it
+    text = f"{weekdays}: {week}"
+    if office.open_saturday and morning is not None:
+        saturday = _("sáng Thứ Bảy")
+        text += f"; {saturday}: {hm(morning[0])}–{hm(morning[1])}"
+    return text
