@@ -1,6 +1,6 @@
 """Folding Vietnamese text to plain letters: the one core under search, dossier codes and SMS.
 
-Texts in the field arrive with and without marks (DESIGN.md, "Facts from the field"), so a
+Texts in the field arrive with and without marks (docs/DESIGN.md, "Facts from the field"), so a
 search, a code typed on a phone and an SMS reply all need Vietnamese without its marks. Naive
 "downgrades" get it wrong twice: ``đ``/``Đ`` have no Unicode decomposition, and letters with
 two marks (``ệ``, ``ậ``, ``ợ``) lose only one when a single mark is dropped. ``strip_marks``
