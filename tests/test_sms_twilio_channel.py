@@ -216,14 +216,30 @@ def test_find_sent_returns_the_copy_twilio_accepted(
     channel.send("+84987654321", BODY)  # same text, another phone
     accepted = channel.send(TO, BODY)
 
-    found = channel.find_sent(_lookup())
+    lookup = _lookup()
+    found = channel.find_sent(lookup)
 
     assert found == SendResult(provider_id=accepted.provider_id, status="queued")
     [query] = fake_twilio.list_queries
-    # Filtered by phone and sender on Twilio's side; the date is a day, not a date-time.
+    # Filtered by phone and sender on Twilio's side; the date is the UTC day of `since`
+    # (not of "now": five minutes after midnight they differ), not a date-time.
     assert query["To"] == TO and query["From"] == DEFAULT_SENDER
-    assert query["DateSent>"] == _now().strftime("%Y-%m-%d")
+    assert query["DateSent>"] == lookup.since.strftime("%Y-%m-%d")
     assert "DateSent" not in query and "DateSent<" not in query
+
+
+def test_find_sent_just_after_midnight_asks_from_the_day_before(
+    fake_twilio: FakeTwilio, make_twilio_channel: MakeChannel, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 12, 3, 0, 2, tzinfo=UTC), tick=True)
+    channel = make_twilio_channel()
+    accepted = channel.send(TO, BODY)
+
+    found = channel.find_sent(_lookup())  # since = 23:57 the day before
+
+    assert found is not None and found.provider_id == accepted.provider_id
+    [query] = fake_twilio.list_queries
+    assert query["DateSent>"] == "2026-12-02"
 
 
 def test_find_sent_ignores_what_is_not_this_text(
