@@ -174,4 +174,8 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         # X-Forwarded-For. 0 trusts no forwarded header, so a client cannot choose its own
         # address; deploy/nginx sets 1. More hops than there are proxies lets clients spoof.
         "PROXY_HOPS": _number("PROXY_HOPS", 0, int, 0),
+        # Host names this site answers to (comma-separated; ``.example.org`` includes its
+        # subdomains). Empty = any well-formed host. Flask checks it too (TRUSTED_HOSTS).
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                          if h.strip()] or None,
     }
