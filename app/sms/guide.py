@@ -12,7 +12,6 @@ import difflib
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import SMS_GUIDE_SEGMENTS
@@ -22,6 +21,7 @@ from app.filters import phone_display
 from app.models import Office, Procedure, utcnow
 from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import queue_message, render_sms
+from app.web import public_url
 
 # A keyword a citizen typed is echoed back in the "unknown keyword" reply: keep it short.
 KEYWORD_ECHO = 12
@@ -73,15 +73,7 @@ def find_procedure(office: Office, keyword: str) -> Procedure | None:
 
 def guide_link(procedure: Procedure, lang: str) -> str:
     """``PUBLIC_BASE_URL/procedures/<slug>``; the request's own host when that is not set."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    path = f"/procedures/{procedure.slug}"
-    if base:
-        link = base.rstrip("/") + path
-    elif has_request_context():
-        link = url_for("citizen.guide", slug=procedure.slug, _external=True)
-    else:
-        link = path
-    return link + ("?lang=en" if lang == "en" else "")
+    return public_url("citizen.guide", slug=procedure.slug) + ("?lang=en" if lang == "en" else "")
 
 
 def _cut(text: str, length: int) -> str:
