@@ -410,13 +410,21 @@ def _count(stats: Stats, outcome: str) -> str:
 # -- runs ---------------------------------------------------------------------------------------
 
 
+def _send_timeout(channel: Channel | None) -> float | None:
+    if channel is not None:
+        return getattr(channel, "timeout", None)
+    return float(current_app.config.get("TWILIO_TIMEOUT") or DEFAULT_SEND_TIMEOUT)
+
+
+def check_options(lease: float | None, channel: Channel | None = None) -> None:
+    """Raise ValueError, with the reason, for options no run could work with. Called before
+    the loop: inside it the error would be logged and retried forever (issue 12, item 16)."""
+    check_lease(lease_seconds(lease), _send_timeout(channel))
+
+
 def _setup(channel: Channel | None, now: datetime | None, lease: float | None) -> _Run:
     lease_s = lease_seconds(lease)
-    if channel is not None:
-        timeout = getattr(channel, "timeout", None)
-    else:
-        timeout = float(current_app.config.get("TWILIO_TIMEOUT") or DEFAULT_SEND_TIMEOUT)
-    check_lease(lease_s, timeout)
+    check_lease(lease_s, _send_timeout(channel))
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     return _Run(_Channels(channel), clock, lease_s)
 
@@ -507,6 +515,7 @@ def run_forever(
     because PostgreSQL restarted. On a stop signal the current text is finished and the rest of
     the batch is handed back.
     """
+    check_options(lease, channel)  # a bad lease would otherwise fail every pass, forever
     stop = stop or threading.Event()
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
