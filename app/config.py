@@ -165,6 +165,9 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         # Texts from one phone in an hour that still get answers; the rest are stored, not
         # answered, so a loop with an auto-responder cannot cost the commune money.
         "SMS_INBOUND_PER_HOUR": _number("SMS_INBOUND_PER_HOUR", 30, int, 1),
+        # Texts the public can trigger (guide form, answers to texts) per commune and day; when
+        # spent, the form refuses politely and officers see an alert (app/sms/public_budget.py).
+        "PUBLIC_SMS_DAILY_BUDGET": _number("PUBLIC_SMS_DAILY_BUDGET", 300, int, 0),
         # How long a worker's claim on an outbox row lasts before another worker may take it.
         "SMS_CLAIM_SECONDS": claim_seconds,
         "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),

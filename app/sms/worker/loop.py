@@ -32,6 +32,7 @@ from app.clock import to_local, utcnow
 from app.deadlines import parse_hhmm
 from app.extensions import db
 from app.models import Message, Office, PhonePreference
+from app.phones import undeliverable_reason
 from app.sms.channels import (
     DEFAULT_SEND_TIMEOUT,
     Channel,
@@ -321,6 +322,14 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
             message_id, token, status="cancelled", last_error="opted out",
             claimed_by=None, claimed_until=None))
         return _count(stats, "cancelled" if done else "taken_over")
+
+    never = undeliverable_reason(phone)
+    if never is not None:  # a demo citizen or junk: fail it for good, never call a provider
+        logger.warning("SMS %s not sent: %s", message_id, never)
+        done = write(lambda: update_claimed(
+            message_id, token, status="failed", last_error=never, next_attempt_at=now,
+            claimed_by=None, claimed_until=None))
+        return _count(stats, "failed" if done else "taken_over")
 
     office = run.office(message.office_id)
     wait_until = run.quiet_until(message, office, now)
