@@ -171,6 +171,12 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         # How long a worker's claim on an outbox row lasts before another worker may take it.
         "SMS_CLAIM_SECONDS": claim_seconds,
         "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),
+        # Retention of personal data, in days (app/retention.py, `flask data purge`, daily;
+        # Law 91/2025/QH15, Decree 356/2025). The inventory is in docs/SECURITY.md.
+        "RETAIN_SMS_DAYS": _number("RETAIN_SMS_DAYS", 180, int, 1),
+        "RETAIN_CLOSED_DOSSIER_PHONE_DAYS": _number("RETAIN_CLOSED_DOSSIER_PHONE_DAYS", 365, int, 1),
+        "RETAIN_FEEDBACK_COMMENT_DAYS": _number("RETAIN_FEEDBACK_COMMENT_DAYS", 365, int, 1),
+        "RETAIN_SIGNIN_LOG_DAYS": _number("RETAIN_SIGNIN_LOG_DAYS", 90, int, 1),
         # Uploaded CSVs kept between the import's preview and its confirmation (docs/IMPORT.md).
         "IMPORT_DIR": os.environ.get("IMPORT_DIR") or str(instance_path / "imports"),
         # Behind a proxy (deploy/): how many proxies in front of gunicorn append to
