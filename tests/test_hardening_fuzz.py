@@ -32,7 +32,7 @@ from tests.fakes.android_gateway import DEFAULT_SIGNING_KEY, sign
 from tests.helpers import csrf_token
 
 demo = sms_support.demo
-EXAMPLES = 40
+EXAMPLES = 30
 REQUESTS: Counter[str] = Counter()
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
