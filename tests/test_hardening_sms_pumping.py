@@ -176,3 +176,14 @@ def test_the_worker_refuses_demo_numbers(app, db, loaded, monkeypatch) -> None:
     db.session.expire_all()
     assert stats.failed == 1 and stats.sent == 0  # … and refused, never handed to a channel
     assert message.status == "failed" and message.last_error == "demo number: never sent"
+
+
+def test_the_officers_sandbox_does_not_spend_the_budget(db, demo) -> None:
+    from app.sms.outbox import queue_message
+    from app.sms.public_budget import budget_state
+
+    queue_message(office_id=demo.id, phone="+84912000001", body="x", kind="reply", channel="try")
+    queue_message(office_id=demo.id, phone="+84912000002", body="x", kind="guide")
+    queue_message(office_id=demo.id, phone="+84912000003", body="x", kind="notify")
+    db.session.commit()
+    assert budget_state(demo).used == 1

@@ -49,7 +49,8 @@ def budget_state(office: Office) -> BudgetState:
     used = db.session.scalar(
         sa.select(sa.func.count(Message.id)).where(
             Message.office_id == office.id, Message.direction == "out",
-            Message.kind.in_(PUBLIC_KINDS), Message.created_at >= start,
+            Message.kind.in_(PUBLIC_KINDS), Message.channel != "try",  # the officers' sandbox
+            Message.created_at >= start,
             Message.created_at < local_midnight_utc(today + timedelta(days=1), office.tz),
         )
     ) or 0
