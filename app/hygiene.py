@@ -4,8 +4,8 @@ can reach a database driver or the URL builder and turn into a 500 (issue 12, it
 * ``HostGuard`` (WSGI, outermost): a ``Host`` header that is too long, not a host name, or not
   in ``TRUSTED_HOSTS`` gets a static 400 page. Werkzeug cannot bind its URL map to such a
   host (``label too long``), so inside Flask not even the error page could be built.
-* ``refuse_nul`` (``before_request``): a NUL character anywhere in the path, the query or a
-  form field → 400 with a translated message. PostgreSQL text cannot hold NUL, and no form here
+* ``refuse_nul`` (``before_request``): a NUL character in the query or a form field → 400 with
+  a translated message; in the path → 404 (no page has such an address). PostgreSQL text cannot hold NUL, and no form here
   has a use for it. The signed SMS webhooks are exempt: a text is never refused for its bytes;
   they strip NUL and lone surrogates themselves (``scrub``), store the text and answer 2xx.
 * ``scrub``: a string made storable (NUL removed, lone surrogates → U+FFFD).
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.sansio.utils import host_is_trusted
 
 from app.web import HSTS, SECURITY_HEADERS
@@ -83,9 +83,10 @@ def _has_nul(values: Iterable[str]) -> bool:
 def refuse_nul() -> None:
     if request.endpoint in NUL_EXEMPT:
         return
+    if "\x00" in request.path:
+        raise NotFound()  # no page has NUL in its address (and a path part may reach a query)
     if (
-        "\x00" in request.path
-        or _has_nul(k for k in request.args)
+        _has_nul(k for k in request.args)
         or _has_nul(v for _, v in request.args.items(multi=True))
         or (request.method == "POST" and (
             _has_nul(k for k in request.form)

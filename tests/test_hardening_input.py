@@ -58,12 +58,21 @@ def test_nul_in_a_form_field_is_a_translated_400(client, office, db, path, field
 
 
 @pytest.mark.parametrize("url", ["/status?code=%00", "/api/v1/dossiers/VB-261009-0001?phone=%00",
-                                 "/procedures/a%00b"])
-def test_nul_in_the_query_or_path_is_a_400(client, office, url) -> None:
+                                 "/status?code=VB&digits=1%002"])
+def test_nul_in_the_query_is_a_400(client, office, url) -> None:
     response = client.get(url)
     assert response.status_code == 400
     if url.startswith("/api/"):
         assert response.get_json()["error"] == "nul"
+
+
+@pytest.mark.parametrize("url", ["/procedures/a%00b", "/officer/dossiers/VB-1%00",
+                                 "/api/v1/dossiers/VB%00"])
+def test_nul_in_the_path_is_a_404(client, office, make_officer, login, url) -> None:
+    from tests.desk import sign_in
+
+    sign_in(client, make_officer, login)
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize(
