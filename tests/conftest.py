@@ -25,7 +25,7 @@ from app.models import (
     utcnow,
 )
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.support.fakes.fixtures"]
 
 PASSWORD = "correct horse battery"
 
@@ -277,7 +277,7 @@ def login(client):
     """Sign ``officer`` in through the real login form (CSRF token included)."""
 
     def do(officer: Officer, password: str = PASSWORD):
-        from tests.helpers import csrf_token
+        from tests.support.helpers import csrf_token
 
         token = csrf_token(client, "/officer/login")
         return client.post(

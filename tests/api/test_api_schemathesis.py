@@ -18,7 +18,7 @@ from app.extensions import limiter
 
 MAX_EXAMPLES = 30
 # /openapi.json (the document itself) is not among the operations schemathesis generates for;
-# tests/test_api.py checks it.
+# tests/api/test_api.py checks it.
 PATHS = ["/procedures", "/procedures/{code}", "/dossiers/{code}", "/index"]
 # Negative input needs a parameter whose type can be violated (a header is always a string).
 NEGATIVE_PATHS = ["/procedures", "/procedures/{code}", "/dossiers/{code}"]

@@ -19,7 +19,7 @@ from flask_babel import force_locale, gettext
 from app.budgets import FIRST_VISIT_BUDGET, HTML_BUDGET
 from app.models import Dossier, DutyException, Feedback
 from app.web import STATIC_DIR
-from tests.helpers import check_page, csrf_token, parse_page
+from tests.support.helpers import check_page, csrf_token, parse_page
 
 MONDAY_0900 = datetime(2026, 3, 9, 9, 0)
 MONDAY_1200 = datetime(2026, 3, 9, 12, 0)

@@ -13,7 +13,7 @@ from app import metrics
 from app.budgets import HTML_BUDGET
 from app.demo.loader import NAMES, OFFICERS, load_demo
 from app.models import Dossier, Office
-from tests.helpers import check_page
+from tests.support.helpers import check_page
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from app.budgets import HTML_BUDGET
 from app.demo.procedures import PROCEDURES
 from app.models import Message, PhonePreference
 from app.sms.gsm import count_segments
-from tests import sms_support
-from tests.helpers import check_page, csrf_token
+from tests.support import sms_support
+from tests.support.helpers import check_page, csrf_token
 
 demo = sms_support.demo  # fixture shared by the SMS tests
 

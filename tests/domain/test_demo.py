@@ -22,7 +22,7 @@ from app.models import (
     ProcedureContent,
     utcnow,
 )
-from tests.helpers import csrf_token
+from tests.support.helpers import csrf_token
 
 REQUIRED = {
     "dang-ky-khai-sinh",  # birth registration

@@ -16,7 +16,7 @@ import pytest
 
 from app.demo.procedures import PROCEDURES
 
-MODULE_PATH = pathlib.Path(__file__).resolve().parents[1] / "app" / "demo" / "procedures.py"
+MODULE_PATH = pathlib.Path(__file__).resolve().parents[2] / "app" / "demo" / "procedures.py"
 
 TOP_KEYS = {
     "national_code", "slug", "field", "sms_keyword", "processing_days",

@@ -16,7 +16,7 @@ from app import create_app
 from app.extensions import limiter
 from app.health import UNAVAILABLE_PAGE
 from app.web import security_header_items
-from tests.helpers import closed_port
+from tests.support.helpers import closed_port
 
 # Only PING is sent: no key is read or written.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -23,7 +23,7 @@ from app.extensions import limiter
 from app.models import AuditLog, LoginAttempt
 from app.officer.login import MAX_PER_IP
 from tests.conftest import PASSWORD
-from tests.helpers import csrf_token
+from tests.support.helpers import csrf_token
 
 NGINX = "127.0.0.1"  # the TCP peer gunicorn sees behind deploy/nginx
 VISITOR_A = "203.0.113.7"

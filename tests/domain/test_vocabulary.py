@@ -14,7 +14,7 @@ from app import vocabulary as words
 from app.models import CHANNELS, EXCEPTION_KINDS, FIELDS, ONLINE_MODES, ROLES, STATUSES
 from app.sms.gsm import count_segments, is_gsm7, to_gsm7
 from app.sms.inbound import status_reply
-from tests import sms_support
+from tests.support import sms_support
 
 english = sms_support.english  # the English SMS strings (fixture)
 

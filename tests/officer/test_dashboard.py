@@ -15,8 +15,8 @@ from app.clock import office_today
 from app.dossiers import change_status
 from app.models import utcnow
 from app.officer.dashboard import TABLES
-from tests.desk import sign_in
-from tests.helpers import check_page
+from tests.support.desk import sign_in
+from tests.support.helpers import check_page
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from app.audit import record
 from app.models import AuditLog
 from app.officer.audit_views import diff
-from tests.desk import post, sign_in
-from tests.helpers import check_page
+from tests.support.desk import post, sign_in
+from tests.support.helpers import check_page
 
 
 def _entry(db, officer, action="roster.shift_add", before=None, after=None, office_id=None):

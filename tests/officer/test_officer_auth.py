@@ -14,7 +14,7 @@ from app.config import DEV_SECRET, ConfigError
 from app.models import LoginAttempt, utcnow
 from app.officer.login import MAX_PER_ACCOUNT, MAX_PER_IP
 from tests.conftest import PASSWORD
-from tests.helpers import check_page, csrf_token
+from tests.support.helpers import check_page, csrf_token
 
 WAIT_RE = re.compile(r"Thử lại sau (\d+) phút")
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.models import AuditLog, Dossier, DossierEvent, Message, utcnow
 from app.officer.dossier_list import safe_cell
-from tests.helpers import check_page, csrf_token
+from tests.support.helpers import check_page, csrf_token
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import AuditLog, Feedback, utcnow
-from tests.desk import post, sign_in
-from tests.helpers import check_page
+from tests.support.desk import post, sign_in
+from tests.support.helpers import check_page
 
 
 @pytest.fixture

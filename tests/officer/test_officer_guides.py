@@ -13,8 +13,8 @@ from app import guides
 from app.budgets import HTML_BUDGET
 from app.models import AuditLog, ProcedureContent, ProcedureVersion
 from tests.conftest import PASSWORD
-from tests.desk import post, sign_in
-from tests.helpers import check_page, csrf_token
+from tests.support.desk import post, sign_in
+from tests.support.helpers import check_page, csrf_token
 
 
 @pytest.fixture
@@ -270,7 +270,7 @@ def test_guide_over_the_html_budget_is_refused(client, db, ks, make_officer, log
 
 
 def test_budget_constant_is_shared_with_the_page_checks():
-    from tests import helpers
+    from tests.support import helpers
 
     assert HTML_BUDGET == 8 * 1024 and helpers.HTML_BUDGET is HTML_BUDGET
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditLog, Dossier, DossierEvent, Message
 from app.officer import importer
-from tests.helpers import check_page, csrf_token
+from tests.support.helpers import check_page, csrf_token
 
 HEADER = (
     "ma_ho_so,ma_thu_tuc,tu_khoa,ho_ten,so_dien_thoai,kenh,ngay_nhan,trang_thai,dong_y_sms,ghi_chu"

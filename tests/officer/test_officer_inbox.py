@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.models import AuditLog, Message, PhonePreference
 from app.sms.inbound import handle_inbound
-from tests.helpers import check_page, csrf_token
+from tests.support.helpers import check_page, csrf_token
 
 A, B, C = "+84912345678", "+84987654321", "+84911222333"
 

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import AuditLog, Officer
-from tests.desk import post, sign_in
-from tests.helpers import check_page, parse_page
+from tests.support.desk import post, sign_in
+from tests.support.helpers import check_page, parse_page
 
 
 def _audit(db, action="officer.profile"):

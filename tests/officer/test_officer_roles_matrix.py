@@ -5,7 +5,7 @@ endpoint × (signed out, officer, leader, admin) × (GET, POST).
 redirected (POST → redirect → GET); 403 = signed in without the role; 405 = the URL does not
 take that method. POSTs carry a valid CSRF token, so the table shows roles, not CSRF (CSRF is
 tested per page). The officer here is not in charge of the guide's procedure; an officer in
-charge may edit it (tests/test_officer_guides.py::test_who_may_edit).
+charge may edit it (tests/officer/test_officer_guides.py::test_who_may_edit).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.models import DutyException, Feedback, ProcedureVersion
-from tests.desk import post, sign_in
-from tests.helpers import csrf_token
+from tests.support.desk import post, sign_in
+from tests.support.helpers import csrf_token
 
 ROLES = ("anon", "officer", "leader", "admin")
 

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import AuditLog, DutyException, DutyShift
-from tests.desk import post, sign_in
-from tests.helpers import check_page
+from tests.support.desk import post, sign_in
+from tests.support.helpers import check_page
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Monday morning
 BANNER = "Có buổi làm việc chưa có người trực"

@@ -1,7 +1,7 @@
 """The Android phone gateway channel, end to end over real HTTP.
 
 Sending goes through the real PyPI client (``android-sms-gateway``) to
-:class:`tests.fakes.android_gateway.FakeAndroidGateway` on 127.0.0.1; webhooks are signed by the
+:class:`tests.support.fakes.android_gateway.FakeAndroidGateway` on 127.0.0.1; webhooks are signed by the
 fake exactly as the phone signs them and posted to ``POST /sms/android`` (through the Flask test
 client, and once over a real socket). Nothing leaves the machine, and nothing sleeps: the send
 rate limiter runs on a fake clock.
@@ -44,8 +44,8 @@ from app.sms.channels.base import (
 from app.sms.fallback import fallback_channel, queue_fallback
 from app.sms.outbox import queue_message
 from app.sms.worker import run_once
-from tests.fakes.android_gateway import DEFAULT_SIGNING_KEY, FakeAndroidGateway, sign
-from tests.helpers import check_page
+from tests.support.fakes.android_gateway import DEFAULT_SIGNING_KEY, FakeAndroidGateway, sign
+from tests.support.helpers import check_page
 
 CITIZEN = "+84912345678"
 BODY = "Ho so VB-240101-0001 da co ket qua, moi ong/ba den UBND xa nhan."

@@ -16,7 +16,7 @@ from app.models import Feedback, Message, PhonePreference, Subscription
 from app.sms import inbound as inbound_mod
 from app.sms.gsm import count_segments, is_gsm7
 from app.sms.inbound import handle_inbound
-from tests import sms_support
+from tests.support import sms_support
 
 demo = sms_support.demo  # fixtures shared by the SMS tests
 english = sms_support.english

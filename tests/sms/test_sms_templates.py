@@ -14,7 +14,7 @@ from app.sms.gsm import count_segments, is_gsm7
 from app.sms.guide import guide_reply, keyword_reply
 from app.sms.inbound import status_reply
 from app.sms.outbox import render_sms
-from tests import sms_support
+from tests.support import sms_support
 
 demo = sms_support.demo  # fixtures shared by the SMS tests
 english = sms_support.english

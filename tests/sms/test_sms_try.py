@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Message, PhonePreference
-from tests.helpers import check_page, csrf_token
+from tests.support.helpers import check_page, csrf_token
 
 URL = "/officer/try-sms"
 

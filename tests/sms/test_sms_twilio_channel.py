@@ -1,6 +1,6 @@
 """The Twilio and console channels, end to end through the real SDK over real HTTP.
 
-Every Twilio test talks to :class:`tests.fakes.twilio_server.FakeTwilio` on 127.0.0.1, so the
+Every Twilio test talks to :class:`tests.support.fakes.twilio_server.FakeTwilio` on 127.0.0.1, so the
 SDK's auth, form encoding and error parsing are exercised while no SMS can leave the machine.
 """
 
@@ -41,9 +41,9 @@ from app.sms.channels.twilio_channel import (
     twiml_reply,
     validate_request,
 )
-from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN, DEFAULT_SENDER, FakeTwilio, Outcome
+from tests.support.fakes.twilio_server import DEFAULT_AUTH_TOKEN, DEFAULT_SENDER, FakeTwilio, Outcome
 
-pytest_plugins = ["tests.fakes.fixtures"]  # fake_twilio, make_twilio_channel
+pytest_plugins = ["tests.support.fakes.fixtures"]  # fake_twilio, make_twilio_channel
 
 MakeChannel = Callable[..., TwilioChannel]
 

@@ -14,9 +14,9 @@ from app.models import Message, PhonePreference
 from app.sms.channels.twilio_channel import TwilioChannel
 from app.sms.gsm import count_segments
 from app.sms.outbox import queue_message
-from tests import sms_support
-from tests.fakes.twilio_server import DEFAULT_SENDER
-from tests.sms_support import TOKEN, inbound_params, new_sid, post_signed, signed
+from tests.support import sms_support
+from tests.support.fakes.twilio_server import DEFAULT_SENDER
+from tests.support.sms_support import TOKEN, inbound_params, new_sid, post_signed, signed
 
 demo = sms_support.demo  # fixture shared by the SMS tests
 

@@ -43,7 +43,7 @@ from app.sms.worker import (
     run_once,
 )
 from app.sms.worker.reconcile import CONFLICT_PAUSE
-from tests.fakes.twilio_server import DEFAULT_SENDER, Outcome
+from tests.support.fakes.twilio_server import DEFAULT_SENDER, Outcome
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Monday 18 Nov 2024: 10:00 and 23:00 in Vietnam (UTC+7), as naive UTC like the columns.

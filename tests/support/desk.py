@@ -3,7 +3,7 @@ token."""
 
 from __future__ import annotations
 
-from tests.helpers import csrf_token
+from tests.support.helpers import csrf_token
 
 
 def sign_in(client, make_officer, login, role: str = "officer", **kw):

@@ -37,7 +37,7 @@ def demo(db):
 
 @pytest.fixture
 def english(app, tmp_path, monkeypatch):
-    """Install the English SMS strings (tests/data/sms_en.po) on top of the real catalogue.
+    """Install the English SMS strings (tests/support/data/sms_en.po) on top of the real catalogue.
 
     The committed en catalogue is filled by the lead; until then English bodies would render
     the Vietnamese source, and an English segment test would test nothing.

@@ -1,8 +1,8 @@
 """Pytest fixtures for the local provider stand-ins.
 
 Kept out of conftest so that conftest (or a single test module) can pull them in with
-``from tests.fakes.fixtures import fake_twilio, make_twilio_channel`` or
-``pytest_plugins = ["tests.fakes.fixtures"]``; nothing here talks to the internet.
+``from tests.support.fakes.fixtures import fake_twilio, make_twilio_channel`` or
+``pytest_plugins = ["tests.support.fakes.fixtures"]``; nothing here talks to the internet.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.sms.channels.twilio_channel import TwilioChannel
-from tests.fakes.twilio_server import DEFAULT_SENDER, FakeTwilio
+from tests.support.fakes.twilio_server import DEFAULT_SENDER, FakeTwilio
 
 
 @pytest.fixture
