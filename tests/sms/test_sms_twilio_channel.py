@@ -41,7 +41,12 @@ from app.sms.channels.twilio_channel import (
     twiml_reply,
     validate_request,
 )
-from tests.support.fakes.twilio_server import DEFAULT_AUTH_TOKEN, DEFAULT_SENDER, FakeTwilio, Outcome
+from tests.support.fakes.twilio_server import (
+    DEFAULT_AUTH_TOKEN,
+    DEFAULT_SENDER,
+    FakeTwilio,
+    Outcome,
+)
 
 pytest_plugins = ["tests.support.fakes.fixtures"]  # fake_twilio, make_twilio_channel
 
