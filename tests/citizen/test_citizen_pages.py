@@ -100,41 +100,44 @@ def demo(app, db):
 # --------------------------------------------------------------------------- every page
 
 
-def citizen_urls(db) -> list[str]:
-    """Every citizen page, including a guide per procedure and a full status lookup."""
+def citizen_pages(db) -> list[tuple[str, dict]]:
+    """Every citizen page as (endpoint, url_for values), including a guide per procedure, the
+    send-a-guide form and a full status lookup."""
     from app.models import Procedure
 
-    urls = ["/", "/procedures", "/procedures?q=khai+sinh", "/procedures?field=chung_thuc",
-            "/status", "/contacts", "/feedback", "/feedback/thanks"]
-    urls += [f"/procedures/{slug}" for slug in db.session.scalars(sa.select(Procedure.slug))]
+    pages = [("citizen.home", {}), ("citizen.procedures", {}),
+             ("citizen.procedures", {"q": "khai sinh"}),
+             ("citizen.procedures", {"field": "chung_thuc"}), ("citizen.status", {}),
+             ("citizen.contacts", {}), ("citizen.feedback", {}), ("citizen.feedback_thanks", {}),
+             ("citizen.scorecard", {})]
+    slugs = list(db.session.scalars(sa.select(Procedure.slug).order_by(Procedure.slug)))
+    pages += [("citizen.guide", {"slug": slug}) for slug in slugs]
+    pages.append(("citizen.send_guide", {"slug": slugs[0]}))
     # The dossier with the longest timeline: the biggest status page.
     dossiers = db.session.scalars(sa.select(Dossier)).all()
     if dossiers:
         longest = max(dossiers, key=lambda d: (len(d.events), sum(len(e.note) for e in d.events)))
-        urls.append(f"/status?code={longest.code}")
-        urls.append(f"/status?code={longest.code}&digits={longest.phone_last4}")
-    return urls
+        pages.append(("citizen.status", {"code": longest.code}))
+        pages.append(("citizen.status", {"code": longest.code, "digits": longest.phone_last4}))
+    return pages
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_every_citizen_page_passes_the_page_checks(client, desk, make_dossier, lang):
+def test_every_citizen_page_passes_the_page_checks(pages, desk, make_dossier, lang):
     make_dossier(procedure=desk["ks"], status="needs_supplement")
     from app.extensions import db
 
-    for url in citizen_urls(db):
-        sep = "&" if "?" in url else "?"
-        check_page(client.get(f"{url}{sep}lang={lang}"), lang=lang)
+    for endpoint, values in citizen_pages(db):
+        pages.get(endpoint, lang=lang, **values)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_every_citizen_page_with_demo_data_stays_in_budget(client, demo, lang):
+def test_every_citizen_page_with_demo_data_stays_in_budget(pages, demo, lang):
     """Prints the compressed size of every page (``pytest -s``): the note's figures."""
     sizes = {}
-    for url in citizen_urls(demo):
-        sep = "&" if "?" in url else "?"
-        response = client.get(f"{url}{sep}lang={lang}")
-        check_page(response, lang=lang)
-        sizes[url] = len(gzip.compress(response.get_data(), 9))
+    for endpoint, values in citizen_pages(demo):
+        response = pages.get(endpoint, lang=lang, **values)
+        sizes[pages.url(endpoint, **values)] = len(gzip.compress(response.get_data(), 9))
     css = len(gzip.compress((STATIC_DIR / "css" / "site.css").read_bytes(), 9))
     print(f"\n[{lang}] gzip -9 bytes per citizen page (demo data); site.css = {css}")
     for url, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
@@ -210,10 +213,10 @@ def test_home_respects_a_stand_in(db, client, desk, freeze):
     assert "Đỗ Minh Nghỉ" in duty and 'href="tel:+84909000333"' in duty
 
 
-def test_home_has_search_groups_sms_number_and_three_commands(app, client, desk, freeze):
+def test_home_has_search_groups_sms_number_and_three_commands(app, pages, desk, freeze):
     freeze(MONDAY_0900)
-    response = client.get("/")
-    page = check_page(response)
+    response = pages.get("citizen.home")
+    page = response.page
     text = response.get_data(as_text=True)
     assert any(f.get("action") == "/procedures" and f.get("method") == "get" for f in page.forms)
     assert tr(app, "vi", "Hộ tịch") in text and tr(app, "vi", "Chứng thực") in text
@@ -236,9 +239,8 @@ def test_home_with_an_empty_database_is_not_a_500(client):
 
 
 @pytest.mark.parametrize("q", ["khai sinh", "KHAI SINH", "khai  sinh", "Khai Sinh", "khai sinh"])
-def test_search_finds_birth_registration_whatever_the_accents_or_case(client, demo, q):
-    response = client.get("/procedures", query_string={"q": q})
-    check_page(response)
+def test_search_finds_birth_registration_whatever_the_accents_or_case(pages, demo, q):
+    response = pages.get("citizen.procedures", q=q)
     assert "dang-ky-khai-sinh" in guide_links(response.get_data(as_text=True))
 
 
@@ -250,17 +252,15 @@ def test_search_for_certification_finds_the_three_certifications(client, demo, q
             "chung-thuc-ban-sao-dien-tu-tu-ban-chinh"} <= found
 
 
-def test_search_with_no_match_says_so(app, client, demo):
-    response = client.get("/procedures", query_string={"q": "xyzzy máy bay"})
-    check_page(response)
+def test_search_with_no_match_says_so(app, pages, demo):
+    response = pages.get("citizen.procedures", q="xyzzy máy bay")
     text = response.get_data(as_text=True)
     assert guide_links(text.split('id="results"')[1]) == []
     assert 'value="xyzzy máy bay"' in text  # the box keeps what was typed
 
 
-def test_search_query_is_escaped_and_capped(client, demo):
-    response = client.get("/procedures", query_string={"q": "<script>alert(1)</script>" + "a" * 300})
-    check_page(response)
+def test_search_query_is_escaped_and_capped(pages, demo):
+    response = pages.get("citizen.procedures", q="<script>alert(1)</script>" + "a" * 300)
     text = response.get_data(as_text=True)
     assert "<script>alert" not in text and "&lt;script&gt;" in text
 
@@ -317,11 +317,10 @@ def test_procedures_page_loads_htmx_lazily_from_our_own_origin(client, demo):
 # -------------------------------------------------------------------------------- guide
 
 
-def test_guide_has_every_section(app, client, desk):
+def test_guide_has_every_section(app, pages, desk):
     ks = desk["ks"]
     content = ks.content("vi")
-    response = client.get("/procedures/dang-ky-khai-sinh")
-    check_page(response)
+    response = pages.get("citizen.guide", slug="dang-ky-khai-sinh")
     text = response.get_data(as_text=True)
     page = parse_page(text)
     assert page.title.startswith("Đăng ký khai sinh")
@@ -360,9 +359,8 @@ def test_guide_without_an_officer_gives_the_office_phone(client, desk, make_proc
     assert 'href="tel:+842723800100"' in call
 
 
-def test_demo_vneid_guide(client, demo):
-    response = client.get("/procedures/tao-tai-khoan-vneid-nop-ho-so-truc-tuyen")
-    check_page(response)
+def test_demo_vneid_guide(pages, demo):
+    response = pages.get("citizen.guide", slug="tao-tai-khoan-vneid-nop-ho-so-truc-tuyen")
     text = response.get_data(as_text=True)
     assert "VNeID" in text and '<ol class="steps">' in text and "tel:" in text
 
@@ -406,9 +404,8 @@ def lan(desk, make_dossier):
 PERSONAL = ("Trần Thị Lan", "5678", "0912", "+8491", "class=\"timeline\"", "Thiếu giấy tờ")
 
 
-def test_code_alone_shows_procedure_status_and_due_date_but_nothing_personal(app, client, lan):
-    response = client.get("/status", query_string={"code": lan.code})
-    check_page(response)
+def test_code_alone_shows_procedure_status_and_due_date_but_nothing_personal(app, pages, lan):
+    response = pages.get("citizen.status", code=lan.code)
     text = response.get_data(as_text=True)
     assert "Đăng ký khai sinh" in text
     assert tr(app, "vi", "Cần bổ sung hồ sơ") in text
@@ -418,9 +415,8 @@ def test_code_alone_shows_procedure_status_and_due_date_but_nothing_personal(app
     assert 'href="tel:+84909000111"' not in text  # officer to call needs the digits too
 
 
-def test_code_and_right_digits_show_everything(app, client, lan):
-    response = client.get("/status", query_string={"code": lan.code, "digits": "5678"})
-    check_page(response)
+def test_code_and_right_digits_show_everything(app, pages, lan):
+    response = pages.get("citizen.status", code=lan.code, digits="5678")
     text = response.get_data(as_text=True)
     assert "Trần Thị Lan" in text
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', text, re.S).group(1)
@@ -550,10 +546,9 @@ def test_rate_limit_is_per_code_and_spares_lookups_without_digits(client, lan, d
 # ----------------------------------------------------------------------------- contacts
 
 
-def test_contacts_lists_every_officer_and_highlights_todays_duty(app, client, desk, freeze):
+def test_contacts_lists_every_officer_and_highlights_todays_duty(app, pages, desk, freeze):
     freeze(MONDAY_0900)
-    response = client.get("/contacts")
-    check_page(response)
+    response = pages.get("citizen.contacts")
     text = response.get_data(as_text=True)
     sections = {o: section(text, f"o{desk[o].id}") for o in ("am", "pm", "off")}
     for key, phone in (("am", "+84909000111"), ("pm", "+84909000222"), ("off", "+84909000333")):
@@ -613,12 +608,12 @@ def _feedback_rows(db) -> list[Feedback]:
     return list(db.session.scalars(sa.select(Feedback).order_by(Feedback.id)))
 
 
-def test_feedback_page(client, desk):
-    page = check_page(client.get("/feedback"))
+def test_feedback_page(pages, desk):
+    page = pages.get("citizen.feedback").page
     assert page.forms[-1]["action"] == "/feedback" and page.forms[-1]["method"] == "post"
     names = {i.get("name") for i in page.inputs}
     assert {"rating", "comment", "code", "csrf_token"} <= names
-    check_page(client.get("/feedback?lang=en"), lang="en")
+    pages.get("citizen.feedback", lang="en")
 
 
 def test_feedback_code_is_prefilled_from_the_link(client, lan):
@@ -726,9 +721,8 @@ def test_language_links_are_plain_links_that_keep_the_query(client, desk):
 
 
 @pytest.mark.parametrize("lang", ["fr", "", "EN", "<x>"])
-def test_unknown_language_is_ignored(client, desk, lang):
-    response = client.get("/", query_string={"lang": lang})
-    check_page(response, lang="vi")
+def test_unknown_language_is_ignored(pages, desk, lang):
+    pages.get("citizen.home", lang=lang, _lang="vi")
 
 
 # --------------------------------------------------------------------- headers, caching
@@ -801,16 +795,18 @@ def test_compression_is_negotiated(client, desk, freeze, accept, encoding, decod
     assert css.headers.get("Content-Encoding") == encoding
 
 
-def test_css_plus_largest_page_fit_the_first_visit_budget(client, demo):
+def test_css_plus_largest_page_fit_the_first_visit_budget(pages, demo):
     css = len(gzip.compress((STATIC_DIR / "css" / "site.css").read_bytes(), 9))
-    largest = max(len(gzip.compress(client.get(url).get_data(), 9)) for url in citizen_urls(demo))
+    largest = max(len(gzip.compress(pages.get(endpoint, **values).get_data(), 9))
+                  for endpoint, values in citizen_pages(demo))
     print(f"\nsite.css gzip -9: {css} bytes; largest citizen page: {largest}; sum {css + largest}")
     assert css + largest <= FIRST_VISIT_BUDGET
 
 
-def test_citizen_pages_load_no_script_but_the_hashed_loader(client, demo):
-    for url in citizen_urls(demo):
-        page = parse_page(client.get(url).get_data(as_text=True))
+def test_citizen_pages_load_no_script_but_the_hashed_loader(pages, demo):
+    for endpoint, values in citizen_pages(demo):
+        page = pages.get(endpoint, **values).page
+        url = pages.url(endpoint, **values)
         assert all(not s.get("src") for s in page.scripts), url
         assert len(page.scripts) <= 1, url
         assert [lk.get("href", "").split("?")[0] for lk in page.links

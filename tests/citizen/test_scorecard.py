@@ -13,7 +13,6 @@ from app import metrics
 from app.budgets import HTML_BUDGET
 from app.demo.loader import NAMES, OFFICERS, load_demo
 from app.models import Dossier, Office
-from tests.support.helpers import check_page
 
 
 @pytest.fixture
@@ -22,9 +21,9 @@ def demo(db):
     return db.session.scalars(sa.select(Office)).first()
 
 
-def test_budget_and_page_checks_with_demo_data(client, demo):
-    r = client.get("/index")
-    page = check_page(r)  # title, lang, one h1, no style=, no images, ≤ 8 KB gzipped
+def test_budget_and_page_checks_with_demo_data(client, pages, demo):
+    r = pages.get("citizen.scorecard")
+    page = r.page  # title, lang, one h1, no style=, no images, ≤ 8 KB gzipped
     assert not page.scripts  # nothing to run: works with JavaScript off
     assert len(gzip.compress(r.get_data(), 9)) <= HTML_BUDGET
     assert r.headers.get("ETag")
@@ -52,15 +51,14 @@ def test_shows_the_public_index(client, demo):
     assert 'href="/api/v1/index"' in html
 
 
-def test_empty_office(client, make_office):
+def test_empty_office(pages, make_office):
     make_office()
-    r = client.get("/index")
-    check_page(r)
+    r = pages.get("citizen.scorecard")
     assert "—" in r.get_data(as_text=True)  # no data is not 0 %
 
 
-def test_english(client, demo):
-    check_page(client.get("/index?lang=en"), lang="en")
+def test_english(pages, demo):
+    pages.get("citizen.scorecard", lang="en")
 
 
 def test_no_office_is_503(client):

@@ -32,8 +32,8 @@ def guides_sent(db) -> list[Message]:
         sa.select(Message).where(Message.kind == "guide").order_by(Message.id)))
 
 
-def test_guide_links_to_the_form_page_and_carries_no_token(client, demo):
-    guide = check_page(client.get(URL))
+def test_guide_links_to_the_form_page_and_carries_no_token(client, pages, demo):
+    guide = pages.get("citizen.guide", slug=SLUG).page
     html = client.get(URL).get_data(as_text=True)
     assert f'href="{URL}/sms"' in html and "HD KS" in html and "0909 000 100" in html
     # No form, no CSRF token, no cookie on the guide: repeat visits stay cacheable (304).
@@ -43,8 +43,8 @@ def test_guide_links_to_the_form_page_and_carries_no_token(client, demo):
     assert client.get(URL, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
 
 
-def test_form_page_has_the_form_and_the_hint(client, demo):
-    page = check_page(client.get(f"{URL}/sms"))
+def test_form_page_has_the_form_and_the_hint(client, pages, demo):
+    page = pages.get("citizen.send_guide", slug=SLUG).page
     assert any(f.get("action") == f"{URL}/sms" for f in page.forms)
     html = client.get(f"{URL}/sms").get_data(as_text=True)
     assert "HD KS" in html and "0909 000 100" in html

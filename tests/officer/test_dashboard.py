@@ -16,7 +16,6 @@ from app.dossiers import change_status
 from app.models import utcnow
 from app.officer.dashboard import TABLES
 from tests.support.desk import sign_in
-from tests.support.helpers import check_page
 
 
 @pytest.fixture
@@ -39,10 +38,10 @@ def data(db, make_office, make_procedure, make_officer, make_dossier):
 
 
 @pytest.mark.parametrize("role", ["officer", "leader", "admin"])
-def test_renders_for_every_role(client, data, make_officer, login, role):
+def test_renders_for_every_role(client, pages, data, make_officer, login, role):
     sign_in(client, make_officer, login, role)
-    r = client.get("/officer/dashboard")
-    page = check_page(r, citizen=False)
+    r = pages.get("officer.dashboard")
+    page = r.page
     assert page.title.startswith("Chỉ số phục vụ")
     html = r.get_data(as_text=True)
     assert data["late"].code in html and "Phạm Phụ Trách" in html  # the overdue list
@@ -161,9 +160,9 @@ def test_home_panel(client, data, make_officer, login):
     assert "/officer/dashboard" in panel
 
 
-def test_english(client, data, make_officer, login):
+def test_english(client, pages, data, make_officer, login):
     from flask_babel import refresh
 
     sign_in(client, make_officer, login, "leader")
     refresh()  # the test's app context outlives requests; drop the locale the login cached
-    check_page(client.get("/officer/dashboard?lang=en"), lang="en", citizen=False)
+    pages.get("officer.dashboard", lang="en")

@@ -14,7 +14,7 @@ from app.config import DEV_SECRET, ConfigError
 from app.models import LoginAttempt, utcnow
 from app.officer.login import MAX_PER_ACCOUNT, MAX_PER_IP
 from tests.conftest import PASSWORD
-from tests.support.helpers import check_page, csrf_token
+from tests.support.helpers import csrf_token
 
 WAIT_RE = re.compile(r"Thử lại sau (\d+) phút")
 
@@ -29,9 +29,9 @@ def _post_login(client, username, password, ip="10.0.0.1", next_=None):
     )
 
 
-def test_login_page_renders(client, make_office):
+def test_login_page_renders(client, pages, make_office):
     make_office()
-    page = check_page(client.get("/officer/login"), citizen=False)
+    page = pages.get("officer.login").page
     assert any(i.get("name") == "password" and i.get("type") == "password" for i in page.inputs)
 
 

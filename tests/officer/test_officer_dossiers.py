@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.models import AuditLog, Dossier, DossierEvent, Message, utcnow
 from app.officer.dossier_list import safe_cell
-from tests.support.helpers import check_page, csrf_token
+from tests.support.helpers import csrf_token
 
 
 @pytest.fixture
@@ -83,18 +83,18 @@ def db_status(d):
     return db.session.get(Dossier, d.id).status
 
 
-def test_leader_reads_but_cannot_write(client, desk, login, make_dossier):
+def test_leader_reads_but_cannot_write(client, pages, desk, login, make_dossier):
     d = make_dossier(procedure=desk["proc"])
     login(desk["leader"])
-    check_page(client.get("/officer/dossiers"), citizen=False)
-    check_page(client.get(f"/officer/dossiers/{d.code}"), citizen=False)
-    check_page(client.get(f"/officer/dossiers/{d.code}/slip"), citizen=False)
+    pages.get("officer.dossiers")
+    pages.get("officer.dossier", code=d.code)
+    pages.get("officer.slip", code=d.code)
     assert client.get("/officer/dossiers.csv").status_code == 200
     page = client.get(f"/officer/dossiers/{d.code}").get_data(as_text=True)
     assert "dossier_status" not in page and f"/officer/dossiers/{d.code}/status" not in page
     token = csrf_token(client, "/officer/dossiers")
-    assert client.get("/officer/dossiers/new").status_code == 403
-    assert client.get("/officer/dossiers/import").status_code == 403
+    pages.get("officer.register", _expected_status=403)  # the error page is checked too
+    pages.get("officer.import_dossiers", _expected_status=403)
     for url, data in (
         ("/officer/dossiers/new", {"applicant_name": "X", "procedure": str(desk["proc"].id)}),
         (f"/officer/dossiers/{d.code}/status", {"status": "processing"}),
@@ -118,9 +118,9 @@ def test_other_office_dossier_is_not_found(
 # ----------------------------------------------------------------------------- register
 
 
-def test_register_page_lists_only_procedures(client, desk, login):
+def test_register_page_lists_only_procedures(client, pages, desk, login):
     login(desk["officer"])
-    page = check_page(client.get("/officer/dossiers/new"), citizen=False)
+    page = pages.get("officer.register").page
     html = client.get("/officer/dossiers/new").get_data(as_text=True)
     assert "Đăng ký khai sinh" in html
     assert "Hướng dẫn VNeID" not in html
@@ -223,11 +223,10 @@ def test_admin_can_register(client, desk, login):
 
 
 @pytest.mark.parametrize("fmt", ["a5", "a4", "58mm"])
-def test_slip(client, app, desk, login, make_dossier, fmt):
+def test_slip(client, pages, app, desk, login, make_dossier, fmt):
     d = make_dossier(procedure=desk["proc"])
     login(desk["officer"])
-    r = client.get(f"/officer/dossiers/{d.code}/slip?format={fmt}")
-    check_page(r, citizen=False)
+    r = pages.get("officer.slip", code=d.code, format=fmt)
     html = r.get_data(as_text=True)
     assert f"slip-{fmt}" in html
     assert "/static/css/slip.css?v=" in html and "/static/js/print.js?v=" in html
@@ -260,12 +259,11 @@ def test_slip_unknown_code_404(client, desk, login):
 # ----------------------------------------------------------------------------- list
 
 
-def test_list_renders_and_marks_overdue(client, desk, login, make_dossier):
+def test_list_renders_and_marks_overdue(client, pages, desk, login, make_dossier):
     late = make_dossier(procedure=desk["proc"], received_at=utcnow() - timedelta(days=40))
     fresh = make_dossier(procedure=desk["proc"])
     login(desk["officer"])
-    r = client.get("/officer/dossiers")
-    check_page(r, citizen=False)
+    r = pages.get("officer.dossiers")
     html = r.get_data(as_text=True)
     row = re.search(rf"<tr[^>]*>\s*<td><a [^>]*>{late.code}</a>.*?</tr>", html, re.S).group(0)
     assert row.startswith('<tr class="overdue">') and "Quá hạn" in row
@@ -404,11 +402,10 @@ def _status_post(client, d, **data):
     return client.post(f"/officer/dossiers/{d.code}/status", data={"csrf_token": token, **data})
 
 
-def test_dossier_page_offers_only_allowed_next(client, desk, login, make_dossier):
+def test_dossier_page_offers_only_allowed_next(client, pages, desk, login, make_dossier):
     d = make_dossier(procedure=desk["proc"], status="ready")
     login(desk["officer"])
-    r = client.get(f"/officer/dossiers/{d.code}")
-    check_page(r, citizen=False)
+    r = pages.get("officer.dossier", code=d.code)
     html = r.get_data(as_text=True)
     options = re.findall(
         r'<option value="(\w+)"', html.split('name="status"', 1)[1].split("</select>")[0]

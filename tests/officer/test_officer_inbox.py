@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.models import AuditLog, Message, PhonePreference
 from app.sms.inbound import handle_inbound
-from tests.support.helpers import check_page, csrf_token
+from tests.support.helpers import csrf_token
 
 A, B, C = "+84912345678", "+84987654321", "+84911222333"
 
@@ -48,17 +48,16 @@ def test_signed_out_goes_to_login(client, office):
 
 
 @pytest.mark.parametrize("role", ["admin", "officer", "leader"])
-def test_every_role_reads_the_inbox(client, login, make_officer, traffic, role):
+def test_every_role_reads_the_inbox(client, pages, login, make_officer, traffic, role):
     login(make_officer(role=role))
-    page = check_page(client.get("/officer/inbox"), citizen=False)
+    page = pages.get("officer.inbox").page
     html = client.get("/officer/inbox").get_data(as_text=True)
     order = [html.index(p) for p in ("0987 654 321", "0911 222 333", "0912 345 678")]
     # flagged threads first (B then C by newest flagged... C's last message is newer), then A
     assert order[2] == max(order)
     assert "cần xem" in html
     assert page.h1 == 1
-    thread = client.get(f"/officer/inbox/{B}")
-    check_page(thread, citizen=False)
+    thread = pages.get("officer.inbox_thread", phone=B)
     text = thread.get_data(as_text=True)
     assert "alo, ho so cua toi sao roi" in text and "Da chuyen tin toi can bo xa" in text
     can_write = role != "leader"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.models import AuditLog, Officer
 from tests.support.desk import post, sign_in
-from tests.support.helpers import check_page, parse_page
+from tests.support.helpers import parse_page
 
 
 def _audit(db, action="officer.profile"):
@@ -17,10 +17,10 @@ def _audit(db, action="officer.profile"):
 
 
 @pytest.mark.parametrize("role", ["officer", "leader", "admin"])
-def test_profile_renders_for_every_role(client, make_procedure, make_officer, login, role):
+def test_profile_renders_for_every_role(client, pages, make_procedure, make_officer, login, role):
     make_procedure()
     sign_in(client, make_officer, login, role)
-    page = check_page(client.get("/officer/profile"), citizen=False)
+    page = pages.get("officer.profile").page
     names = {i.get("name") for i in page.inputs}
     assert {"public_phone", "title", "title_en", "procedures"} <= names
 
@@ -148,12 +148,11 @@ def test_procedures_of_another_office_are_ignored(
 # ------------------------------------------------------------------------------ admin
 
 
-def test_admin_lists_officers_with_role_and_active_flag(client, make_officer, login):
+def test_admin_lists_officers_with_role_and_active_flag(client, pages, make_officer, login):
     sign_in(client, make_officer, login, "admin", name="Quản Trị Viên")
     make_officer(name="Lãnh Đạo Xã", role="leader")
     make_officer(name="Người Đã Nghỉ", active=False)
-    r = client.get("/officer/officers")
-    check_page(r, citizen=False)
+    r = pages.get("officer.officers")
     html = r.get_data(as_text=True)
     for text in (
         "Quản Trị Viên",
@@ -167,11 +166,11 @@ def test_admin_lists_officers_with_role_and_active_flag(client, make_officer, lo
         assert text in html
 
 
-def test_admin_edits_another_officer(client, db, make_procedure, make_officer, login):
+def test_admin_edits_another_officer(client, pages, db, make_procedure, make_officer, login):
     admin = sign_in(client, make_officer, login, "admin")
     proc = make_procedure()
     other = make_officer(name="Trần Văn Bình", public_phone="+84909000105")
-    check_page(client.get(f"/officer/officers/{other.id}"), citizen=False)
+    pages.get("officer.officer_edit", officer_id=other.id)
     r = post(
         client,
         f"/officer/officers/{other.id}",

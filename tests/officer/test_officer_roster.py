@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from app.models import AuditLog, DutyException, DutyShift
 from tests.support.desk import post, sign_in
-from tests.support.helpers import check_page
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Monday morning
 BANNER = "Có buổi làm việc chưa có người trực"
@@ -27,12 +26,12 @@ def _count(db, model):
 
 
 @pytest.mark.parametrize("role", ["officer", "leader", "admin"])
-def test_roster_renders_for_every_role(client, make_officer, make_shift, login, role):
+def test_roster_renders_for_every_role(client, pages, make_officer, make_shift, login, role):
     lan = make_officer(name="Trần Thị Lan")
     make_shift(lan, 0)
     sign_in(client, make_officer, login, role)
-    r = client.get("/officer/roster")
-    page = check_page(r, citizen=False)
+    r = pages.get("officer.roster")
+    page = r.page
     html = r.get_data(as_text=True)
     assert "Trần Thị Lan" in html
     has_forms = any("/roster/shifts" in (f.get("action") or "") for f in page.forms)

@@ -45,7 +45,6 @@ from app.sms.fallback import fallback_channel, queue_fallback
 from app.sms.outbox import queue_message
 from app.sms.worker import run_once
 from tests.support.fakes.android_gateway import DEFAULT_SIGNING_KEY, FakeAndroidGateway, sign
-from tests.support.helpers import check_page
 
 CITIZEN = "+84912345678"
 BODY = "Ho so VB-240101-0001 da co ket qua, moi ong/ba den UBND xa nhan."
@@ -623,8 +622,8 @@ def test_failed_event_queues_the_fallback_for_a_notification(client, db, android
 # -- officer home ---------------------------------------------------------------------------------
 
 
-def test_officer_home_shows_last_seen_and_waiting(client, db, android_config, office, phone,
-                                                  make_officer, login) -> None:
+def test_officer_home_shows_last_seen_and_waiting(client, pages, db, android_config, office,
+                                                  phone, make_officer, login) -> None:
     officer = make_officer(office=office)
     login(officer)
     page = client.get("/officer/").get_data(as_text=True)
@@ -634,8 +633,7 @@ def test_officer_home_shows_last_seen_and_waiting(client, db, android_config, of
     queue_notice(db, office)
     queue_notice(db, office, body="khac")
     post(client, phone, "system:ping", {})
-    response = client.get("/officer/")
-    check_page(response, citizen=False)
+    response = pages.get("officer.home")
     page = response.get_data(as_text=True)
     assert "Lần cuối liên lạc:" in page and "Đang hoạt động" in page
     assert "2 tin nhắn đang chờ gửi" in page

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Message, PhonePreference
-from tests.support.helpers import check_page, csrf_token
+from tests.support.helpers import csrf_token
 
 URL = "/officer/try-sms"
 
@@ -32,9 +32,10 @@ def test_leader_may_not_use_it(client, login, make_officer, office):
 
 
 @pytest.mark.parametrize("role", ["admin", "officer"])
-def test_officer_tries_a_text_and_sees_the_reply(client, db, login, make_officer, office, role):
+def test_officer_tries_a_text_and_sees_the_reply(client, pages, db, login, make_officer, office,
+                                                 role):
     login(make_officer(role=role))
-    check_page(client.get(URL), citizen=False)
+    pages.get("officer.try_sms")
     r = _try(client, "0912 345 678", "ds")
     assert r.status_code == 302 and r.headers["Location"].endswith(URL)
     html = client.get(URL).get_data(as_text=True)
@@ -83,9 +84,9 @@ def test_csrf_missing_is_400(client, db, login, make_officer, office):
     assert db.session.scalars(sa.select(Message)).first() is None
 
 
-def test_public_in_development_without_login(client, db, app, office, monkeypatch):
+def test_public_in_development_without_login(client, pages, db, app, office, monkeypatch):
     monkeypatch.setitem(app.config, "SMS_TRY_PAGE_PUBLIC", True)
-    page = check_page(client.get(URL), citizen=False)
+    page = pages.get("officer.try_sms").page
     assert page.h1 == 1
     assert _try(client, "0912 345 678", "LH").status_code == 302
     assert "VP xa: 0272 380 0100" in client.get(URL).get_data(as_text=True)

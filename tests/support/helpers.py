@@ -64,14 +64,24 @@ def parse_page(html: str) -> _PageParser:
 
 
 def check_page(response, lang: str = "vi", citizen: bool = True) -> _PageParser:
-    """Title, lang, exactly one h1, every form has an action, no duplicate ids; for citizen
-    pages also: compressed size within budget, no raster image, no third-party request."""
+    """A 200 that passes :func:`check_html`. Prefer the ``pages`` fixture, which runs the same
+    checks on every HTML page a test requests."""
     assert response.status_code == 200, response.status_code
+    return check_html(response, lang=lang, citizen=citizen)
+
+
+def check_html(response, lang: str = "vi", citizen: bool = True,
+               fragment: bool = False) -> _PageParser:
+    """Title, lang, exactly one h1, every form has an action, no duplicate ids, no inline
+    style; for citizen pages also: compressed size within budget, no raster image, no
+    third-party request. A ``fragment`` (htmx) has no html element, title or h1: only the rest
+    is checked."""
     html = response.get_data(as_text=True)
     page = parse_page(html)
-    assert page.html_lang == lang
-    assert page.title.strip(), "page has no title"
-    assert page.h1 == 1, f"expected one h1, found {page.h1}"
+    if not fragment:
+        assert page.html_lang == lang, f"<html lang={page.html_lang!r}>, expected {lang!r}"
+        assert page.title.strip(), "page has no title"
+        assert page.h1 == 1, f"expected one h1, found {page.h1}"
     for form in page.forms:
         assert form.get("action"), f"form without action: {form}"
     dupes = [i for i, n in Counter(page.ids).items() if n > 1]
