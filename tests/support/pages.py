@@ -179,7 +179,9 @@ class Pages:
         response.page = check_html(  # type: ignore[attr-defined]
             response, lang=lang, citizen=citizen, fragment=fragment
         )
-        if not fragment and response.status_code == 200:
+        # A page counts as checked when its GET answer passed: a form re-rendered by a POST
+        # is checked too, but is not the page a visitor opens.
+        if not fragment and response.status_code == 200 and response.request.method == "GET":
             CHECKED.setdefault(final, self._nodeid)
         return response
 
