@@ -58,11 +58,15 @@ def html_get_endpoints(app) -> set[str]:
     }
 
 
+def unchecked_pages(app, checked) -> list[str]:
+    return sorted(html_get_endpoints(app) - set(checked))
+
+
 def test_every_html_page_was_page_checked(app, request):
     reason = _whole_suite_ran(request.config)
     if reason:
         pytest.skip(reason)
-    unchecked = sorted(html_get_endpoints(app) - set(CHECKED))
+    unchecked = unchecked_pages(app, CHECKED)
     assert not unchecked, (
         "HTML pages no test requested through the `pages` fixture with the page checks on: "
         f"{unchecked}. Add a test with pages.get(endpoint, ...) (tests/README.md)."
@@ -174,3 +178,11 @@ def test_it_judges_only_a_whole_run(request, monkeypatch):
     monkeypatch.setattr(conftest, "DESELECTED", [])
     monkeypatch.setattr(conftest, "COLLECTED_MODULES", every - {"tests/api/test_api.py"})
     assert "not the whole suite" in _whole_suite_ran(request.config)
+
+
+def test_an_unchecked_page_is_named(app):
+    every = html_get_endpoints(app)
+    assert {"citizen.home", "citizen.guide", "officer.dossier", "officer.login"} <= every
+    assert not every & set(NOT_HTML)
+    assert unchecked_pages(app, every) == []
+    assert unchecked_pages(app, every - {"officer.roster"}) == ["officer.roster"]
