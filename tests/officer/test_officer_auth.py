@@ -35,12 +35,12 @@ def test_login_page_renders(client, pages, make_office):
     assert any(i.get("name") == "password" and i.get("type") == "password" for i in page.inputs)
 
 
-def test_good_login_opens_the_desk(client, make_officer):
+def test_good_login_opens_the_desk(client, pages, make_officer):
     officer = make_officer(username="lan")
     r = _post_login(client, "lan", PASSWORD)
     assert r.status_code == 302 and r.headers["Location"].endswith("/officer/")
-    home = client.get("/officer/")
-    assert home.status_code == 200 and officer.name in home.get_data(as_text=True)
+    home = pages.get("officer.home")
+    assert officer.name in home.get_data(as_text=True)
 
 
 def test_username_is_case_insensitive(client, make_officer):
