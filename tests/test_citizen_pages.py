@@ -839,3 +839,29 @@ def test_demo_due_dates_match_the_rules(demo):
     for d in demo.session.scalars(sa.select(Dossier)):
         assert d.due_on == compute_due(d.procedure, d.office, d.received_at), d.code
         assert d.received_at <= datetime.now() + timedelta(minutes=1)  # noqa: DTZ005
+
+
+# --------------------------------------------------------------------- example codes
+
+
+def test_example_codes_are_labelled_and_in_the_office_prefix(app, client, db, make_office):
+    """A newcomer typed the page's example code and found nothing: every code shown as an
+    illustration now says "Ví dụ:" and uses the office's own prefix, never another commune's."""
+    make_office(code="TN", sms_number="+84909000100")
+    home = text_of(client.get("/"))
+    assert "Ví dụ: TT TN-241115-0007" in home
+    status = text_of(client.get("/status"))
+    assert "Ví dụ: TN-241115-0007" in status and "Ví dụ: TT TN-241115-0007" in status
+    bad = text_of(client.get("/status?code=abc"))
+    assert "Mã hồ sơ không đúng dạng. Ví dụ: TN-241115-0007" in bad
+    for text in (home, status, bad):
+        assert "VB-241115-0007" not in text
+        # Every code-shaped string on the page is introduced as an example.
+        for found in re.finditer(r"[A-Z]{1,5}-\d{6}-\d{4}", text):
+            assert text[max(0, found.start() - 12):found.start()].rstrip().endswith(
+                ("Ví dụ:", "Ví dụ: TT")), text[found.start() - 40:found.end()]
+
+
+def test_example_code_with_a_code_already_typed_repeats_that_code(client, desk):
+    text = text_of(client.get("/status?code=VB-261203-0001"))
+    assert "Nhắn TT VB-261203-0001 gửi" in text
