@@ -13,10 +13,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import health, hygiene, page_cache
+from app.codes import example_code
 from app.config import ROOT, ConfigError, from_env
 from app.extensions import babel, compress, csrf, db, limiter, login, migrate
 from app.web import (
     LAZY_HTMX,
+    SITE_CSS,
     MotCuaFlask,
     assets,
     choose_locale,
@@ -97,6 +99,8 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
             "lang": lang,
             "lang_url": lang_url,
             "lazy_htmx_script": LAZY_HTMX,
+            "site_css": SITE_CSS,
+            "example_code": example_code(office.code if office else None),
             "has_endpoint": lambda name: name in app.view_functions,
             "office": office,
             "site_name": office_name(office, lang) if office else None,

@@ -47,6 +47,18 @@ def demo_load() -> None:
 
     summary = load_demo(password=current_app.config["DEMO_PASSWORD"])
     click.echo(summary)
+    # The codes on the pages and in the README are labelled examples: the demo's dossiers are
+    # dated from the day it was loaded, so this is the way to a code that matches one.
+    from app.models import Dossier
+
+    dossier = db.session.scalars(
+        sa.select(Dossier).where(Dossier.status == "processing", Dossier.phone != "")
+        .order_by(Dossier.id)
+    ).first()
+    if dossier is not None:
+        click.echo(f"a demo dossier to look up: {dossier.code} (phone ending {dossier.phone_last4}):"
+                   f" /status?code={dossier.code}&digits={dossier.phone_last4}"
+                   f" or text TT {dossier.code}")
 
 
 @click.group("officer", help="Manage officer accounts.")

@@ -35,6 +35,7 @@ __all__ = [
     "CODE_RE",
     "CodeMatch",
     "CodeParts",
+    "example_code",
     "find_code",
     "fold",
     "format_code",
@@ -149,6 +150,23 @@ def format_code(prefix: str, day: datetime.date, serial: int) -> str:
     if not 2000 <= day.year <= 2099:
         raise ValueError(f"year must be 2000-2099, got {day.year}")
     return f"{clean}-{day:%y%m%d}-{serial:04d}"
+
+
+#: The day and serial of the code shown to citizens as an illustration ("Ví dụ: VB-241115-0007").
+#: It is always labelled as an example: the demo's dossiers are dated relative to the day the
+#: demo was loaded, so no fixed code can match one (``flask demo load`` prints a real one).
+EXAMPLE_DAY = datetime.date(2024, 11, 15)
+EXAMPLE_SERIAL = 7
+
+
+def example_code(prefix: str | None) -> str:
+    """The example code in the office's own prefix (``VB-241115-0007`` for Vĩnh Bửu), so a
+    commune with another prefix does not show Vĩnh Bửu's."""
+    try:
+        clean = _clean_prefix(prefix)
+    except ValueError:
+        clean = None
+    return format_code(clean or "VB", EXAMPLE_DAY, EXAMPLE_SERIAL)
 
 
 def split_code(code: str) -> CodeParts:

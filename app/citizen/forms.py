@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.codes import normalise_code
+from app.codes import example_code, normalise_code
 from app.models import COMMENT_MAX
 
 RATINGS = [
@@ -36,7 +36,8 @@ class FeedbackForm(FlaskForm):
     def validate_code(self, field):
         # The office prefix may be left out, as on the status page (the receipt's "241115-7").
         if field.data and not normalise_code(field.data, current_app.config["DEFAULT_OFFICE"]):
-            raise ValidationError(_l("Mã hồ sơ không đúng dạng, ví dụ VB-241115-0007."))
+            raise ValidationError(_l("Mã hồ sơ không đúng dạng. Ví dụ: %(code)s",
+                                     code=example_code(current_app.config["DEFAULT_OFFICE"])))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -20,10 +20,11 @@ from flask_babel import gettext as _
 
 from app.citizen import bp
 from app.citizen import services as svc
-from app.clock import office_today
+from app.clock import office_today, utcnow
 from app.extensions import limiter
+from app.filters import fmt_datetime
 from app.phones import normalise_phone
-from app.sms.guide import GuideRefused, send_guide
+from app.sms.guide import GuideRefused, guide_arrives_at, send_guide
 from app.sms.outbox import phone_lang
 from app.web import current_lang, current_office
 
@@ -45,6 +46,9 @@ def _form_page(procedure, typed: str, error: str, status: int):
         content=procedure.content(current_lang()),
         send_phone=typed,
         send_error=error,
+        # At night the worker holds texts until the quiet hours end: say so before the
+        # citizen waits for a text that is not coming until morning.
+        arrives_at=guide_arrives_at(current_office(), utcnow()),
     ), status
 
 
@@ -74,7 +78,11 @@ def send_guide_sms(slug: str):
         sent = send_guide(office, procedure, phone, lang, office_today(office))
     except GuideRefused as err:
         return _form_page(procedure, typed, str(err), err.status)
-    if sent:
+    arrives_at = guide_arrives_at(office, utcnow())
+    if sent and arrives_at is not None:
+        flash(_("Đã gửi hướng dẫn tới số %(phone)s. Ban đêm xã không gửi tin "
+                "nhắn: tin sẽ đến lúc %(when)s.", phone=typed.strip(), when=fmt_datetime(arrives_at)))
+    elif sent:
         flash(_("Đã gửi hướng dẫn tới số %(phone)s. Tin nhắn sẽ đến trong ít phút.",
                 phone=typed.strip()))
     else:

@@ -17,7 +17,7 @@ from app.citizen import bp
 from app.citizen import services as svc
 from app.citizen.forms import FeedbackForm
 from app.clock import office_now
-from app.codes import normalise_code
+from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.filters import phone_display
 from app.models import FIELDS
@@ -118,7 +118,8 @@ def status():
         if not lookup.raw_code.strip():
             lookup.errors["code"] = _("Nhập mã hồ sơ ghi trên giấy hẹn.")
         elif lookup.code is None:
-            lookup.errors["code"] = _("Mã hồ sơ không đúng dạng. Mã có dạng VB-241115-0007.")
+            lookup.errors["code"] = _("Mã hồ sơ không đúng dạng. Ví dụ: %(code)s",
+                                        code=example_code(office.code))
         if lookup.raw_digits.strip() and len(digits) != 4:
             lookup.errors["digits"] = _("Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ.")
         if not lookup.errors:

@@ -9,13 +9,16 @@ then the summary — never the name or the link.
 from __future__ import annotations
 
 import difflib
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import SMS_GUIDE_SEGMENTS
+from app.clock import to_local
 from app.codes import fold
+from app.deadlines import parse_hhmm
 from app.extensions import db
 from app.filters import phone_display
 from app.models import Office, Procedure, utcnow
@@ -145,6 +148,21 @@ def keyword_reply(office: Office, lang: str, keyword: str | None) -> str:
     return truncate_to_segments(render_sms("guide", lang, **ctx), 2)
 
 
+def guide_arrives_at(office: Office, now: datetime) -> datetime | None:
+    """When a guide queued at ``now`` (naive UTC) can go out, as the office's local time, if
+    the quiet hours (``SMS_QUIET_START``–``SMS_QUIET_END``) hold it back; None when the worker
+    sends it at once. The same rule the worker applies (``app.sms.worker.loop``): a guide asked
+    for on the web is no reply to a fresh text, so it waits for the morning like any other."""
+    from app.sms.worker.loop import in_quiet_hours, quiet_ends_at
+
+    config = current_app.config
+    start = parse_hhmm(config.get("SMS_QUIET_START"))
+    end = parse_hhmm(config.get("SMS_QUIET_END"))
+    if end is None or not in_quiet_hours(to_local(now, office.tz), start, end):
+        return None
+    return to_local(quiet_ends_at(now, office.tz, end), office.tz)
+
+
 class GuideRefused(ValueError):
     """The guide cannot be texted to this phone; the message says why, translated, and
     ``status`` is the HTTP status the form answers with."""
@@ -198,6 +216,7 @@ def send_guide(office: Office, procedure: Procedure, phone: str, lang: str, toda
 __all__ = [
     "GuideRefused",
     "find_procedure",
+    "guide_arrives_at",
     "guide_link",
     "guide_reply",
     "keyword_reply",

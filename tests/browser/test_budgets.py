@@ -10,8 +10,9 @@ context: empty cache) and a repeat visit (same context, navigate again):
   the server actually received;
 - first contentful paint from ``performance.getEntriesByType('paint')``.
 
-Bytes and requests are deterministic and asserted (≤ 14 KB and ≤ 2 requests on a first
-visit; a repeat visit fetches only the HTML). Times depend on the machine and are only
+Bytes and requests are deterministic and asserted (≤ 14 KB and one request on a first visit
+— two on the officer sign-in page, which links the cached stylesheet; a repeat visit fetches
+only the HTML). tests/browser/test_layout.py holds the first-paint budget (best of three). Times depend on the machine and are only
 reported: printed and written to ``bench/out/browser_budgets.json`` (git-ignored), which
 ``make bench`` and docs/PERFORMANCE.md read.
 """
@@ -36,7 +37,8 @@ TWO_G = {
     "downloadThroughput": 280_000 // 8,
     "uploadThroughput": 256_000 // 8,
 }
-FIRST_VISIT_REQUESTS = 2  # the HTML and the one stylesheet
+FIRST_VISIT_REQUESTS = 1  # the HTML: the stylesheet is inline (app.web.SITE_CSS)
+OFFICER_FIRST_VISIT_REQUESTS = 2  # officer sign-in links the cached file for the desk
 OUT = ROOT / "bench" / "out" / "browser_budgets.json"
 
 _results: dict[str, dict] = {}
@@ -114,7 +116,8 @@ def _report():
     report = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "network": {"profile": "WebPageTest 2G", **TWO_G},
-        "budget": {"first_visit_bytes": FIRST_VISIT_BUDGET, "first_visit_requests": 2},
+        "budget": {"first_visit_bytes": FIRST_VISIT_BUDGET,
+                   "first_visit_requests": FIRST_VISIT_REQUESTS},
         "pages": _results,
     }
     OUT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -152,7 +155,8 @@ def _problems(path: str, first: dict, repeat: dict) -> list[str]:
     out = []
     if first["bytes"] > FIRST_VISIT_BUDGET:
         out.append(f"first visit {first['bytes']} B > {FIRST_VISIT_BUDGET} B: {first['urls']}")
-    if first["requests"] > FIRST_VISIT_REQUESTS:
+    allowed = OFFICER_FIRST_VISIT_REQUESTS if path.startswith("/officer/") else FIRST_VISIT_REQUESTS
+    if first["requests"] > allowed:
         out.append(f"first visit made {first['requests']} requests: {first['urls']}")
     if len(first["server_hits"]) != first["requests"]:
         out.append(f"browser and server disagree: {first['urls']} vs {first['server_hits']}")

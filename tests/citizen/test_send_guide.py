@@ -4,11 +4,13 @@ the page staying within its 8 KB budget."""
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from app.budgets import HTML_BUDGET
+from app.clock import DEFAULT_TZ, to_local, utcnow
 from app.demo.procedures import PROCEDURES
 from app.models import Message, PhonePreference
 from app.sms.gsm import count_segments
@@ -147,3 +149,58 @@ def test_biggest_guide_page_with_an_error_stays_within_budget(client, db, demo):
     assert r.status_code == 400
     assert len(gzip.compress(r.get_data(), 9)) <= HTML_BUDGET
     check_page(client.get(f"/procedures/{biggest}"))
+
+
+# -- when the text arrives: the worker's quiet hours ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wall", "arrives"),
+    [
+        (datetime(2026, 12, 3, 22, 30), "07:00 04/12/2026"),  # evening: tomorrow morning
+        (datetime(2026, 12, 4, 1, 15), "07:00 04/12/2026"),  # after midnight: this morning
+    ],
+)
+def test_at_night_the_pages_say_when_the_guide_will_arrive(client, db, demo, clock, wall,
+                                                           arrives):
+    """The worker holds texts in quiet hours (21:00–07:00 by default): the form says so before
+    anyone waits, the confirmation says when, and the worker indeed sends it at that time."""
+    from app.sms.channels.console import ConsoleChannel
+    from app.sms.worker.loop import run_once
+
+    clock.local(wall)
+    form = client.get(f"{URL}/sms").get_data(as_text=True)
+    assert f"hướng dẫn sẽ đến lúc {arrives}" in form
+    r = _send(client, "0912 345 678")
+    assert r.status_code == 302
+    page = client.get(URL).get_data(as_text=True)
+    assert f"tin sẽ đến lúc {arrives}" in page and "trong ít phút" not in page
+    [message] = guides_sent(db)
+    stats = run_once("w1", channel=ConsoleChannel(), now=utcnow())
+    assert (stats.deferred, stats.sent) == (1, 0)
+    db.session.expire_all()
+    local = to_local(db.session.get(Message, message.id).next_attempt_at, DEFAULT_TZ)
+    assert f"{local:%H:%M %d/%m/%Y}" == arrives
+
+
+def test_by_day_the_guide_arrives_within_minutes(client, db, demo, clock):
+    from app.sms.channels.console import ConsoleChannel
+    from app.sms.worker.loop import run_once
+
+    clock.local(datetime(2026, 12, 3, 20, 59))  # the last minute before quiet hours
+    form = client.get(f"{URL}/sms").get_data(as_text=True)
+    assert "sẽ đến lúc" not in form
+    _send(client, "0912 345 678")
+    page = client.get(URL).get_data(as_text=True)
+    assert "Tin nhắn sẽ đến trong ít phút." in page and "sẽ đến lúc" not in page
+    assert run_once("w1", channel=ConsoleChannel(), now=utcnow()).sent == 1
+
+
+def test_without_quiet_hours_the_guide_always_arrives_within_minutes(app, client, db, demo,
+                                                                     clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_QUIET_START", "")
+    monkeypatch.setitem(app.config, "SMS_QUIET_END", "")
+    clock.local(datetime(2026, 12, 3, 23, 0))
+    assert "sẽ đến lúc" not in client.get(f"{URL}/sms").get_data(as_text=True)
+    _send(client, "0912 345 678")
+    assert "Tin nhắn sẽ đến trong ít phút." in client.get(URL).get_data(as_text=True)

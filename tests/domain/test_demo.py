@@ -105,6 +105,14 @@ def test_demo_officers_and_weekly_roster(db, loaded):
         assert all(start < end for start, end in day)
 
 
+def test_demo_load_prints_a_code_that_matches_a_demo_dossier(db, loaded):
+    """The pages' codes are labelled examples; ``demo load`` names one that exists."""
+    found = re.search(r"a demo dossier to look up: (\S+) \(phone ending (\d{4})\)", loaded.output)
+    assert found, loaded.output
+    dossier = db.session.scalars(sa.select(Dossier).where(Dossier.code == found[1])).one()
+    assert dossier.status == "processing" and dossier.phone_last4 == found[2]
+
+
 def test_demo_dossiers(db, loaded):
     dossiers = db.session.scalars(sa.select(Dossier)).all()
     assert len(dossiers) >= 40

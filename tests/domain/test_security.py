@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import csrf, limiter
-from app.web import LAZY_HTMX
+from app.web import LAZY_HTMX, SITE_CSS
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -93,6 +93,7 @@ def _assert_security_headers(response, label: str) -> None:
     assert csp["frame-ancestors"] == ["'none'"], label
     assert csp["object-src"] == ["'none'"], label
     assert csp["script-src"] == ["'self'", _sha256(LAZY_HTMX)], label
+    assert csp["style-src"] == ["'self'", _sha256(SITE_CSS)], label
     assert response.headers.get("X-Content-Type-Options") == "nosniff", label
     assert response.headers.get("X-Frame-Options") == "DENY", label
     assert response.headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin"), label
@@ -164,19 +165,28 @@ def test_headers_on_a_server_error(tmp_path):
 def test_the_only_inline_script_is_the_hashed_lazy_loader(client, site):
     """Every inline <script> on every page matches a hash in the CSP — and there is only one:
     ``app.web.LAZY_HTMX``. An inline script added without its hash would be blocked by the
-    browser; this test says so before a citizen finds out."""
-    inline = set()
+    browser; this test says so before a citizen finds out. The same for styles: the only inline
+    style is the stylesheet in one <style> element (``app.web.SITE_CSS``), allowed by its
+    hash; never a ``style=`` attribute (a hash cannot allow one without 'unsafe-hashes')."""
+    inline, styles = set(), []
     for path in ("/", "/procedures", f"/procedures/{site['slug']}", "/status", "/contacts",
-                 "/feedback", "/officer/login"):
+                 "/feedback", "/officer/login", "/no-such-page"):
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), f"inline event handler on {path}"
-        assert ' style="' not in html, f"inline style on {path}"
+        assert not re.search(r"<[^>]+\sstyle\s*=", html), f"inline style attribute on {path}"
         for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
             if "src=" not in attrs:
                 inline.add(body)
+        found = re.findall(r"<style([^>]*)>(.*?)</style>", html, re.S)
+        assert len(found) <= 1, f"more than one <style> on {path}"
+        styles += [(path, attrs, body) for attrs, body in found]
     assert inline == {LAZY_HTMX}
+    assert styles and all(attrs == "" and body == SITE_CSS for _p, attrs, body in styles), [
+        (p, a, b[:40]) for p, a, b in styles if a or b != SITE_CSS]
+    assert "/officer/login" not in {p for p, _a, _b in styles}  # officers get the cached file
     csp = _csp(client.get("/procedures"))
     assert _sha256(LAZY_HTMX) in csp["script-src"]
+    assert csp["style-src"] == ["'self'", _sha256(SITE_CSS)]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, site):
