@@ -7,17 +7,16 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import ROLES, Office, Officer
+from app.phones import normalise_phone
+from app.sms.cli import sms_cli
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(officer_cli)
-    try:
-        from app.sms.cli import sms_cli
-    except ImportError:  # pragma: no cover - the SMS group ships with the SMS package
-        return
     app.cli.add_command(sms_cli)
 
 
@@ -28,8 +27,6 @@ def demo() -> None:
 
 @demo.command("load", help="Load the demo commune (idempotent: safe to run again).")
 def demo_load() -> None:
-    from app.demo.loader import load_demo
-
     summary = load_demo(password=current_app.config["DEMO_PASSWORD"])
     click.echo(summary)
 
@@ -55,8 +52,6 @@ def _get(username: str) -> Officer:
 @click.option("--office", "office_code", default=None, help="Office code (default: DEFAULT_OFFICE)")
 @click.password_option()
 def officer_create(username, name, role, title, phone, office_code, password) -> None:
-    from app.phones import normalise_phone
-
     code = office_code or current_app.config["DEFAULT_OFFICE"]
     office = db.session.scalars(sa.select(Office).where(Office.code == code)).first()
     if office is None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import hashlib
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import (
     Flask,
     Response,
@@ -18,12 +20,15 @@ from flask import (
     has_request_context,
     request,
     session,
+    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app.clock import DEFAULT_TIMEZONE
+from app.extensions import db
+from app.models import Office
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -82,8 +87,6 @@ class Assets:
         self._hashes: dict[str, str] = {}
 
     def url(self, filename: str) -> str:
-        from flask import url_for
-
         digest = self._hashes.get(filename)
         if digest is None or current_app.debug:
             digest = hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
@@ -175,8 +178,6 @@ class MotCuaFlask(Flask):
 
 def lang_url(lang: str) -> str:
     """The current page in another language (a plain link: works with no JS)."""
-    from urllib.parse import urlencode
-
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
     return request.path + "?" + urlencode(args, doseq=True)
@@ -186,11 +187,6 @@ def current_office():
     """The office this deployment serves on its public pages (``DEFAULT_OFFICE``), once per
     request. Multi-office deployments would pick it from the host name here."""
     if "office" not in g:
-        import sqlalchemy as sa
-
-        from app.extensions import db
-        from app.models import Office
-
         g.office = db.session.scalars(
             sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
         ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()

@@ -17,8 +17,8 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import lookup as svc
 from app.citizen import bp
-from app.citizen import services as svc
 from app.clock import office_today
 from app.extensions import limiter
 from app.phones import normalise_phone

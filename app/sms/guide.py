@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import SMS_GUIDE_SEGMENTS
@@ -21,7 +22,8 @@ from app.extensions import db
 from app.filters import phone_display
 from app.models import Office, Procedure, utcnow
 from app.sms.gsm import count_segments, truncate_to_segments
-from app.sms.outbox import queue_message, render_sms
+from app.sms.outbox import is_opted_out, queue_message
+from app.sms.replies import render_sms
 
 # A keyword a citizen typed is echoed back in the "unknown keyword" reply: keep it short.
 KEYWORD_ECHO = 12
@@ -162,10 +164,6 @@ def send_guide(office: Office, procedure: Procedure, phone: str, lang: str, toda
     the form does not text the citizen twice. Returns False when it was already queued today.
     Raises :class:`GuideRefused` for a phone that said STOP: we never text it.
     """
-    from flask_babel import gettext as _
-
-    from app.sms.outbox import is_opted_out
-
     if is_opted_out(phone):
         raise GuideRefused(
             _("Số này đã báo ngừng nhận tin nhắn. Muốn nhận lại, nhắn BATLAI tới số của xã.")

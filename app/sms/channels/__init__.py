@@ -67,8 +67,8 @@ def _twilio(config: Mapping[str, Any]) -> Channel:
         raise ChannelConfigError(
             "SMS channel 'twilio' is chosen but not configured: set " + ", ".join(missing)
         )
-    # Imported here so that only configurations that use Twilio load the SDK.
-    from app.sms.channels.twilio_channel import TwilioChannel
+    # Only configurations that use Twilio load the SDK.
+    from app.sms.channels.twilio_channel import TwilioChannel  # function-level import: optional SDK
 
     return TwilioChannel(
         config["TWILIO_ACCOUNT_SID"],
@@ -81,8 +81,10 @@ def _twilio(config: Mapping[str, Any]) -> Channel:
 
 
 def _android(config: Mapping[str, Any]) -> Channel:
-    # Imported here so that only configurations that use the phone load its client.
-    from app.sms.channels.android_channel import from_config
+    # Only configurations that use the phone load its client.
+    from app.sms.channels.android_channel import (
+        from_config,  # function-level import: optional client
+    )
 
     return from_config(config)
 

@@ -23,9 +23,9 @@ from flask_login import current_user
 from app.clock import unix_time
 from app.extensions import csrf, db
 from app.models import Office
-from app.sms import bp
 from app.sms.android import BadEvent, apply_event, office_for, panel
 from app.sms.channels.android_channel import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
+from app.sms.webhooks import bp
 
 logger = logging.getLogger(__name__)
 
