@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from app.officer.audit_views import diff
 
 from app.audit import record
 from app.models import AuditLog
+from app.officer.audit import diff
 from tests.desk import post, sign_in
 from tests.helpers import check_page
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from app.officer.login import MAX_PER_ACCOUNT, MAX_PER_IP
 
 from app import create_app
 from app.config import DEV_SECRET, ConfigError
 from app.models import LoginAttempt, utcnow
+from app.signin import MAX_PER_ACCOUNT, MAX_PER_IP
 from tests.conftest import PASSWORD
 from tests.helpers import check_page, csrf_token
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import segno
 import sqlalchemy as sa
-from app.officer.dossier_list import safe_cell
 
+from app.dossier_queries import safe_cell
 from app.models import AuditLog, Dossier, DossierEvent, Message, utcnow
 from tests.helpers import check_page, csrf_token
 

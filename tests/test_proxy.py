@@ -13,7 +13,6 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
-from app.officer.login import MAX_PER_IP
 from flask import request
 
 from app import create_app
@@ -22,6 +21,7 @@ from app.config import ConfigError
 from app.extensions import db as _db
 from app.extensions import limiter
 from app.models import AuditLog, LoginAttempt
+from app.signin import MAX_PER_IP
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token
 
