@@ -1,6 +1,6 @@
 """What the Android phone gateway tells us, and what the office sees of it.
 
-The webhook view (``app.sms.android_webhooks``) checks the signature and hands the parsed event
+The webhook view (``app.sms.webhooks.android``) checks the signature and hands the parsed event
 to :func:`apply_event`; nothing here talks to the phone (that is ``channels.android_channel``).
 
 * ``sms:received`` → :func:`app.sms.inbound.handle_inbound` with ``channel="android"``; the
