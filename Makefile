@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 export DEMO_PASSWORD ?= motcua-demo
 
 .PHONY: run test install translations extract check-translations migrate demo bench lint \
-	screenshots clean
+	contracts screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench: translations
 
 lint: install
 	$(BIN)/python -m ruff check app tests scripts bench
+
+# The layers and "no cycles" of docs/ARCHITECTURE.md (import-linter, [tool.importlinter] in
+# pyproject.toml), and no import hidden inside a function to dodge a cycle.
+contracts: install
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_imports.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

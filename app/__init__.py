@@ -12,10 +12,16 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import health, hygiene, page_cache
+from app import filters, health, hygiene, models, page_cache  # noqa: F401  (models: registered with SQLAlchemy)
+from app.api import bp as api_bp
+from app.auth import load_officer
+from app.citizen import bp as citizen_bp
+from app.cli import register as register_cli
 from app.codes import example_code
 from app.config import ROOT, ConfigError, from_env
 from app.extensions import babel, compress, csrf, db, limiter, login, migrate
+from app.officer import bp as officer_bp
+from app.sms.webhooks import bp as sms_bp
 from app.web import (
     LAZY_HTMX,
     SITE_CSS,
@@ -55,9 +61,6 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     login.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
-
-    from app import filters, models  # noqa: F401  (models registered with SQLAlchemy)
-    from app.auth import load_officer
 
     login.user_loader(load_officer)
     login.login_view = "officer.login"
@@ -124,11 +127,6 @@ def _behind_proxies(wsgi_app, hops: int):
 
 
 def _register_blueprints(app: MotCuaFlask) -> None:
-    from app.api import bp as api_bp
-    from app.citizen import bp as citizen_bp
-    from app.officer import bp as officer_bp
-    from app.sms import bp as sms_bp
-
     app.register_blueprint(citizen_bp)
     app.register_blueprint(officer_bp, url_prefix="/officer")
     app.register_blueprint(sms_bp, url_prefix="/sms")
@@ -171,6 +169,4 @@ def _register_errors(app: MotCuaFlask) -> None:
 
 
 def _register_cli(app: MotCuaFlask) -> None:
-    from app.cli import register
-
-    register(app)
+    register_cli(app)

@@ -8,18 +8,18 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from app.demo.loader import load_demo
 from app.extensions import db
-from app.models import ROLES, Office, Officer
+from app.models import ROLES, Dossier, Office, Officer
+from app.phones import normalise_phone
+from app.retention import purge
+from app.sms.cli import sms_cli
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(officer_cli)
     app.cli.add_command(data_cli)
-    try:
-        from app.sms.cli import sms_cli
-    except ImportError:  # pragma: no cover - the SMS group ships with the SMS package
-        return
     app.cli.add_command(sms_cli)
 
 
@@ -31,8 +31,6 @@ def data_cli() -> None:
 @data_cli.command("purge", help="Erase personal data past its retention period (RETAIN_*); "
                   "safe to run again. Run daily by deploy/systemd/motcua-daily.service.")
 def data_purge() -> None:
-    from app.retention import purge
-
     click.echo(f"purged: {purge()}")
 
 
@@ -43,14 +41,10 @@ def demo() -> None:
 
 @demo.command("load", help="Load the demo commune (idempotent: safe to run again).")
 def demo_load() -> None:
-    from app.demo.loader import load_demo
-
     summary = load_demo(password=current_app.config["DEMO_PASSWORD"])
     click.echo(summary)
     # The codes on the pages and in the README are labelled examples: the demo's dossiers are
     # dated from the day it was loaded, so this is the way to a code that matches one.
-    from app.models import Dossier
-
     dossier = db.session.scalars(
         sa.select(Dossier).where(Dossier.status == "processing", Dossier.phone != "")
         .order_by(Dossier.id)
@@ -82,8 +76,6 @@ def _get(username: str) -> Officer:
 @click.option("--office", "office_code", default=None, help="Office code (default: DEFAULT_OFFICE)")
 @click.password_option()
 def officer_create(username, name, role, title, phone, office_code, password) -> None:
-    from app.phones import normalise_phone
-
     code = office_code or current_app.config["DEFAULT_OFFICE"]
     office = db.session.scalars(sa.select(Office).where(Office.code == code)).first()
     if office is None:

@@ -26,6 +26,7 @@ from app.models import (
     Officer,
     Procedure,
 )
+from app.sms.outbox import queue_status_notifications
 
 # Allowed next statuses. "Overdue" is not a status: it is derived from due_on.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -203,8 +204,4 @@ def _state(dossier: Dossier) -> dict:
 
 
 def _notify(dossier: Dossier, event: DossierEvent) -> None:
-    # Imported here: the outbox renders templates and needs the app; the domain must not
-    # depend on it at import time.
-    from app.sms.outbox import queue_status_notifications
-
     queue_status_notifications(dossier, event)

@@ -1,6 +1,6 @@
-"""Citizens' feedback for the officers' inbox: filtered reading, and marking an item handled
-with a note (audited). Writing feedback is the citizen side's (``app.citizen.services``) and
-the SMS side's job."""
+"""Citizens' feedback: every write (the web form, the SMS ``GY`` comment and ``DG`` rating) and
+the officers' inbox (filtered reading, marking an item handled with a note, audited). The
+callers commit: the web form right away, the SMS handler together with its reply."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.audit import record
+from app.codes import find_code, normalise_code
 from app.extensions import db
-from app.models import Feedback, Officer, utcnow
+from app.lookup import find_dossier
+from app.models import COMMENT_MAX, Dossier, Feedback, Office, Officer, utcnow
 from app.pagination import Page, paginate
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
@@ -63,6 +65,66 @@ def inbox(office_id: int, filters: Filters, page: int) -> Page:
             Feedback.created_at >= utcnow() - timedelta(days=PERIODS[filters.period])
         )
     return paginate(query.order_by(Feedback.created_at.desc(), Feedback.id.desc()), page, PER_PAGE)
+
+
+def save_web_feedback(
+    office: Office, rating: str | None, comment: str, code: str | None
+) -> Feedback:
+    """The citizen feedback form: a rating and/or a comment, tied to a dossier when the code
+    given is a real one. Commits."""
+    canonical = normalise_code(code, office.code) if code else None
+    dossier = find_dossier(canonical) if canonical else None
+    item = Feedback(
+        office_id=office.id,
+        rating=int(rating) if rating else None,
+        comment=(comment or "").strip()[:COMMENT_MAX],
+        dossier_id=dossier.id if dossier else None,
+        procedure_id=dossier.procedure_id if dossier else None,
+        source="web",
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def add_sms_comment(office: Office, phone: str, comment: str) -> Dossier | None:
+    """A ``GY`` text: the comment, tied to the dossier whose code it mentions (if any). Added to
+    the session; the SMS handler commits it with its reply. Returns that dossier."""
+    found = find_code(comment, office.code)
+    dossier = find_dossier(found) if found else None
+    db.session.add(
+        Feedback(
+            office_id=office.id,
+            comment=comment[:COMMENT_MAX],
+            source="sms",
+            phone=phone,
+            dossier_id=dossier.id if dossier else None,
+            procedure_id=dossier.procedure_id if dossier else None,
+        )
+    )
+    return dossier
+
+
+def rate_by_sms(dossier: Dossier, phone: str, rating: int, comment: str) -> None:
+    """A ``DG`` text from the dossier's own phone. One rating per dossier and phone: a second
+    one changes it (people correct a typo). Added to the session; the SMS handler commits."""
+    existing = db.session.scalars(
+        sa.select(Feedback).where(
+            Feedback.dossier_id == dossier.id, Feedback.source == "sms", Feedback.phone == phone,
+            Feedback.rating.is_not(None),
+        )
+    ).first()
+    comment = comment.strip()[:COMMENT_MAX]
+    if existing is None:
+        db.session.add(
+            Feedback(office_id=dossier.office_id, rating=rating, comment=comment,
+                     dossier_id=dossier.id, procedure_id=dossier.procedure_id, source="sms",
+                     phone=phone)
+        )
+    else:
+        existing.rating = rating
+        if comment:
+            existing.comment = comment
 
 
 class FeedbackError(ValueError):

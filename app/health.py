@@ -107,7 +107,7 @@ def _check_database() -> None:
 
 
 def _check_redis(uri: str) -> None:
-    import redis
+    import redis  # function-level import: optional, only when a Redis URI is configured
 
     if uri.startswith("redis+unix://"):
         uri = "unix://" + uri[len("redis+unix://"):]

@@ -1,6 +1,7 @@
 """Officers' public profiles: the phone, title and procedures citizens see on the home and
 contacts pages. An officer edits their own; the admin edits anyone's, including role and
-whether the account is active. Every change is audited and committed here, once."""
+whether the account is active. Every change is audited and committed here, once. Also who a
+citizen should call about a dossier (the slip and the SMS texts say the same)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import record
 from app.extensions import db
-from app.models import ROLES, Officer, Procedure
+from app.models import ROLES, Dossier, Officer, Procedure
 from app.phones import normalise_phone
 
 
@@ -55,6 +56,16 @@ def office_officers(office_id: int) -> list[Officer]:
             .order_by(Officer.active.desc(), Officer.name)
         )
     )
+
+
+def contact_officer(dossier: Dossier) -> Officer | None:
+    """Who the citizen should call: the officer in charge, else the procedure's first."""
+    if dossier.officer is not None and dossier.officer.public_phone:
+        return dossier.officer
+    for officer in dossier.procedure.officers:
+        if officer.public_phone and officer.active:
+            return officer
+    return None
 
 
 def update_profile(

@@ -48,26 +48,27 @@ import brotli
 import sqlalchemy as sa
 from flask import Response, current_app, g, request, session
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import office_now
 from app.extensions import db
-from app.web import security_header_items
+from app.models import (
+    Dossier,
+    DossierEvent,
+    DutyException,
+    DutyShift,
+    Office,
+    Officer,
+    Procedure,
+    ProcedureContent,
+    SiteVersion,
+)
+from app.web import choose_locale, current_office, security_header_items
 
 SCOPES = ("content", "dossiers")
 
 
 def _scope_of(obj: object) -> str | None:
-    from app.models import (
-        Dossier,
-        DossierEvent,
-        DutyException,
-        DutyShift,
-        Office,
-        Officer,
-        Procedure,
-        ProcedureContent,
-    )
-
     if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException)):
         return "content"
     if isinstance(obj, (Dossier, DossierEvent)):
@@ -154,8 +155,6 @@ class PageCache:
 
     def version(self) -> tuple | None:
         """``(epoch, content, dossiers)``, re-read at most every PAGE_CACHE_CHECK_SECONDS."""
-        from app.models import SiteVersion
-
         now = time.monotonic()
         every = current_app.config["PAGE_CACHE_CHECK_SECONDS"]
         if self._version is not None and now - self._version_read_at < every:
@@ -172,8 +171,6 @@ class PageCache:
     def office_clock(self, version: tuple) -> SimpleNamespace | None:
         """The office's time zone, for the minute/day in keys, without a query per request:
         kept until the content version moves (an office edit moves it)."""
-        from app.web import current_office
-
         memo = self._office
         if memo is None or memo[0] != version[:2]:
             office = current_office()
@@ -255,12 +252,7 @@ def _insert_version_row(connection) -> None:
     """The row, if missing: the migration writes it, ``create_all`` too (below), and the first
     change after someone empties the table by hand. ``ON CONFLICT DO NOTHING`` so two workers
     doing it at once cannot fail each other's transaction."""
-    from app.models import SiteVersion
-
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     connection.execute(
         insert(SiteVersion).values(id=1, epoch=secrets.token_hex(8), content=0, dossiers=0)
         .on_conflict_do_nothing(index_elements=["id"])
@@ -269,8 +261,6 @@ def _insert_version_row(connection) -> None:
 
 def _bump(session, flush_context) -> None:
     """after_flush: move the version of every scope this flush touched, in its transaction."""
-    from app.models import SiteVersion
-
     scopes = set()
     for obj in chain(session.new, session.deleted):
         scope = _scope_of(obj)
@@ -308,8 +298,6 @@ def _created(table, connection, **kw) -> None:
 
 def init_app(app) -> None:
     """Hooks only; the settings (PAGE_CACHE_SIZE, PAGE_CACHE_CHECK_SECONDS) are in app.config."""
-    from app.models import SiteVersion
-
     if not event.contains(SiteVersion.__table__, "after_create", _created):
         event.listen(SiteVersion.__table__, "after_create", _created)
     if not event.contains(db.session, "after_flush", _bump):
@@ -424,8 +412,6 @@ class Key(NamedTuple):
 
 
 def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> Key:
-    from app.web import choose_locale
-
     when = None
     if per is not None:
         office = page_cache.office_clock(version)

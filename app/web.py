@@ -8,8 +8,10 @@ import base64
 import hashlib
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import (
     Flask,
     Response,
@@ -19,12 +21,15 @@ from flask import (
     has_request_context,
     request,
     session,
+    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app.clock import DEFAULT_TIMEZONE
+from app.extensions import db
+from app.models import Office
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -101,8 +106,6 @@ class Assets:
         self._hashes: dict[str, str] = {}
 
     def url(self, filename: str) -> str:
-        from flask import url_for
-
         digest = self._hashes.get(filename)
         if digest is None or current_app.debug:
             digest = hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
@@ -202,8 +205,6 @@ def public_url(endpoint: str, **values) -> str:
     ``Host`` or ``SCRIPT_NAME``, which a client (or a forwarder that trusts it) chooses — a link
     built from them could point a citizen, or a cached answer, at someone else's site.
     Without it (development), the request's own URL; outside a request, the path alone."""
-    from flask import url_for
-
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if not has_request_context():
         path = current_app.url_map.bind("localhost").build(endpoint, values)
@@ -219,8 +220,6 @@ def public_url(endpoint: str, **values) -> str:
 
 def lang_url(lang: str) -> str:
     """The current page in another language (a plain link: works with no JS)."""
-    from urllib.parse import urlencode
-
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
     return request.path + "?" + urlencode(args, doseq=True)
@@ -230,11 +229,6 @@ def current_office():
     """The office this deployment serves on its public pages (``DEFAULT_OFFICE``), once per
     request. Multi-office deployments would pick it from the host name here."""
     if "office" not in g:
-        import sqlalchemy as sa
-
-        from app.extensions import db
-        from app.models import Office
-
         g.office = db.session.scalars(
             sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
         ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()

@@ -1,13 +1,14 @@
 """The OpenAPI 3.0 document for ``/api/v1``, served at ``/api/v1/openapi.json``.
 
 Written by hand next to the views and checked against them by schemathesis
-(tests/api/test_api_schemathesis.py): every parameter pattern here is the one the views test with
-``re.search``, so "valid by the document" and "accepted by the server" are the same thing.
+(tests/api/test_api_schemathesis.py): every parameter pattern here comes from
+``app.api.parameters``, the very one the views test with ``re.search``, so "valid by the
+document" and "accepted by the server" are the same thing.
 """
 
 from __future__ import annotations
 
-from app.api.views import (
+from app.api.parameters import (
     API_LIMIT,
     DIGITS_LIMIT,
     DIGITS_PATTERN,

@@ -22,22 +22,23 @@ from flask_babel import force_locale
 
 from app import metrics
 from app.api import bp
-from app.citizen.services import digits_match, find_dossier, list_procedures
+from app.api.openapi import document
+from app.api.parameters import (
+    API_LIMIT,
+    DIGITS_LIMIT,
+    DIGITS_PATTERN,
+    DOSSIER_CODE_PATTERN,
+    LANGS,
+    PROCEDURE_CODE_PATTERN,
+)
 from app.clock import to_local
 from app.codes import normalise_code
 from app.extensions import csrf, limiter
+from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
 from app.vocabulary import field_label, status_label
 from app.web import current_office, public_url
 
-API_LIMIT = "60/minute"
-DIGITS_LIMIT = "10/hour"  # the same as the status page's
-LANGS = ("vi", "en")
-# Python's re.search with the very patterns the OpenAPI document states, so what the document
-# calls valid is exactly what this module accepts (schemathesis checks both directions).
-PROCEDURE_CODE_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,79}$"
-DOSSIER_CODE_PATTERN = r"^[A-Za-z]{1,5}-[0-9]{6}-[0-9]{4}$"
-DIGITS_PATTERN = r"^[0-9]{4}$"
 HIDE_DUE = ("returned", "rejected", "withdrawn")  # as on the status page
 
 csrf.exempt(bp)
@@ -238,6 +239,4 @@ def index():
 @bp.route("/openapi.json")
 @api_limit
 def openapi():
-    from app.api.openapi import document
-
     return jsonify(document())

@@ -18,8 +18,8 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import lookup as svc
 from app.citizen import bp
-from app.citizen import services as svc
 from app.clock import office_today, utcnow
 from app.extensions import limiter
 from app.filters import fmt_datetime

@@ -13,12 +13,13 @@ import vobject
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import lookup as svc
 from app.citizen import bp
-from app.citizen import services as svc
 from app.citizen.forms import FeedbackForm
 from app.clock import office_now
 from app.codes import example_code, normalise_code
 from app.extensions import limiter
+from app.feedback import save_web_feedback
 from app.filters import phone_display
 from app.models import FIELDS
 from app.page_cache import cached_page
@@ -196,7 +197,7 @@ def feedback():
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
     if form.validate_on_submit():
-        svc.save_feedback(office, form.rating.data, form.comment.data, form.code.data)
+        save_web_feedback(office, form.rating.data, form.comment.data, form.code.data)
         return redirect(url_for("citizen.feedback_thanks"))
     status = 400 if form.errors else 200
     return render_template("citizen/feedback.html", form=form), status

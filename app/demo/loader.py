@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.clock import local_date, local_to_utc, office_today, utcnow
 from app.deadlines import next_working_day
+from app.demo.procedures import PROCEDURES
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
 from app.models import (
@@ -91,8 +92,6 @@ def _office() -> Office:
 
 
 def _procedures(office: Office) -> dict[str, Procedure]:
-    from app.demo.procedures import PROCEDURES
-
     by_keyword: dict[str, Procedure] = {}
     for position, data in enumerate(PROCEDURES):
         proc = db.session.scalars(

@@ -21,12 +21,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import dossier_queries as dossier_list
 from app import metrics
 from app.auth import any_role
 from app.charts import Chart, bar_chart
 from app.clock import office_today
 from app.filters import fmt_date
-from app.officer import bp, dossier_list
+from app.officer import bp
 from app.vocabulary import status_label
 from app.web import current_lang
 

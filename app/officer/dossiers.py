@@ -2,7 +2,7 @@
 change a status, export the list as CSV and import a provincial export.
 
 Views stay thin: status changes go through ``app.dossiers`` (the only place a status changes),
-list queries through ``app.officer.dossier_list``, imports through ``app.officer.importer``.
+list queries through ``app.dossier_queries``, imports through ``app.dossier_import``.
 Leaders read everything and write nothing: every POST here is ``writer_required``.
 """
 
@@ -25,13 +25,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app import dossier_import as importer
+from app import dossier_queries as dossier_list
 from app.auth import any_role, writer_required
 from app.clock import office_today
 from app.dossiers import DossierError, allowed_next, change_status, register_dossier
 from app.extensions import db, limiter
 from app.models import Dossier, Message, Procedure
-from app.officer import bp, dossier_list, importer
-from app.officer.dossier_forms import ImportConfirmForm, ImportUploadForm, RegisterForm, StatusForm
+from app.officer import bp
+from app.officer.forms import ImportConfirmForm, ImportUploadForm, RegisterForm, StatusForm
+from app.officers import contact_officer
 from app.vocabulary import status_label
 from app.web import current_lang, office_name, public_url
 
@@ -136,15 +139,13 @@ def slip(code: str):
     fmt = request.args.get("format", "a5")
     if fmt not in SLIP_FORMATS:
         fmt = "a5"
-    from app.sms.replies import officer_for
-
     url = status_url(dossier.code)
     return render_template(
         "officer/dossiers/slip.html",
         d=dossier,
         fmt=fmt,
         formats=SLIP_FORMATS,
-        contact=officer_for(dossier),
+        contact=contact_officer(dossier),
         qr=qr_svg(url),
         qr_url=url,
         commune=office_name(dossier.office, current_lang()),

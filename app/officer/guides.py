@@ -15,7 +15,7 @@ from app.auth import any_role, can_edit_guide
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion
 from app.officer import bp
-from app.officer.forms_guides import GuideForm
+from app.officer.forms import GuideForm
 
 LANG_LABELS = {"vi": "Tiếng Việt", "en": "English"}
 

@@ -13,7 +13,7 @@ from app.auth import any_role, writer_required
 from app.extensions import db, limiter
 from app.models import Message
 from app.officer import bp
-from app.officer.forms_sms import ReplyForm
+from app.officer.forms import ReplyForm
 from app.pagination import parse_page
 from app.sms import inbox as sms_inbox
 

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.filters import phone_display
 from app.models import Officer
 from app.officer import bp
-from app.officer.forms_people import OfficerAdminForm, ProfileForm
+from app.officer.forms import OfficerAdminForm, ProfileForm
 from app.officers import ProfileError, office_officers, office_procedures, update_profile
 from app.web import current_lang
 

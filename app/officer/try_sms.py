@@ -23,7 +23,7 @@ from app.auth import writer_required
 from app.extensions import db, limiter
 from app.models import Message
 from app.officer import bp
-from app.officer.forms_sms import TrySmsForm
+from app.officer.forms import TrySmsForm
 from app.sms.gsm import count_segments
 from app.sms.inbound import handle_inbound
 from app.web import current_office

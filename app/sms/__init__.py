@@ -1,7 +1,2 @@
-"""SMS: inbound commands, replies, provider webhooks, the outbox and its worker."""
-
-from flask import Blueprint
-
-bp = Blueprint("sms", __name__)
-
-from app.sms import android_webhooks, public_budget, webhooks  # noqa: E402,F401
+"""SMS: inbound commands, replies, the outbox and its worker, the channels. The provider
+webhooks (the ``sms`` blueprint) live in ``app.sms.webhooks``; the CLI in ``app.sms.cli``."""

@@ -1,6 +1,6 @@
 """What the Android phone gateway tells us, and what the office sees of it.
 
-The webhook view (``app.sms.android_webhooks``) checks the signature and hands the parsed event
+The webhook view (``app.sms.webhooks.android``) checks the signature and hands the parsed event
 to :func:`apply_event`; nothing here talks to the phone (that is ``channels.android_channel``).
 
 * ``sms:received`` → :func:`app.sms.inbound.handle_inbound` with ``channel="android"``; the
@@ -32,8 +32,11 @@ from flask import current_app
 from app.extensions import db
 from app.models import GatewayStatus, Message, Office, utcnow
 from app.phones import normalise_phone
+from app.sms.channels import channel_name_for
+from app.sms.channels.android_channel import is_configured
 from app.sms.delivery import apply_status
 from app.sms.fallback import queue_fallback
+from app.sms.inbound import handle_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +120,6 @@ def inbound_id(envelope: dict[str, Any], payload: dict[str, Any]) -> str:
 
 
 def _received(office: Office, envelope: dict[str, Any], payload: dict[str, Any]) -> EventResult:
-    from app.sms.inbound import handle_inbound
-
     sender = str(payload.get("phoneNumber") or payload.get("sender") or "").strip()
     if not payload.get("messageId") or not sender or "message" not in payload:
         raise BadEvent("sms:received without messageId, phoneNumber or message")
@@ -192,9 +193,6 @@ class GatewayPanel:
 
 def panel(office: Office) -> GatewayPanel | None:
     """What the home page shows about the phone, or None when the office does not use one."""
-    from app.sms.channels import channel_name_for
-    from app.sms.channels.android_channel import is_configured
-
     status = db.session.scalars(
         sa.select(GatewayStatus).where(
             GatewayStatus.office_id == office.id, GatewayStatus.channel == CHANNEL

@@ -1,10 +1,15 @@
-"""``flask --app wsgi sms worker|remind``: the outbox sender and the reminder job.
+"""``flask --app wsgi sms worker|remind|android-webhooks``: the outbox sender, the reminder job
+and the Android gateway phone's webhooks.
 
 Run ``sms worker`` as a service (systemd restarts it; several may run at once on PostgreSQL),
 or ``sms worker --once`` from cron: it sends everything due and exits. ``sms remind`` queues
 "your result is waiting" texts; the long-running worker also does that once an hour. With
 ``SMS_CHANNEL=console`` nothing is sent: each text the worker would send is printed (recipient,
 segments, body) before the counters.
+
+``sms android-webhooks register|list|delete`` points the Android phone's webhooks at this app,
+and shows what the phone holds. Registration uses fixed ids per event, so running it again
+replaces our hooks rather than adding copies; run it again whenever the public address changes.
 """
 
 from __future__ import annotations
@@ -14,9 +19,17 @@ import re
 import socket
 
 import click
+from flask import current_app
+from flask.cli import AppGroup
 
 from app.models import utcnow
-from app.sms.channels import ChannelConfigError, get_channel
+from app.sms.channels import ChannelConfigError, ChannelError, get_channel
+from app.sms.channels.android_channel import (
+    delete_webhook,
+    list_webhooks,
+    register_webhooks,
+    webhook_url,
+)
 from app.sms.reminders import queue_reminders
 from app.sms.worker import run_forever, run_once
 from app.sms.worker.loop import check_options
@@ -76,9 +89,66 @@ def remind() -> None:
     click.echo(f"queued {queue_reminders(utcnow())} reminders")
 
 
-try:  # the Android gateway's webhook commands: ``sms android-webhooks register|list|delete``
-    from app.sms.android_cli import android_webhooks
-except ImportError:  # pragma: no cover - ships with the Android channel
-    pass
-else:
-    sms_cli.add_command(android_webhooks)
+# -- the Android gateway phone's webhooks
+
+#: An AppGroup, so every command runs inside the app context (settings, database).
+android_webhooks = AppGroup("android-webhooks", help="Webhooks of the Android SMS gateway phone.")
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(f"the gateway did not answer as expected: {exc}")
+
+
+@android_webhooks.command("register")
+@click.option("--url", "base_url", default=None,
+              help="This app's public address, e.g. https://motcua.example.vn "
+                   "(default: PUBLIC_BASE_URL). /sms/android is added.")
+@click.option("--office", "office_code", default=None,
+              help="Office code, when several communes share this deployment.")
+def register(base_url: str | None, office_code: str | None) -> None:
+    base_url = base_url or current_app.config.get("PUBLIC_BASE_URL")
+    if not base_url:
+        raise click.UsageError("give --url or set PUBLIC_BASE_URL")
+    if not base_url.startswith(("https://", "http://")):
+        raise click.UsageError("--url must start with https:// (or http:// on a local network)")
+    if not current_app.config.get("ANDROID_WEBHOOK_SIGNING_KEY"):
+        click.echo("warning: ANDROID_WEBHOOK_SIGNING_KEY is not set; every webhook will be "
+                   "refused (403) until it is", err=True)
+    try:
+        hooks = register_webhooks(base_url, office_code=office_code)
+    except ChannelConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ChannelError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"registered {len(hooks)} webhooks → {webhook_url(base_url, office_code)}")
+    for hook in hooks:
+        click.echo(f"  {hook.id}  {hook.event.value}")
+
+
+@android_webhooks.command("list")
+def list_() -> None:
+    try:
+        hooks = list_webhooks(current_app.config)
+    except ChannelConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ChannelError as exc:
+        raise _fail(exc) from exc
+    if not hooks:
+        click.echo("no webhooks")
+    for hook in hooks:
+        click.echo(f"{hook.id}  {hook.event.value}  {hook.url}")
+
+
+@android_webhooks.command("delete")
+@click.argument("hook_id")
+def delete(hook_id: str) -> None:
+    try:
+        delete_webhook(current_app.config, hook_id)
+    except ChannelConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ChannelError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"deleted {hook_id}")
+
+
+sms_cli.add_command(android_webhooks)

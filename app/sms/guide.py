@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import SMS_GUIDE_SEGMENTS
@@ -24,8 +25,10 @@ from app.filters import phone_display
 from app.models import Office, Procedure, utcnow
 from app.phones import is_vietnamese_mobile
 from app.sms.gsm import count_segments, truncate_to_segments
-from app.sms.outbox import queue_message, render_sms
+from app.sms.outbox import is_opted_out, queue_message
 from app.sms.public_budget import budget_reached
+from app.sms.replies import render_sms
+from app.sms.worker.loop import in_quiet_hours, quiet_ends_at
 from app.web import public_url
 
 # A keyword a citizen typed is echoed back in the "unknown keyword" reply: keep it short.
@@ -153,8 +156,6 @@ def guide_arrives_at(office: Office, now: datetime) -> datetime | None:
     the quiet hours (``SMS_QUIET_START``–``SMS_QUIET_END``) hold it back; None when the worker
     sends it at once. The same rule the worker applies (``app.sms.worker.loop``): a guide asked
     for on the web is no reply to a fresh text, so it waits for the morning like any other."""
-    from app.sms.worker.loop import in_quiet_hours, quiet_ends_at
-
     config = current_app.config
     start = parse_hhmm(config.get("SMS_QUIET_START"))
     end = parse_hhmm(config.get("SMS_QUIET_END"))
@@ -179,10 +180,6 @@ def send_guide(office: Office, procedure: Procedure, phone: str, lang: str, toda
     the form does not text the citizen twice. Returns False when it was already queued today.
     Raises :class:`GuideRefused` for a phone that said STOP: we never text it.
     """
-    from flask_babel import gettext as _
-
-    from app.sms.outbox import is_opted_out
-
     if not is_vietnamese_mobile(phone):  # SMS pumping: app/sms/public_budget.py
         raise GuideRefused(
             _("Chỉ gửi được tới số di động Việt Nam. Ví dụ: 0912 345 678.")

@@ -37,11 +37,10 @@ from sqlalchemy.exc import IntegrityError
 from app.clock import office_now, office_today, utcnow
 from app.codes import fold
 from app.extensions import db
+from app.feedback import add_sms_comment, rate_by_sms
 from app.filters import fmt_time, phone_display
 from app.models import (
-    COMMENT_MAX,
     Dossier,
-    Feedback,
     Message,
     Office,
     PhonePreference,
@@ -51,10 +50,10 @@ from app.phones import is_vietnamese_mobile
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
 from app.sms.gsm import count_segments, truncate_to_segments
-from app.sms.outbox import queue_message, render_sms
+from app.sms.outbox import queue_message
 from app.sms.parser import Command, parse
 from app.sms.public_budget import ALWAYS_ANSWERED, budget_reached
-from app.sms.replies import render_one_segment, status_reply_context
+from app.sms.replies import render_one_segment, render_sms, status_reply_context
 from app.vocabulary import WEEKDAYS_SHORT, hours_sms
 
 logger = logging.getLogger(__name__)
@@ -199,19 +198,7 @@ def _feedback(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
     comment = (cmd.text or "").strip()
     if not comment:
         return _Reply(_render("feedback", lang, case="empty"))
-    from app.codes import find_code
-
-    dossier = _dossier(find_code(comment, office.code))
-    db.session.add(
-        Feedback(
-            office_id=office.id,
-            comment=comment[:COMMENT_MAX],
-            source="sms",
-            phone=phone,
-            dossier_id=dossier.id if dossier else None,
-            procedure_id=dossier.procedure_id if dossier else None,
-        )
-    )
+    dossier = add_sms_comment(office, phone, comment)
     return _Reply(_render("feedback", lang, case="thanks"), dossier.id if dossier else None,
                   flag=True)
 
@@ -235,24 +222,7 @@ def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
     if case != "ok":
         return _Reply(_render("rate", lang, case=case, **ctx), dossier.id if dossier else None)
     assert dossier is not None
-    # One rating per dossier and phone: a second DG changes it (people correct a typo).
-    existing = db.session.scalars(
-        sa.select(Feedback).where(
-            Feedback.dossier_id == dossier.id, Feedback.source == "sms", Feedback.phone == phone,
-            Feedback.rating.is_not(None),
-        )
-    ).first()
-    comment = (cmd.text or "").strip()[:COMMENT_MAX]
-    if existing is None:
-        db.session.add(
-            Feedback(office_id=dossier.office_id, rating=cmd.rating, comment=comment,
-                     dossier_id=dossier.id, procedure_id=dossier.procedure_id, source="sms",
-                     phone=phone)
-        )
-    else:
-        existing.rating = cmd.rating
-        if comment:
-            existing.comment = comment
+    rate_by_sms(dossier, phone, cmd.rating, cmd.text or "")
     return _Reply(_render("rate", lang, case="thanks", rating=cmd.rating, **ctx), dossier.id)
 
 

@@ -11,23 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Dossier, DossierEvent, Message, PhonePreference, Subscription, utcnow
-from app.sms.gsm import count_segments, to_gsm7
+from app.sms.gsm import count_segments
+from app.sms.replies import render_one_segment, status_reply_context
 
 # Statuses the citizen is told about by SMS. "processing" and "returned" are not news to them.
 NOTIFY_STATUSES = ("received", "needs_supplement", "ready", "rejected")
-
-
-def render_sms(template: str, lang: str, **context) -> str:
-    """Render ``templates/sms/<template>.txt`` in ``lang`` (not the request's language) and
-    make it GSM-7, so a Vietnamese text never falls into UCS-2 (70 chars a segment)."""
-    with force_locale(lang):
-        text = render_template(f"sms/{template}.txt", lang=lang, **context)
-    return to_gsm7(" ".join(text.split()))
 
 
 def is_opted_out(phone: str) -> bool:
@@ -94,18 +85,6 @@ def status_recipients(dossier: Dossier) -> list[str]:
     return [p for p in phones if not is_opted_out(p)]
 
 
-def status_context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
-    from app.sms.replies import status_reply_context
-
-    return status_reply_context(dossier, full=True, event=event)
-
-
-def render_one_segment(template: str, lang: str, context: dict) -> str:
-    from app.sms.replies import render_one_segment as render
-
-    return render(template, lang, context)
-
-
 def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Message]:
     """Queue the texts that ``event`` causes (nothing for statuses citizens need not hear)."""
     if event.status not in NOTIFY_STATUSES:
@@ -113,7 +92,9 @@ def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Me
     queued = []
     for phone in status_recipients(dossier):
         lang = phone_lang(phone, dossier.lang if phone == dossier.phone else "vi")
-        body = render_one_segment("notify_status", lang, status_context(dossier, event))
+        body = render_one_segment(
+            "notify_status", lang, status_reply_context(dossier, full=True, event=event)
+        )
         message = queue_message(
             office_id=dossier.office_id,
             phone=phone,

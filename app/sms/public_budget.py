@@ -20,12 +20,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_login import current_user
 
 from app.clock import local_midnight_utc, office_today
 from app.extensions import db
 from app.models import Message, Office
-from app.sms import bp
 
 PUBLIC_KINDS = ("guide", "reply")
 #: Replies that are sent whatever the budget: opting out must always be confirmed.
@@ -59,18 +57,6 @@ def budget_state(office: Office) -> BudgetState:
 
 def budget_reached(office: Office) -> bool:
     return budget_state(office).reached
-
-
-@bp.app_context_processor
-def _budget_panel() -> dict:
-    # A callable: only the officer home page, which shows the alert, pays for the query.
-    def public_sms_budget() -> BudgetState | None:
-        if not getattr(current_user, "is_authenticated", False):
-            return None
-        office = db.session.get(Office, current_user.office_id)
-        return budget_state(office) if office is not None else None
-
-    return {"public_sms_budget": public_sms_budget}
 
 
 __all__ = ["ALWAYS_ANSWERED", "PUBLIC_KINDS", "BudgetState", "budget_reached", "budget_state"]

@@ -7,13 +7,23 @@ name) instead of letting the carrier split — and bill — a second segment.
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 
 from app.clock import local_date
 from app.filters import fmt_date, phone_display
 from app.models import Dossier, DossierEvent, Office
-from app.sms.gsm import count_segments
+from app.officers import contact_officer
+from app.sms.gsm import count_segments, to_gsm7
 from app.vocabulary import hours_sms, status_label
+
+
+def render_sms(template: str, lang: str, **context) -> str:
+    """Render ``templates/sms/<template>.txt`` in ``lang`` (not the request's language) and
+    make it GSM-7, so a Vietnamese text never falls into UCS-2 (70 chars a segment)."""
+    with force_locale(lang):
+        text = render_template(f"sms/{template}.txt", lang=lang, **context)
+    return to_gsm7(" ".join(text.split()))
 
 
 def _short(text: str, limit: int) -> str:
@@ -24,16 +34,6 @@ def _short(text: str, limit: int) -> str:
     return (cut or text[: max(0, limit - 2)]) + ".."
 
 
-def officer_for(dossier: Dossier):
-    """Who the citizen should call: the officer in charge, else the procedure's first."""
-    if dossier.officer is not None and dossier.officer.public_phone:
-        return dossier.officer
-    for officer in dossier.procedure.officers:
-        if officer.public_phone and officer.active:
-            return officer
-    return None
-
-
 def status_reply_context(
     dossier: Dossier, full: bool, event: DossierEvent | None = None
 ) -> dict:
@@ -41,7 +41,7 @@ def status_reply_context(
     and the officer's name are personal to the applicant's case."""
     office: Office = dossier.office
     event = event or dossier.last_event()
-    officer = officer_for(dossier)
+    officer = contact_officer(dossier)
     return {
         "code": dossier.code,
         "status": dossier.status,
@@ -61,8 +61,6 @@ def status_reply_context(
 
 def render_one_segment(template: str, lang: str, context: dict) -> str:
     """Render a status-like template so it fits one segment, shortening note then names."""
-    from app.sms.outbox import render_sms
-
     ctx = dict(context)
     body = render_sms(template, lang, **ctx)
     # Last, the procedure's name down to a stub: the code identifies the dossier, and the office

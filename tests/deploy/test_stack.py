@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 
 from app.config import from_env
 from app.health import UNAVAILABLE_PAGE
-from app.officer.login import MAX_PER_IP
+from app.signin import MAX_PER_IP
 from app.web import HSTS, SECURITY_HEADERS
 from tests.deploy.harness import ROOT, Stack
 from tests.support.helpers import closed_port

@@ -21,7 +21,7 @@ from app.config import ConfigError
 from app.extensions import db as _db
 from app.extensions import limiter
 from app.models import AuditLog, LoginAttempt
-from app.officer.login import MAX_PER_IP
+from app.signin import MAX_PER_IP
 from tests.conftest import PASSWORD
 from tests.support.helpers import csrf_token
 

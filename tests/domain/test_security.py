@@ -353,7 +353,7 @@ def test_phone_digit_guesses_are_rate_limited_per_code(limited_client, site):
 def test_lookup_compares_digits_in_constant_time(site, db, monkeypatch):
     """The comparison goes through ``hmac.compare_digest`` and does the same work when the
     dossier does not exist (checked by substituting a recording compare)."""
-    import app.citizen.services as svc
+    import app.lookup as svc
     from app.models import Dossier
 
     calls = []

@@ -6,7 +6,7 @@ import pytest
 
 from app.audit import record
 from app.models import AuditLog
-from app.officer.audit_views import diff
+from app.officer.audit import diff
 from tests.support.desk import post, sign_in
 
 

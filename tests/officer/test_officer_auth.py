@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.config import DEV_SECRET, ConfigError
 from app.models import LoginAttempt, utcnow
-from app.officer.login import MAX_PER_ACCOUNT, MAX_PER_IP
+from app.signin import MAX_PER_ACCOUNT, MAX_PER_IP
 from tests.conftest import PASSWORD
 from tests.support.helpers import csrf_token
 

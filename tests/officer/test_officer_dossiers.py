@@ -11,8 +11,8 @@ import pytest
 import segno
 import sqlalchemy as sa
 
+from app.dossier_queries import safe_cell
 from app.models import AuditLog, Dossier, DossierEvent, Message, utcnow
-from app.officer.dossier_list import safe_cell
 from tests.support.helpers import csrf_token
 
 

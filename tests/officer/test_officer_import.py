@@ -9,9 +9,9 @@ import unicodedata
 import pytest
 import sqlalchemy as sa
 
+from app import dossier_import as importer
 from app.extensions import db
 from app.models import AuditLog, Dossier, DossierEvent, Message
-from app.officer import importer
 from tests.support.helpers import check_page, csrf_token
 
 HEADER = (

@@ -23,7 +23,6 @@ from werkzeug.serving import make_server
 
 from app.models import GatewayStatus, Message, utcnow
 from app.sms.android import inbound_id
-from app.sms.android_cli import android_webhooks
 from app.sms.channels import ChannelConfigError, get_channel
 from app.sms.channels import android_channel as ac
 from app.sms.channels.android_channel import (
@@ -41,6 +40,7 @@ from app.sms.channels.base import (
     TemporaryError,
     TemporaryReason,
 )
+from app.sms.cli import android_webhooks
 from app.sms.fallback import fallback_channel, queue_fallback
 from app.sms.outbox import queue_message
 from app.sms.worker import run_once

@@ -13,7 +13,7 @@ from app.models import STATUSES
 from app.sms.gsm import count_segments, is_gsm7
 from app.sms.guide import guide_reply, keyword_reply
 from app.sms.inbound import status_reply
-from app.sms.outbox import render_sms
+from app.sms.replies import render_sms
 from tests.support import sms_support
 
 demo = sms_support.demo  # fixtures shared by the SMS tests
@@ -79,13 +79,14 @@ def test_status_reply_is_always_one_segment(db, dossiers, english, lang, status,
 @pytest.mark.parametrize("status", STATUSES)
 @pytest.mark.parametrize("note", [NOTES[0], NOTES[3]], ids=["no note", "long note"])
 def test_status_notification_is_always_one_segment(db, dossiers, english, lang, status, note):
-    from app.sms.outbox import status_context
-    from app.sms.replies import render_one_segment
+    from app.sms.replies import render_one_segment, status_reply_context
 
     dossier = dossiers[status]
     event = dossier.events[-1]
     event.note = note
-    body = render_one_segment("notify_status", lang, status_context(dossier, event))
+    body = render_one_segment(
+        "notify_status", lang, status_reply_context(dossier, full=True, event=event)
+    )
     assert is_gsm7(body) and count_segments(body).segments == 1, body
     if status == "ready":  # the whole office hours, never cut
         assert ("Sat 7h15-11h45" if lang == "en" else "T7 7h15-11h45") in body, body

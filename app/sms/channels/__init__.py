@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 
+from app.sms.channels.android_channel import from_config as android_from_config
 from app.sms.channels.base import (
     DEFAULT_SEND_TIMEOUT,
     Channel,
@@ -31,6 +32,7 @@ from app.sms.channels.base import (
     TemporaryReason,
 )
 from app.sms.channels.console import ConsoleChannel
+from app.sms.channels.twilio_channel import TwilioChannel
 
 __all__ = [
     "DEFAULT_SEND_TIMEOUT",
@@ -67,9 +69,6 @@ def _twilio(config: Mapping[str, Any]) -> Channel:
         raise ChannelConfigError(
             "SMS channel 'twilio' is chosen but not configured: set " + ", ".join(missing)
         )
-    # Imported here so that only configurations that use Twilio load the SDK.
-    from app.sms.channels.twilio_channel import TwilioChannel
-
     return TwilioChannel(
         config["TWILIO_ACCOUNT_SID"],
         config["TWILIO_AUTH_TOKEN"],
@@ -81,10 +80,7 @@ def _twilio(config: Mapping[str, Any]) -> Channel:
 
 
 def _android(config: Mapping[str, Any]) -> Channel:
-    # Imported here so that only configurations that use the phone load its client.
-    from app.sms.channels.android_channel import from_config
-
-    return from_config(config)
+    return android_from_config(config)
 
 
 #: name → factory(config) -> Channel.

@@ -45,6 +45,7 @@ import requests
 from android_sms_gateway import APIClient, Message, MessageState, TextMessage, Webhook, WebhookEvent
 from android_sms_gateway.errors import APIError
 from android_sms_gateway.http import RequestsHttpClient
+from flask import current_app
 
 from app.clock import unix_time
 from app.sms.channels.base import (
@@ -397,8 +398,6 @@ def register_webhooks(
     gateway now holds for us. Idempotent (fixed ids). Raises TemporaryError/PermanentError
     when the gateway cannot be reached or refuses."""
     if config is None:
-        from flask import current_app
-
         config = current_app.config
     settings = settings_from_config(config)
     client = build_client(settings)

@@ -204,7 +204,7 @@ class TwilioChannel(Channel):
     """
 
     name = "twilio"
-    status_callback_path = "/sms/twilio/status"  # app/sms/webhooks.py
+    status_callback_path = "/sms/twilio/status"  # app/sms/webhooks/twilio.py
 
     def __init__(
         self,

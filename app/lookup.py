@@ -1,4 +1,5 @@
-"""Read-side queries for the citizen pages; kept out of the views so the API can reuse them."""
+"""Read-side lookups shared by the citizen pages and the API: procedures, public contacts and
+a dossier's status by code (with the constant-time phone-digits check)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.codes import normalise_code
 from app.extensions import db
-from app.models import COMMENT_MAX, Dossier, Feedback, Office, Officer, Procedure
+from app.models import Dossier, Office, Officer, Procedure
 from app.search import fold
 
 
@@ -80,18 +80,3 @@ def digits_match(dossier: Dossier | None, digits: str) -> bool:
     expected = dossier.phone_last4 if dossier is not None and dossier.phone else "\x00\x00\x00\x00"
     return hmac.compare_digest(expected.encode(), digits.encode()) and dossier is not None
 
-
-def save_feedback(office: Office, rating: str | None, comment: str, code: str | None) -> Feedback:
-    canonical = normalise_code(code, office.code) if code else None
-    dossier = find_dossier(canonical) if canonical else None
-    item = Feedback(
-        office_id=office.id,
-        rating=int(rating) if rating else None,
-        comment=(comment or "").strip()[:COMMENT_MAX],
-        dossier_id=dossier.id if dossier else None,
-        procedure_id=dossier.procedure_id if dossier else None,
-        source="web",
-    )
-    db.session.add(item)
-    db.session.commit()
-    return item

@@ -27,10 +27,10 @@ from app.extensions import csrf, db
 from app.hygiene import scrub
 from app.models import Office
 from app.phones import normalise_phone
-from app.sms import bp
 from app.sms.channels.twilio_channel import twiml_reply, validate_request
 from app.sms.delivery import apply_status
 from app.sms.inbound import handle_inbound
+from app.sms.webhooks import bp
 
 logger = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from app.clock import unix_time
 from app.extensions import csrf, db
 from app.hygiene import scrub
 from app.models import Office
-from app.sms import bp
 from app.sms.android import BadEvent, apply_event, office_for, panel
 from app.sms.channels.android_channel import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
+from app.sms.webhooks import bp
 
 logger = logging.getLogger(__name__)
 

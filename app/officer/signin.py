@@ -13,7 +13,7 @@ from app.auth import any_role
 from app.extensions import limiter
 from app.officer import bp
 from app.officer.forms import LoginForm
-from app.officer.login import authenticate, minutes_locked
+from app.signin import authenticate, minutes_locked
 
 
 def _safe_next(target: str | None) -> str:

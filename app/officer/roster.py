@@ -17,7 +17,7 @@ from app.clock import office_now, office_today
 from app.extensions import db
 from app.models import DutyException, DutyShift, Officer
 from app.officer import bp
-from app.officer.forms_roster import ExceptionForm, ShiftForm
+from app.officer.forms import ExceptionForm, ShiftForm
 from app.officers import office_officers
 from app.vocabulary import EXCEPTION_LABELS
 

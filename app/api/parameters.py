@@ -1,0 +1,13 @@
+"""What the API promises about its parameters: the rate limits and the patterns a parameter must
+match. The views (``app.api.views``) test with these very patterns and the OpenAPI document
+(``app.api.openapi``) states them, so "valid by the document" and "accepted by the server" are
+the same thing."""
+
+API_LIMIT = "60/minute"
+DIGITS_LIMIT = "10/hour"  # the same as the status page's
+LANGS = ("vi", "en")
+# Python's re.search with the very patterns the OpenAPI document states, so what the document
+# calls valid is exactly what the views accept (schemathesis checks both directions).
+PROCEDURE_CODE_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,79}$"
+DOSSIER_CODE_PATTERN = r"^[A-Za-z]{1,5}-[0-9]{6}-[0-9]{4}$"
+DIGITS_PATTERN = r"^[0-9]{4}$"
