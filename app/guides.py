@@ -31,7 +31,7 @@ NAME_MAX = 200
 SUMMARY_MAX = 400
 LINE_MAX = 200
 LINES_MAX = 12
-TEXT_MAX = 400  # fee, time, where, confirm note
+TEXT_MAX = 400  # fee, time, where, officer note
 LEGAL_MAX = 1000
 
 # Words the SMS parser reads as commands (docs/DESIGN.md; app/sms/parser.py), written without the
@@ -97,7 +97,7 @@ class Draft:
     where: str = ""
     legal_basis: str = ""
     sms_summary: str = ""
-    confirm_note: str = ""
+    officer_note: str = ""
     sms_keyword: str = ""
 
     @classmethod
@@ -111,7 +111,10 @@ class Draft:
     @classmethod
     def from_version(cls, version: ProcedureVersion) -> Draft:
         known = {f.name for f in fields(cls)}
-        data = {k: v for k, v in (version.data or {}).items() if k in known}
+        data = dict(version.data or {})
+        if "confirm_note" in data:  # versions saved before the field's rename
+            data.setdefault("officer_note", data.pop("confirm_note"))
+        data = {k: v for k, v in data.items() if k in known}
         return cls(**data, sms_keyword=version.sms_keyword or "")
 
     def content_data(self) -> dict:
@@ -135,7 +138,7 @@ def clean(draft: Draft) -> Draft:
         where=draft.where.strip(),
         legal_basis=draft.legal_basis.strip(),
         sms_summary=" ".join(draft.sms_summary.split()),
-        confirm_note=draft.confirm_note.strip(),
+        officer_note=draft.officer_note.strip(),
         sms_keyword=draft.sms_keyword.strip().upper(),
     )
 
@@ -160,6 +163,34 @@ def transient_content(procedure: Procedure, lang: str, draft: Draft) -> Procedur
     return content
 
 
+def online_filing_guide(office_id: int) -> Procedure | None:
+    """The office's how-to guide for filing online (VNeID), which every guide of a procedure
+    that can be filed online links to. Found by what it is (an active how-to in the online
+    services field), not by its keyword, which officers may edit."""
+    return db.session.scalars(
+        sa.select(Procedure)
+        .where(
+            Procedure.office_id == office_id,
+            Procedure.active,
+            Procedure.field == "dich_vu_cong",
+            Procedure.processing_days.is_(None),
+        )
+        .order_by(Procedure.position, Procedure.id)
+    ).first()
+
+
+def guide_context(procedure: Procedure) -> dict:
+    """What citizen/guide.html needs besides the procedure and its words: the officers to call
+    and, where the procedure can be filed online, the guide to filing online."""
+    online_guide = None
+    if procedure.online_mode != "offline" and not procedure.is_howto:
+        online_guide = online_filing_guide(procedure.office_id)
+    return {
+        "officers": [o for o in procedure.officers if o.active and o.public_phone],
+        "online_guide": online_guide,
+    }
+
+
 def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
     """The citizen's guide page for ``draft``: the same template, office and officers the
     citizen view uses, in the guide's language."""
@@ -168,10 +199,10 @@ def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
             "citizen/guide.html",
             procedure=_PreviewProcedure(procedure, draft.sms_keyword or procedure.sms_keyword),
             content=transient_content(procedure, lang, draft),
-            officers=[o for o in procedure.officers if o.active and o.public_phone],
             office=procedure.office,
             lang=lang,
             site_name=office_name(procedure.office, lang),
+            **guide_context(procedure),
         )
 
 
@@ -214,7 +245,7 @@ def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
             errors[key] = _(
                 "Dòng %(line)d dài quá: mỗi dòng tối đa %(n)d ký tự.", line=too_long[0], n=LINE_MAX
             )
-    for key in ("fee", "time", "where", "confirm_note"):
+    for key in ("fee", "time", "where", "officer_note"):
         if len(getattr(draft, key)) > TEXT_MAX:
             errors[key] = _("Dài quá: tối đa %(n)d ký tự.", n=TEXT_MAX)
     if len(draft.legal_basis) > LEGAL_MAX:

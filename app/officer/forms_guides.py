@@ -24,7 +24,9 @@ class GuideForm(FlaskForm):
     where = StringField(_l("Nộp ở đâu"), validators=_CAP)
     legal_basis = TextAreaField(_l("Căn cứ pháp lý"), validators=_CAP)
     sms_summary = TextAreaField(_l("Tóm tắt gửi qua tin nhắn"), validators=_CAP)
-    confirm_note = StringField(_l("Lưu ý (điều cần xác nhận lại)"), validators=_CAP)
+    officer_note = TextAreaField(
+        _l("Ghi chú cho cán bộ (việc cần kiểm tra lại; người dân không thấy)"), validators=_CAP
+    )
     sms_keyword = StringField(_l("Từ khoá tin nhắn (HD + từ khoá)"), validators=[Length(max=40)])
 
     def fill(self, draft: Draft) -> None:
@@ -36,7 +38,7 @@ class GuideForm(FlaskForm):
             "where",
             "legal_basis",
             "sms_summary",
-            "confirm_note",
+            "officer_note",
             "sms_keyword",
         ):
             getattr(self, key).data = getattr(draft, key)
@@ -54,6 +56,6 @@ class GuideForm(FlaskForm):
             where=self.where.data or "",
             legal_basis=self.legal_basis.data or "",
             sms_summary=self.sms_summary.data or "",
-            confirm_note=self.confirm_note.data or "",
+            officer_note=self.officer_note.data or "",
             sms_keyword=self.sms_keyword.data or "",
         )
