@@ -201,7 +201,7 @@ def test_bad_input_is_refused_and_kept(client, db, ks, make_officer, login, chan
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert field_message in html
-    assert 'value="Ghi chú đang gõ"' in html  # what was typed stays
+    assert "Ghi chú đang gõ</textarea>" in html  # what was typed stays
     db.session.expire_all()
     assert _vi(ks).officer_note == "" and ks.sms_keyword == "KS" and _versions(db) == []
 

@@ -286,7 +286,7 @@ PROCEDURES: list[dict] = [
                     "Thẻ căn cước, hoặc số định danh cá nhân, của cả hai người",
                     "Tờ khai đăng ký kết hôn (xin mẫu tại quầy, hoặc điền trên mạng)",
                     "Chỉ khi xã không tìm được trên máy tính: giấy ly hôn, hoặc trích "
-                    "lục khai tử của vợ, chồng trước",
+                    "lục khai tử của vợ, chồng",
                 ],
                 "steps": [
                     "Nộp tờ khai tại Trung tâm Phục vụ hành chính công của xã, hoặc trên "
