@@ -82,6 +82,18 @@ COMMAND_WORDS = frozenset(
     }
 )
 KEYWORD_RE = re.compile(r"[A-Z0-9]{1,6}")
+# Facts of a guide that may still be unchecked (``Procedure.to_confirm``). While any is marked,
+# the citizen page shows "Gọi cán bộ trước khi đi" with a phone; unmarking them all removes it.
+CONFIRMABLE = (
+    "fee",
+    "documents",
+    "steps",
+    "where",
+    "legal_basis",
+    "processing_days",
+    "online_mode",
+    "national_code",
+)
 
 
 @dataclass
@@ -99,13 +111,20 @@ class Draft:
     sms_summary: str = ""
     officer_note: str = ""
     sms_keyword: str = ""
+    # Procedure-wide like the keyword: the facts still being checked.
+    to_confirm: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_content(cls, content: ProcedureContent | None, keyword: str) -> Draft:
+    def from_content(
+        cls, content: ProcedureContent | None, keyword: str, to_confirm: list[str] | None = None
+    ) -> Draft:
+        marks = list(to_confirm or [])
         if content is None:
-            return cls(sms_keyword=keyword)
+            return cls(sms_keyword=keyword, to_confirm=marks)
         return cls(
-            **{k: getattr(content, k) for k in ProcedureContent.EDITABLE}, sms_keyword=keyword
+            **{k: getattr(content, k) for k in ProcedureContent.EDITABLE},
+            sms_keyword=keyword,
+            to_confirm=marks,
         )
 
     @classmethod
@@ -114,7 +133,7 @@ class Draft:
         data = dict(version.data or {})
         if "confirm_note" in data:  # versions saved before the field's rename
             data.setdefault("officer_note", data.pop("confirm_note"))
-        data = {k: v for k, v in data.items() if k in known}
+        data = {k: v for k, v in data.items() if k in known and k != "to_confirm"}
         return cls(**data, sms_keyword=version.sms_keyword or "")
 
     def content_data(self) -> dict:
@@ -140,6 +159,7 @@ def clean(draft: Draft) -> Draft:
         sms_summary=" ".join(draft.sms_summary.split()),
         officer_note=draft.officer_note.strip(),
         sms_keyword=draft.sms_keyword.strip().upper(),
+        to_confirm=[k for k in CONFIRMABLE if k in draft.to_confirm],
     )
 
 
@@ -147,9 +167,10 @@ class _PreviewProcedure:
     """The procedure with the draft's keyword, without touching the stored row (a changed
     attribute on the real one would be flushed by the next commit)."""
 
-    def __init__(self, procedure: Procedure, sms_keyword: str) -> None:
+    def __init__(self, procedure: Procedure, sms_keyword: str, to_confirm: list[str]) -> None:
         self._procedure = procedure
         self.sms_keyword = sms_keyword
+        self.to_confirm = to_confirm
 
     def __getattr__(self, name: str):
         return getattr(self._procedure, name)
@@ -197,7 +218,9 @@ def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
     with force_locale(lang):
         return render_template(
             "citizen/guide.html",
-            procedure=_PreviewProcedure(procedure, draft.sms_keyword or procedure.sms_keyword),
+            procedure=_PreviewProcedure(
+                procedure, draft.sms_keyword or procedure.sms_keyword, draft.to_confirm
+            ),
             content=transient_content(procedure, lang, draft),
             office=procedure.office,
             lang=lang,
@@ -313,7 +336,7 @@ def save(
     if errors:
         raise GuideError(errors)
     content = next((c for c in procedure.contents if c.lang == lang), None)
-    before = Draft.from_content(content, procedure.sms_keyword)
+    before = Draft.from_content(content, procedure.sms_keyword, procedure.to_confirm)
     if before == draft:
         return False
     if content is not None:
@@ -333,6 +356,7 @@ def save(
         setattr(content, key, value)
     content.search_text = fold(" ".join([draft.name, draft.summary, *draft.documents]))
     procedure.sms_keyword = draft.sms_keyword
+    procedure.to_confirm = list(draft.to_confirm)
     changed = [k for k in draft.__dataclass_fields__ if getattr(before, k) != getattr(draft, k)]
     record(
         action,
@@ -349,6 +373,7 @@ def restore(procedure: Procedure, lang: str, version: ProcedureVersion, actor: O
     """Bring back an earlier version; what it replaces is itself versioned (``save``). The old
     keyword comes back too unless another procedure has taken it since."""
     draft = Draft.from_version(version)
+    draft.to_confirm = list(procedure.to_confirm or [])  # not versioned: today's marks stay
     if not draft.sms_keyword or _keyword_errors(procedure, draft.sms_keyword):
         draft.sms_keyword = procedure.sms_keyword
     return save(procedure, lang, draft, actor, action="guide.restore")

@@ -28,7 +28,7 @@ from app.demo.loader import _office, _officers, _procedures
 from app.extensions import db as _db
 from app.guides import Draft, clean, render_guide_page
 from tests.conftest import PASSWORD
-from tests.desk import sign_in
+from tests.desk import post, sign_in
 from tests.helpers import check_page
 
 LANGS = ("vi", "en")
@@ -280,7 +280,7 @@ def test_officer_editor_shows_and_edits_the_officer_note(
     html = client.get("/officer/guides/dang-ky-khai-sinh/vi").get_data(as_text=True)
     assert 'name="officer_note"' in html and note in html
     # ... while the preview, like the citizen page, leaves it out
-    draft = clean(Draft.from_content(proc.content("vi"), proc.sms_keyword))
+    draft = clean(Draft.from_content(proc.content("vi"), proc.sms_keyword, proc.to_confirm))
     with app.test_request_context("/"):
         preview = render_guide_page(proc, "vi", draft)
     assert note not in preview and "Gọi cán bộ trước khi đi" in preview
@@ -293,3 +293,32 @@ def test_a_version_saved_before_the_rename_restores_into_officer_note():
                            sms_keyword="KS")
     draft = Draft.from_version(old)
     assert draft.officer_note == "Kiểm tra phí" and draft.name == "Khai sinh"
+
+
+def test_officer_unmarks_the_checked_facts_and_the_box_goes(client, guides, make_officer, login):
+    proc = next(p for p in guides if p.slug == "xac-nhan-tinh-trang-hon-nhan")
+    assert proc.to_confirm and CALL_FIRST["vi"] in _page(client, proc, "vi")
+    sign_in(client, make_officer, login, "admin", office=proc.office, username="testadmin")
+    edit = client.get(f"/officer/guides/{proc.slug}/vi").get_data(as_text=True)
+    for key in proc.to_confirm:
+        assert re.search(rf'<input checked[^>]*value="{key}"', edit), key
+    content = proc.content("vi")
+    form = {
+        "name": content.name, "summary": content.summary,
+        "documents": "\n".join(content.documents), "steps": "\n".join(content.steps),
+        "fee": content.fee, "time": content.time, "where": content.where,
+        "legal_basis": content.legal_basis, "sms_summary": content.sms_summary,
+        "officer_note": "", "sms_keyword": proc.sms_keyword, "action": "save",
+    }
+    assert post(client, f"/officer/guides/{proc.slug}/vi", form).status_code == 302
+    _db.session.refresh(proc)
+    assert proc.to_confirm == [] and proc.content("vi").officer_note == ""
+    assert CALL_FIRST["vi"] not in _page(client, proc, "vi")
+    # ... and marking one fact again brings the box back, in both languages
+    form["to_confirm"] = ["fee"]
+    assert post(client, f"/officer/guides/{proc.slug}/vi", form).status_code == 302
+    _db.session.refresh(proc)
+    assert proc.to_confirm == ["fee"]
+    assert CALL_FIRST["en"] in _page(client, proc, "en")
+    form["to_confirm"] = ["no-such-fact"]
+    assert post(client, f"/officer/guides/{proc.slug}/vi", form).status_code == 400

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.guides import Draft, lines
+from app.guides import CONFIRMABLE, Draft, lines
 
 # Generous hard caps only against abuse; the readable limits come from app.guides.
 _CAP = [Length(max=20000)]
+
+
+FACT_LABELS = {
+    "fee": _l("Lệ phí"),
+    "documents": _l("Giấy tờ mang theo"),
+    "steps": _l("Các bước"),
+    "where": _l("Nộp ở đâu"),
+    "legal_basis": _l("Căn cứ pháp lý"),
+    "processing_days": _l("Thời gian giải quyết"),
+    "online_mode": _l("Nộp trực tuyến"),
+    "national_code": _l("Mã thủ tục"),
+}
 
 
 class GuideForm(FlaskForm):
@@ -28,6 +41,12 @@ class GuideForm(FlaskForm):
         _l("Ghi chú cho cán bộ (việc cần kiểm tra lại; người dân không thấy)"), validators=_CAP
     )
     sms_keyword = StringField(_l("Từ khoá tin nhắn (HD + từ khoá)"), validators=[Length(max=40)])
+    to_confirm = SelectMultipleField(
+        _l("Điều xã còn đang kiểm tra (cả hai thứ tiếng)"),
+        choices=[(key, FACT_LABELS[key]) for key in CONFIRMABLE],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
     def fill(self, draft: Draft) -> None:
         for key in (
@@ -42,6 +61,7 @@ class GuideForm(FlaskForm):
             "sms_keyword",
         ):
             getattr(self, key).data = getattr(draft, key)
+        self.to_confirm.data = list(draft.to_confirm)
         self.documents.data = "\n".join(draft.documents)
         self.steps.data = "\n".join(draft.steps)
 
@@ -58,4 +78,5 @@ class GuideForm(FlaskForm):
             sms_summary=self.sms_summary.data or "",
             officer_note=self.officer_note.data or "",
             sms_keyword=self.sms_keyword.data or "",
+            to_confirm=list(self.to_confirm.data or []),
         )
