@@ -90,10 +90,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nộp sau 15 giờ thì nhận vào ngày làm việc "
                     "tiếp theo."
                 ),
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã. Nộp ở xã nào cũng được, "
-                    "xã sẽ chuyển giúp."
-                ),
+                "where": "Nộp ở xã nào cũng được, xã nhận sẽ chuyển giúp.",
                 "legal_basis": (
                     "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP, sửa đổi bởi Nghị định "
                     "18/2026/NĐ-CP; Nghị định 120/2025/NĐ-CP."
@@ -138,10 +135,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day (received after 15:00: next working day)."
                 ),
-                "where": (
-                    "The commune's Public Administration Service Centre. Any commune "
-                    "will take it and pass it on."
-                ),
+                "where": "Any commune will take it and pass it on.",
                 "legal_basis": (
                     "Law on Civil Status 2014; Decree 123/2015/NĐ-CP as amended by "
                     "Decree 18/2026/NĐ-CP; Decree 120/2025/NĐ-CP."
@@ -198,10 +192,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nộp sau 15 giờ thì nhận vào ngày làm việc "
                     "tiếp theo."
                 ),
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã. Nộp ở xã nào cũng được, "
-                    "xã sẽ chuyển giúp."
-                ),
+                "where": "Nộp ở xã nào cũng được, xã nhận sẽ chuyển giúp.",
                 "legal_basis": (
                     "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP, sửa đổi bởi Nghị định "
                     "18/2026/NĐ-CP; Nghị định 120/2025/NĐ-CP."
@@ -244,10 +235,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day (received after 15:00: next working day)."
                 ),
-                "where": (
-                    "The commune's Public Administration Service Centre. Any commune "
-                    "will take it and pass it on."
-                ),
+                "where": "Any commune will take it and pass it on.",
                 "legal_basis": (
                     "Law on Civil Status 2014; Decree 123/2015/NĐ-CP as amended by "
                     "Decree 18/2026/NĐ-CP; Decree 120/2025/NĐ-CP."
@@ -300,10 +288,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nếu cần xác minh thì không quá 5 ngày làm "
                     "việc."
                 ),
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã. Nộp ở xã nào cũng được, "
-                    "xã sẽ chuyển giúp."
-                ),
+                "where": "Nộp ở xã nào cũng được, xã nhận sẽ chuyển giúp.",
                 "legal_basis": (
                     "Luật Hộ tịch 2014; Luật Hôn nhân và gia đình 2014; Nghị định "
                     "123/2015/NĐ-CP, sửa đổi bởi Nghị định 18/2026/NĐ-CP; Nghị định "
@@ -347,10 +332,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day; up to 5 working days if checks are needed."
                 ),
-                "where": (
-                    "The commune's Public Administration Service Centre. Any commune "
-                    "will take it and pass it on."
-                ),
+                "where": "Any commune will take it and pass it on.",
                 "legal_basis": (
                     "Law on Civil Status 2014; Law on Marriage and Family 2014; Decree "
                     "123/2015/NĐ-CP as amended by Decree 18/2026/NĐ-CP; Decree "
@@ -404,10 +386,7 @@ PROCEDURES: list[dict] = [
                     "gia đình người có công được miễn phí."
                 ),
                 "time": "3 ngày làm việc.",
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã. Nộp ở xã nào cũng được, "
-                    "xã sẽ chuyển giúp."
-                ),
+                "where": "Nộp ở xã nào cũng được, xã nhận sẽ chuyển giúp.",
                 "legal_basis": (
                     "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP, sửa đổi bởi Nghị định "
                     "18/2026/NĐ-CP; Nghị định 120/2025/NĐ-CP."
@@ -448,10 +427,7 @@ PROCEDURES: list[dict] = [
                     "service."
                 ),
                 "time": "3 working days.",
-                "where": (
-                    "The commune's Public Administration Service Centre. Any commune "
-                    "will take it and pass it on."
-                ),
+                "where": "Any commune will take it and pass it on.",
                 "legal_basis": (
                     "Law on Civil Status 2014; Decree 123/2015/NĐ-CP as amended by "
                     "Decree 18/2026/NĐ-CP; Decree 120/2025/NĐ-CP."
@@ -506,10 +482,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nộp sau 15 giờ thì nhận vào ngày làm việc "
                     "tiếp theo."
                 ),
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã. Nộp ở xã nào cũng được, "
-                    "xã sẽ chuyển giúp."
-                ),
+                "where": "Nộp ở xã nào cũng được, xã nhận sẽ chuyển giúp.",
                 "legal_basis": (
                     "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP, sửa đổi bởi Nghị định "
                     "18/2026/NĐ-CP; Nghị định 120/2025/NĐ-CP; Thông tư 281/2016/TT-BTC."
@@ -549,10 +522,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day (received after 15:00: next working day)."
                 ),
-                "where": (
-                    "The commune's Public Administration Service Centre. Any commune "
-                    "will take it and pass it on."
-                ),
+                "where": "Any commune will take it and pass it on.",
                 "legal_basis": (
                     "Law on Civil Status 2014; Decree 123/2015/NĐ-CP as amended by "
                     "Decree 18/2026/NĐ-CP; Decree 120/2025/NĐ-CP; Circular "
@@ -609,10 +579,7 @@ PROCEDURES: list[dict] = [
                     "3 ngày làm việc. Nếu cần xác minh thì thêm không quá 5 ngày làm "
                     "việc."
                 ),
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã. Nộp ở xã nào cũng được, "
-                    "xã sẽ chuyển giúp."
-                ),
+                "where": "Nộp ở xã nào cũng được, xã nhận sẽ chuyển giúp.",
                 "legal_basis": (
                     "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP, sửa đổi bởi Nghị định "
                     "18/2026/NĐ-CP; Nghị định 120/2025/NĐ-CP."
@@ -655,10 +622,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "3 working days; up to 5 more working days if checks are needed."
                 ),
-                "where": (
-                    "The commune's Public Administration Service Centre. Any commune "
-                    "will take it and pass it on."
-                ),
+                "where": "Any commune will take it and pass it on.",
                 "legal_basis": (
                     "Law on Civil Status 2014; Decree 123/2015/NĐ-CP as amended by "
                     "Decree 18/2026/NĐ-CP; Decree 120/2025/NĐ-CP."
@@ -714,7 +678,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nộp sau 15 giờ thì nhận vào ngày làm việc "
                     "tiếp theo."
                 ),
-                "where": "Trung tâm Phục vụ hành chính công của xã (xã nào cũng được).",
+                "where": "Xã nào cũng làm được.",
                 "legal_basis": (
                     "Nghị định 23/2015/NĐ-CP; Nghị định 120/2025/NĐ-CP; Thông tư "
                     "226/2016/TT-BTC."
@@ -752,9 +716,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day (received after 15:00: next working day)."
                 ),
-                "where": (
-                    "The Public Administration Service Centre of any commune."
-                ),
+                "where": "Any commune can do it.",
                 "legal_basis": (
                     "Decree 23/2015/NĐ-CP; Decree 120/2025/NĐ-CP; Circular "
                     "226/2016/TT-BTC."
@@ -803,7 +765,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nộp sau 15 giờ thì nhận vào ngày làm việc "
                     "tiếp theo."
                 ),
-                "where": "Trung tâm Phục vụ hành chính công của xã (xã nào cũng được).",
+                "where": "Xã nào cũng làm được.",
                 "legal_basis": (
                     "Nghị định 23/2015/NĐ-CP; Nghị định 120/2025/NĐ-CP; Thông tư "
                     "226/2016/TT-BTC."
@@ -838,7 +800,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day (received after 15:00: next working day)."
                 ),
-                "where": "The Public Administration Service Centre of any commune.",
+                "where": "Any commune can do it.",
                 "legal_basis": (
                     "Decree 23/2015/NĐ-CP; Decree 120/2025/NĐ-CP; Circular "
                     "226/2016/TT-BTC."
@@ -891,7 +853,7 @@ PROCEDURES: list[dict] = [
                     "Trong ngày làm việc. Nộp sau 15 giờ thì nhận vào ngày làm việc "
                     "tiếp theo."
                 ),
-                "where": "Trung tâm Phục vụ hành chính công của xã (xã nào cũng được).",
+                "where": "Xã nào cũng làm được.",
                 "legal_basis": (
                     "Nghị định 23/2015/NĐ-CP; Nghị định 45/2020/NĐ-CP; Nghị định "
                     "120/2025/NĐ-CP; Thông tư 226/2016/TT-BTC."
@@ -934,7 +896,7 @@ PROCEDURES: list[dict] = [
                 "time": (
                     "Same working day (received after 15:00: next working day)."
                 ),
-                "where": "The Public Administration Service Centre of any commune.",
+                "where": "Any commune can do it.",
                 "legal_basis": (
                     "Decree 23/2015/NĐ-CP; Decree 45/2020/NĐ-CP; Decree "
                     "120/2025/NĐ-CP; Circular 226/2016/TT-BTC."
@@ -986,10 +948,7 @@ PROCEDURES: list[dict] = [
                 ],
                 "fee": "100.000 đồng (mức của tỉnh Tây Ninh).",
                 "time": "3 ngày làm việc.",
-                "where": (
-                    "Trung tâm Phục vụ hành chính công của xã nơi đặt cửa hàng, quán, "
-                    "xưởng."
-                ),
+                "where": "Xã nơi đặt cửa hàng, quán, xưởng.",
                 "legal_basis": "Nghị định 168/2025/NĐ-CP.",
                 "sms_summary": (
                     "Mang the can cuoc chu ho, giay de nghi dang ky, bien ban hop gia "
@@ -1023,10 +982,7 @@ PROCEDURES: list[dict] = [
                 ],
                 "fee": "100,000 VND (Tây Ninh province's figure).",
                 "time": "3 working days.",
-                "where": (
-                    "The Public Administration Service Centre of the commune where the "
-                    "business is."
-                ),
+                "where": "The commune where the business is.",
                 "legal_basis": "Decree 168/2025/NĐ-CP.",
                 "sms_summary": (
                     "Bring: owner's ID card, registration form, household meeting "
