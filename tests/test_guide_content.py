@@ -299,6 +299,9 @@ def test_officer_unmarks_the_checked_facts_and_the_box_goes(client, guides, make
     proc = next(p for p in guides if p.slug == "xac-nhan-tinh-trang-hon-nhan")
     assert proc.to_confirm and CALL_FIRST["vi"] in _page(client, proc, "vi")
     sign_in(client, make_officer, login, "admin", office=proc.office, username="testadmin")
+    listing = client.get("/officer/guides").get_data(as_text=True)
+    row = re.search(rf"<tr>\s*<td>{re.escape(proc.content('vi').name)}.*?</tr>", listing, re.S)
+    assert "còn kiểm tra" in row.group(0)
     edit = client.get(f"/officer/guides/{proc.slug}/vi").get_data(as_text=True)
     for key in proc.to_confirm:
         assert re.search(rf'<input checked[^>]*value="{key}"', edit), key
@@ -314,6 +317,9 @@ def test_officer_unmarks_the_checked_facts_and_the_box_goes(client, guides, make
     _db.session.refresh(proc)
     assert proc.to_confirm == [] and proc.content("vi").officer_note == ""
     assert CALL_FIRST["vi"] not in _page(client, proc, "vi")
+    listing = client.get("/officer/guides").get_data(as_text=True)
+    row = re.search(rf"<tr>\s*<td>{re.escape(proc.content('vi').name)}.*?</tr>", listing, re.S)
+    assert "còn kiểm tra" not in row.group(0)
     # ... and marking one fact again brings the box back, in both languages
     form["to_confirm"] = ["fee"]
     assert post(client, f"/officer/guides/{proc.slug}/vi", form).status_code == 302
