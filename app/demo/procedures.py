@@ -394,7 +394,7 @@ PROCEDURES: list[dict] = [
                 "sms_summary": (
                     "Mang the can cuoc. Ghi ro muc dich tren to khai. Giay ly hon chi "
                     "can khi xa khong tim duoc tren may. Le phi 15.000d, ho ngheo "
-                    "mien. 3 ngay lam viec."
+                    "duoc mien phi. 3 ngay lam viec."
                 ),
                 "officer_note": (
                     "Mức 15.000 đồng là mức hay gặp, chưa đối chiếu nghị quyết của HĐND "
@@ -586,8 +586,8 @@ PROCEDURES: list[dict] = [
                 ),
                 "sms_summary": (
                     "Mang the can cuoc, to khai, giay xet nghiem ADN hoac giay to chung "
-                    "minh quan he. Hai ben cung den xa. Le phi 15.000d, ho ngheo mien. "
-                    "3 ngay lam viec."
+                    "minh quan he. Hai ben cung den xa. Le phi 15.000d, ho ngheo duoc "
+                    "mien phi. 3 ngay lam viec."
                 ),
                 "officer_note": (
                     "Mức 15.000 đồng là mức hay gặp, chưa đối chiếu nghị quyết của HĐND "
