@@ -31,7 +31,7 @@ NAME_MAX = 200
 SUMMARY_MAX = 400
 LINE_MAX = 200
 LINES_MAX = 12
-TEXT_MAX = 400  # fee, time, where, confirm note
+TEXT_MAX = 400  # fee, time, where, officer note
 LEGAL_MAX = 1000
 
 # Words the SMS parser reads as commands (docs/DESIGN.md; app/sms/parser.py), written without the
@@ -82,6 +82,18 @@ COMMAND_WORDS = frozenset(
     }
 )
 KEYWORD_RE = re.compile(r"[A-Z0-9]{1,6}")
+# Facts of a guide that may still be unchecked (``Procedure.to_confirm``). While any is marked,
+# the citizen page shows "Gọi cán bộ trước khi đi" with a phone; unmarking them all removes it.
+CONFIRMABLE = (
+    "fee",
+    "documents",
+    "steps",
+    "where",
+    "legal_basis",
+    "processing_days",
+    "online_mode",
+    "national_code",
+)
 
 
 @dataclass
@@ -97,21 +109,31 @@ class Draft:
     where: str = ""
     legal_basis: str = ""
     sms_summary: str = ""
-    confirm_note: str = ""
+    officer_note: str = ""
     sms_keyword: str = ""
+    # Procedure-wide like the keyword: the facts still being checked.
+    to_confirm: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_content(cls, content: ProcedureContent | None, keyword: str) -> Draft:
+    def from_content(
+        cls, content: ProcedureContent | None, keyword: str, to_confirm: list[str] | None = None
+    ) -> Draft:
+        marks = list(to_confirm or [])
         if content is None:
-            return cls(sms_keyword=keyword)
+            return cls(sms_keyword=keyword, to_confirm=marks)
         return cls(
-            **{k: getattr(content, k) for k in ProcedureContent.EDITABLE}, sms_keyword=keyword
+            **{k: getattr(content, k) for k in ProcedureContent.EDITABLE},
+            sms_keyword=keyword,
+            to_confirm=marks,
         )
 
     @classmethod
     def from_version(cls, version: ProcedureVersion) -> Draft:
         known = {f.name for f in fields(cls)}
-        data = {k: v for k, v in (version.data or {}).items() if k in known}
+        data = dict(version.data or {})
+        if "confirm_note" in data:  # versions saved before the field's rename
+            data.setdefault("officer_note", data.pop("confirm_note"))
+        data = {k: v for k, v in data.items() if k in known and k != "to_confirm"}
         return cls(**data, sms_keyword=version.sms_keyword or "")
 
     def content_data(self) -> dict:
@@ -135,8 +157,9 @@ def clean(draft: Draft) -> Draft:
         where=draft.where.strip(),
         legal_basis=draft.legal_basis.strip(),
         sms_summary=" ".join(draft.sms_summary.split()),
-        confirm_note=draft.confirm_note.strip(),
+        officer_note=draft.officer_note.strip(),
         sms_keyword=draft.sms_keyword.strip().upper(),
+        to_confirm=[k for k in CONFIRMABLE if k in draft.to_confirm],
     )
 
 
@@ -144,9 +167,10 @@ class _PreviewProcedure:
     """The procedure with the draft's keyword, without touching the stored row (a changed
     attribute on the real one would be flushed by the next commit)."""
 
-    def __init__(self, procedure: Procedure, sms_keyword: str) -> None:
+    def __init__(self, procedure: Procedure, sms_keyword: str, to_confirm: list[str]) -> None:
         self._procedure = procedure
         self.sms_keyword = sms_keyword
+        self.to_confirm = to_confirm
 
     def __getattr__(self, name: str):
         return getattr(self._procedure, name)
@@ -160,18 +184,48 @@ def transient_content(procedure: Procedure, lang: str, draft: Draft) -> Procedur
     return content
 
 
+def online_filing_guide(office_id: int) -> Procedure | None:
+    """The office's how-to guide for filing online (VNeID), which every guide of a procedure
+    that can be filed online links to. Found by what it is (an active how-to in the online
+    services field), not by its keyword, which officers may edit."""
+    return db.session.scalars(
+        sa.select(Procedure)
+        .where(
+            Procedure.office_id == office_id,
+            Procedure.active,
+            Procedure.field == "dich_vu_cong",
+            Procedure.processing_days.is_(None),
+        )
+        .order_by(Procedure.position, Procedure.id)
+    ).first()
+
+
+def guide_context(procedure: Procedure) -> dict:
+    """What citizen/guide.html needs besides the procedure and its words: the officers to call
+    and, where the procedure can be filed online, the guide to filing online."""
+    online_guide = None
+    if procedure.online_mode != "offline" and not procedure.is_howto:
+        online_guide = online_filing_guide(procedure.office_id)
+    return {
+        "officers": [o for o in procedure.officers if o.active and o.public_phone],
+        "online_guide": online_guide,
+    }
+
+
 def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
     """The citizen's guide page for ``draft``: the same template, office and officers the
     citizen view uses, in the guide's language."""
     with force_locale(lang):
         return render_template(
             "citizen/guide.html",
-            procedure=_PreviewProcedure(procedure, draft.sms_keyword or procedure.sms_keyword),
+            procedure=_PreviewProcedure(
+                procedure, draft.sms_keyword or procedure.sms_keyword, draft.to_confirm
+            ),
             content=transient_content(procedure, lang, draft),
-            officers=[o for o in procedure.officers if o.active and o.public_phone],
             office=procedure.office,
             lang=lang,
             site_name=office_name(procedure.office, lang),
+            **guide_context(procedure),
         )
 
 
@@ -214,7 +268,7 @@ def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
             errors[key] = _(
                 "Dòng %(line)d dài quá: mỗi dòng tối đa %(n)d ký tự.", line=too_long[0], n=LINE_MAX
             )
-    for key in ("fee", "time", "where", "confirm_note"):
+    for key in ("fee", "time", "where", "officer_note"):
         if len(getattr(draft, key)) > TEXT_MAX:
             errors[key] = _("Dài quá: tối đa %(n)d ký tự.", n=TEXT_MAX)
     if len(draft.legal_basis) > LEGAL_MAX:
@@ -282,7 +336,7 @@ def save(
     if errors:
         raise GuideError(errors)
     content = next((c for c in procedure.contents if c.lang == lang), None)
-    before = Draft.from_content(content, procedure.sms_keyword)
+    before = Draft.from_content(content, procedure.sms_keyword, procedure.to_confirm)
     if before == draft:
         return False
     if content is not None:
@@ -302,6 +356,7 @@ def save(
         setattr(content, key, value)
     content.search_text = fold(" ".join([draft.name, draft.summary, *draft.documents]))
     procedure.sms_keyword = draft.sms_keyword
+    procedure.to_confirm = list(draft.to_confirm)
     changed = [k for k in draft.__dataclass_fields__ if getattr(before, k) != getattr(draft, k)]
     record(
         action,
@@ -318,6 +373,7 @@ def restore(procedure: Procedure, lang: str, version: ProcedureVersion, actor: O
     """Bring back an earlier version; what it replaces is itself versioned (``save``). The old
     keyword comes back too unless another procedure has taken it since."""
     draft = Draft.from_version(version)
+    draft.to_confirm = list(procedure.to_confirm or [])  # not versioned: today's marks stay
     if not draft.sms_keyword or _keyword_errors(procedure, draft.sms_keyword):
         draft.sms_keyword = procedure.sms_keyword
     return save(procedure, lang, draft, actor, action="guide.restore")

@@ -106,11 +106,16 @@ def _schemas() -> dict:
         "time": {"type": S},
         "where": {"type": S},
         "legal_basis": {"type": S},
-        "confirm_note": {"type": S},
         "to_confirm": {
             "type": "array",
             "items": {"type": S},
-            "description": "Facts the office has not yet confirmed against the national record.",
+            "description": "Facts the office has not yet confirmed against the national record: "
+            "tell people to call an officer before they go.",
+        },
+        "online_guide_url": {
+            **NULL_STR,
+            "description": "The guide to filing online with VNeID, when this procedure can be "
+            "filed online.",
         },
         "same_day_cutoff": {
             **NULL_STR,

@@ -34,6 +34,7 @@ from app.api.parameters import (
 from app.clock import to_local
 from app.codes import normalise_code
 from app.extensions import csrf, limiter
+from app.guides import guide_context
 from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
 from app.vocabulary import field_label, status_label
@@ -125,6 +126,11 @@ def procedures():
     return jsonify(office=office.code, lang=lang, procedures=items)
 
 
+def _online_guide_url(proc) -> str | None:
+    guide = guide_context(proc)["online_guide"]
+    return public_url("citizen.guide", slug=guide.slug) if guide else None
+
+
 @bp.route("/procedures/<code>")
 @api_limit
 def procedure(code: str):
@@ -146,8 +152,10 @@ def procedure(code: str):
         time=content.time,
         where=content.where,
         legal_basis=content.legal_basis,
-        confirm_note=content.confirm_note,
+        # The officers' note (officer_note) is never published; to_confirm says which facts
+        # are still being checked, so a client can tell people to call before they go.
         to_confirm=list(proc.to_confirm or []),
+        online_guide_url=_online_guide_url(proc),
         same_day_cutoff=proc.same_day_cutoff,
         portal_url=proc.portal_url or None,
         officers=[

@@ -21,6 +21,7 @@ from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.feedback import save_web_feedback
 from app.filters import phone_display
+from app.guides import guide_context
 from app.models import FIELDS
 from app.page_cache import cached_page
 from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
@@ -91,7 +92,7 @@ def guide(slug: str):
         "citizen/guide.html",
         procedure=procedure,
         content=procedure.content(current_lang()),
-        officers=[o for o in procedure.officers if o.active and o.public_phone],
+        **guide_context(procedure),
     )
 
 

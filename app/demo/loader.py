@@ -1,4 +1,4 @@
-"""Load the demo commune, Xã Vĩnh Bửu (office prefix VB): procedures with vi/en guides,
+"""Load the demo commune, Xã Vĩnh Bửu, Tây Ninh (office prefix VB): procedures with vi/en guides,
 officers with phones and a weekly roster, 40+ dossiers over the last 12 months, feedback.
 
 Idempotent: each part is created only when missing, so ``demo load`` can run on every start.
@@ -35,7 +35,7 @@ OFFICE = {
     "code": "VB",
     "name": "UBND xã Vĩnh Bửu",
     "name_en": "Vinh Buu Commune People's Committee",
-    "address": "Trung tâm Phục vụ hành chính công xã Vĩnh Bửu",
+    "address": "Trung tâm Phục vụ hành chính công xã Vĩnh Bửu, tỉnh Tây Ninh",
     "phone": "+842723800100",
     "sms_number": "+84909000100",
 }
@@ -70,9 +70,9 @@ NAMES = [
 ]
 
 NEEDS = [
-    "Thiếu bản sao giấy chứng sinh. Mang bản chính đến xã.",
+    "Xã không tìm thấy giấy chứng sinh trên máy tính. Mang bản chính đến xã.",
     "Tờ khai chưa có chữ ký của người đi đăng ký.",
-    "Cần giấy xác nhận tình trạng hôn nhân của nơi cư trú trước.",
+    "Tờ khai thiếu ngày sinh của con. Đến xã ghi thêm.",
 ]
 REJECT = "Giấy tờ không phải bản chính, không chứng thực được."
 

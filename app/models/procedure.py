@@ -87,7 +87,10 @@ class ProcedureContent(db.Model):
     where: Mapped[str] = mapped_column(sa.Text, default="")
     legal_basis: Mapped[str] = mapped_column(sa.Text, default="")
     sms_summary: Mapped[str] = mapped_column(sa.Text, default="")
-    confirm_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Officers' to-do note (what is still to be checked, and how). Never on a public page, an
+    # SMS or the API: citizens see only the "call before you go" box driven by
+    # ``Procedure.to_confirm``.
+    officer_note: Mapped[str] = mapped_column(sa.Text, default="")
     search_text: Mapped[str] = mapped_column(sa.Text, default="")  # accent-folded, for ?q=
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -103,7 +106,7 @@ class ProcedureContent(db.Model):
         "where",
         "legal_basis",
         "sms_summary",
-        "confirm_note",
+        "officer_note",
     )
 
     def snapshot(self) -> dict:

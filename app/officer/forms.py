@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.guides import Draft, lines
+from app.guides import CONFIRMABLE, Draft, lines
 from app.models import CHANNELS, ROLES
 from app.phones import normalise_phone
 from app.vocabulary import CHANNEL_LABELS, EXCEPTION_LABELS, ROLE_LABELS, WEEKDAYS
@@ -210,6 +210,18 @@ class ExceptionForm(FlaskForm):
 _CAP = [Length(max=20000)]
 
 
+FACT_LABELS = {
+    "fee": _l("Lệ phí"),
+    "documents": _l("Giấy tờ mang theo"),
+    "steps": _l("Các bước"),
+    "where": _l("Nộp ở đâu"),
+    "legal_basis": _l("Căn cứ pháp lý"),
+    "processing_days": _l("Thời gian giải quyết"),
+    "online_mode": _l("Nộp trực tuyến"),
+    "national_code": _l("Mã thủ tục"),
+}
+
+
 class GuideForm(FlaskForm):
     name = StringField(_l("Tên thủ tục"), validators=_CAP)
     summary = TextAreaField(_l("Tóm tắt (một đoạn ngắn)"), validators=_CAP)
@@ -220,8 +232,16 @@ class GuideForm(FlaskForm):
     where = StringField(_l("Nộp ở đâu"), validators=_CAP)
     legal_basis = TextAreaField(_l("Căn cứ pháp lý"), validators=_CAP)
     sms_summary = TextAreaField(_l("Tóm tắt gửi qua tin nhắn"), validators=_CAP)
-    confirm_note = StringField(_l("Lưu ý (điều cần xác nhận lại)"), validators=_CAP)
+    officer_note = TextAreaField(
+        _l("Ghi chú cho cán bộ (việc cần kiểm tra lại; người dân không thấy)"), validators=_CAP
+    )
     sms_keyword = StringField(_l("Từ khoá tin nhắn (HD + từ khoá)"), validators=[Length(max=40)])
+    to_confirm = SelectMultipleField(
+        _l("Điều xã còn đang kiểm tra (cả hai thứ tiếng)"),
+        choices=[(key, FACT_LABELS[key]) for key in CONFIRMABLE],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
     def fill(self, draft: Draft) -> None:
         for key in (
@@ -232,10 +252,11 @@ class GuideForm(FlaskForm):
             "where",
             "legal_basis",
             "sms_summary",
-            "confirm_note",
+            "officer_note",
             "sms_keyword",
         ):
             getattr(self, key).data = getattr(draft, key)
+        self.to_confirm.data = list(draft.to_confirm)
         self.documents.data = "\n".join(draft.documents)
         self.steps.data = "\n".join(draft.steps)
 
@@ -250,8 +271,9 @@ class GuideForm(FlaskForm):
             where=self.where.data or "",
             legal_basis=self.legal_basis.data or "",
             sms_summary=self.sms_summary.data or "",
-            confirm_note=self.confirm_note.data or "",
+            officer_note=self.officer_note.data or "",
             sms_keyword=self.sms_keyword.data or "",
+            to_confirm=list(self.to_confirm.data or []),
         )
 
 

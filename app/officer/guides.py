@@ -83,7 +83,11 @@ def guide_edit(slug: str, lang: str):
         abort(403)
     form = GuideForm()
     if request.method == "GET":
-        form.fill(guides.Draft.from_content(_content(procedure, lang), procedure.sms_keyword))
+        form.fill(
+            guides.Draft.from_content(
+                _content(procedure, lang), procedure.sms_keyword, procedure.to_confirm
+            )
+        )
         return _render_edit(procedure, lang, form, editable)
     if not form.validate_on_submit():
         return _render_edit(procedure, lang, form, editable, status=400)

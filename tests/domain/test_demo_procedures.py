@@ -25,14 +25,14 @@ TOP_KEYS = {
 }
 CONTENT_KEYS = {
     "name", "summary", "documents", "steps", "fee", "time", "where",
-    "legal_basis", "sms_summary", "confirm_note",
+    "legal_basis", "sms_summary", "officer_note",
 }
 LANGS = {"vi", "en"}
 FIELDS = {"ho_tich", "chung_thuc", "ho_kinh_doanh", "dich_vu_cong"}
 ONLINE_MODES = {"full", "partial", "offline"}
 CONFIRMABLE = {
     "national_code", "fee", "processing_days", "online_mode", "legal_basis",
-    "documents", "steps",
+    "documents", "steps", "where",
 }
 # Words the SMS parser treats as commands: a procedure keyword must not be one.
 SMS_COMMAND_WORDS = {
@@ -49,7 +49,9 @@ REPLACED_TEXTS = ("61/2018", "107/2021", "42/2022", "13/2023")
 MAX_SUMMARY = 300
 MAX_ITEM = 120
 MAX_SMS = 200
-MAX_SHORT_FIELD = 200  # fee, time, where, legal_basis, name, confirm_note
+MAX_SHORT_FIELD = 200  # fee, time, where, name
+MAX_LEGAL = 300
+MAX_OFFICER_NOTE = 400  # app.guides.TEXT_MAX
 MAX_GUIDE_CHARS = 2600  # one language's whole guide text: fits one A4 page
 MAX_GZIP_HTML = 8 * 1024
 
@@ -68,7 +70,7 @@ PROC_LANG = pytest.mark.parametrize(
 
 def _guide_text(c):
     parts = [c["name"], c["summary"], c["fee"], c["time"], c["where"],
-             c["legal_basis"], c["confirm_note"], *c["documents"], *c["steps"]]
+             c["legal_basis"], *c["documents"], *c["steps"]]
     return "\n".join(parts)
 
 
@@ -86,7 +88,7 @@ def _fake_html(proc, lang):
         f"<h2>Các bước</h2><ol>{steps}</ol>"
         f"<dl><dt>Lệ phí</dt><dd>{e(c['fee'])}</dd><dt>Thời gian</dt><dd>{e(c['time'])}</dd>"
         f"<dt>Nơi nộp</dt><dd>{e(c['where'])}</dd><dt>Căn cứ</dt><dd>{e(c['legal_basis'])}</dd></dl>"
-        f"<p>{e(c['confirm_note'])}</p><p><a href='{e(proc['portal_url'])}'>dichvucong.gov.vn</a></p>"
+        f"<p><a href='{e(proc['portal_url'])}'>dichvucong.gov.vn</a></p>"
     )
 
 
@@ -225,10 +227,10 @@ def test_portal_url(proc):
 def test_fee_vnd(proc):
     fee = proc["fee_vnd"]
     assert fee is None or (isinstance(fee, int) and not isinstance(fee, bool) and fee >= 0)
-    if fee is None and "fee" in proc["to_confirm"]:
-        # an unconfirmed fee is never given a number in the text either
-        vi_fee = proc["content"]["vi"]["fee"]
-        assert "xã" in vi_fee.lower()
+    if fee is not None and "fee" in proc["to_confirm"]:
+        # a province figure still to be checked: the officers' note says so
+        for lang in LANGS:
+            assert proc["content"][lang]["officer_note"].strip(), lang
 
 
 @PROCS
@@ -238,10 +240,10 @@ def test_to_confirm(proc):
     assert len(tc) == len(set(tc))
     assert set(tc) <= CONFIRMABLE, set(tc) - CONFIRMABLE
     for lang in LANGS:
-        note = proc["content"][lang]["confirm_note"]
+        note = proc["content"][lang]["officer_note"]
         assert isinstance(note, str)
         if tc:
-            assert note.strip(), f"{lang}: confirm_note needed when to_confirm is set"
+            assert note.strip(), f"{lang}: officer_note needed when to_confirm is set"
         else:
             assert note == ""
 
@@ -265,8 +267,10 @@ def test_string_fields_non_empty_and_short(proc, lang):
         assert "\n" not in c[key], key
     assert len(c["summary"]) <= MAX_SUMMARY, len(c["summary"])
     assert len(c["sms_summary"]) <= MAX_SMS, len(c["sms_summary"])
-    for key in ("name", "fee", "time", "where", "legal_basis", "confirm_note"):
+    for key in ("name", "fee", "time", "where"):
         assert len(c[key]) <= MAX_SHORT_FIELD, (key, len(c[key]))
+    assert len(c["legal_basis"]) <= MAX_LEGAL, len(c["legal_basis"])
+    assert len(c["officer_note"]) <= MAX_OFFICER_NOTE, len(c["officer_note"])
 
 
 @PROC_LANG

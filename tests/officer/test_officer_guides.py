@@ -33,7 +33,7 @@ def _form(content: ProcedureContent | None = None, keyword="KS", **changes) -> d
         "where": content.where if content else "",
         "legal_basis": content.legal_basis if content else "",
         "sms_summary": content.sms_summary if content else "",
-        "confirm_note": "",
+        "officer_note": "",
         "sms_keyword": keyword,
         "action": "save",
     }
@@ -195,14 +195,14 @@ def test_preview_of_english_uses_english_labels(client, ks, make_officer, login)
 )
 def test_bad_input_is_refused_and_kept(client, db, ks, make_officer, login, changes, field_message):
     sign_in(client, make_officer, login, "admin")
-    data = _form(_vi(ks), confirm_note="Ghi chú đang gõ", **changes)
+    data = _form(_vi(ks), officer_note="Ghi chú đang gõ", **changes)
     r = post(client, "/officer/guides/khai-sinh/vi", data)
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert field_message in html
-    assert 'value="Ghi chú đang gõ"' in html  # what was typed stays
+    assert "Ghi chú đang gõ</textarea>" in html  # what was typed stays
     db.session.expire_all()
-    assert _vi(ks).confirm_note == "" and ks.sms_keyword == "KS" and _versions(db) == []
+    assert _vi(ks).officer_note == "" and ks.sms_keyword == "KS" and _versions(db) == []
 
 
 def test_keyword_must_be_unique_in_the_office(
@@ -254,7 +254,7 @@ def test_guide_over_the_html_budget_is_refused(client, db, ks, make_officer, log
         time=_noise(400, rng),
         where=_noise(400, rng),
         legal_basis=_noise(1000, rng),
-        confirm_note=_noise(400, rng),
+        officer_note=_noise(400, rng),
     )
     r = post(client, "/officer/guides/khai-sinh/vi", data)
     assert r.status_code == 400
