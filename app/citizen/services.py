@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -81,9 +82,15 @@ def digits_match(dossier: Dossier | None, digits: str) -> bool:
     return hmac.compare_digest(expected.encode(), digits.encode()) and dossier is not None
 
 
-def save_feedback(office: Office, rating: str | None, comment: str, code: str | None) -> Feedback:
+def save_feedback(office: Office, rating: str | None, comment: str, code: str | None,
+                  digits: str | None = None) -> Feedback:
+    """Keep a web opinion. Its rating counts in the indexes (``proven``) only with the code and
+    the right last four digits of the dossier's phone; otherwise it is kept for the officers
+    and counted nowhere. The page answers the same either way, so this is no digits oracle."""
     canonical = normalise_code(code, office.code) if code else None
     dossier = find_dossier(canonical) if canonical else None
+    digits = re.sub(r"\D", "", digits or "")
+    proven = bool(rating) and len(digits) == 4 and digits_match(dossier, digits)
     item = Feedback(
         office_id=office.id,
         rating=int(rating) if rating else None,
@@ -91,7 +98,15 @@ def save_feedback(office: Office, rating: str | None, comment: str, code: str | 
         dossier_id=dossier.id if dossier else None,
         procedure_id=dossier.procedure_id if dossier else None,
         source="web",
+        proven=proven,
     )
+    if proven:
+        # One counted rating per dossier, the latest: the right digits cannot be used to
+        # vote ten times.
+        db.session.execute(
+            sa.update(Feedback).where(Feedback.dossier_id == dossier.id, Feedback.proven)
+            .values(proven=False)
+        )
     db.session.add(item)
     db.session.commit()
     return item

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import vobject
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.citizen import bp
@@ -195,7 +195,12 @@ def feedback():
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
     if form.validate_on_submit():
-        svc.save_feedback(office, form.rating.data, form.comment.data, form.code.data)
+        svc.save_feedback(office, form.rating.data, form.comment.data, form.code.data,
+                          form.digits.data)
+        if form.rating.data and not (form.code.data and form.digits.data):
+            # Said from what was typed only (never from whether the digits were right).
+            flash(_("Điểm của bạn không được tính vào chỉ số hài lòng vì thiếu mã hồ sơ và 4 số "
+                    "cuối điện thoại; ý kiến vẫn được gửi tới cán bộ."))
         return redirect(url_for("citizen.feedback_thanks"))
     status = 400 if form.errors else 200
     return render_template("citizen/feedback.html", form=form), status

@@ -241,14 +241,20 @@ def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
         )
     ).first()
     comment = (cmd.text or "").strip()[:COMMENT_MAX]
+    # One counted rating per dossier, the latest (a web rating with the digits included).
+    db.session.execute(
+        sa.update(Feedback).where(Feedback.dossier_id == dossier.id, Feedback.proven)
+        .values(proven=False)
+    )
     if existing is None:
         db.session.add(
             Feedback(office_id=dossier.office_id, rating=cmd.rating, comment=comment,
                      dossier_id=dossier.id, procedure_id=dossier.procedure_id, source="sms",
-                     phone=phone)
+                     phone=phone, proven=True)  # from the dossier's phone (_owner_case)
         )
     else:
         existing.rating = cmd.rating
+        existing.proven = True
         if comment:
             existing.comment = comment
     return _Reply(_render("rate", lang, case="thanks", rating=cmd.rating, **ctx), dossier.id)
@@ -434,4 +440,39 @@ def handle_inbound(
     return _result(inbound, reply, command, fallback=fallback)
 
 
-__all__ = ["InboundResult", "handle_inbound", "status_reply"]
+@dataclass(frozen=True)
+class Simulation:
+    """The try-it page's answer: what ``handle_inbound`` would reply, and the phone's sandbox
+    state (language, STOP) after the text — kept by the caller, never in the database."""
+
+    command: Command
+    body: str | None
+    flag: bool
+    lang: str
+    opted_out: bool
+
+
+def simulate_inbound(office: Office, phone: str, text: str, *, lang: str = "vi",
+                     opted_out: bool = False) -> Simulation:
+    """Answer ``text`` from ``phone`` as a real text would be answered, and write nothing.
+
+    The try-it page is a sandbox (issue 12, item 6): an officer must not be able to forge a
+    citizen's ``DG`` rating, subscribe a phone, opt a real number out or swell the dashboard's
+    "texts sent". The command runs inside a savepoint that is always rolled back, starting from
+    the sandbox state the caller kept (``lang``, ``opted_out``) rather than the real phone's.
+    Nothing is stored, queued, counted or rate limited per phone.
+    """
+    text = (text or "").replace("\x00", "")
+    command = parse(text, office.code)
+    savepoint = db.session.begin_nested()
+    try:
+        pref = _pref(phone)
+        pref.lang, pref.opted_out = (lang if lang in ("vi", "en") else "vi"), bool(opted_out)
+        answer = _answer(office, phone, text, "try", command)
+        lang, opted_out = pref.lang, pref.opted_out
+    finally:
+        savepoint.rollback()
+    return Simulation(command, answer.body, answer.flag, lang, opted_out)
+
+
+__all__ = ["InboundResult", "Simulation", "handle_inbound", "simulate_inbound", "status_reply"]
