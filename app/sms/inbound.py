@@ -47,6 +47,7 @@ from app.models import (
     PhonePreference,
     Subscription,
 )
+from app.phones import normalise_phone
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
 from app.sms.gsm import count_segments, truncate_to_segments
@@ -90,6 +91,7 @@ class _Reply:
     body: str | None
     dossier_id: int | None = None
     flag: bool = False  # the inbound needs an officer's attention
+    stop_confirmation: bool = False  # the one text an opted-out phone still gets
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -306,7 +308,7 @@ def _answer(office: Office, phone: str, text: str, channel: str, cmd: Command) -
         if already or twilio_word:
             return _Reply(None)
         sms_number = phone_display(office.sms_number or office.phone)
-        return _Reply(_render("stop", pref.lang, sms_number=sms_number))
+        return _Reply(_render("stop", pref.lang, sms_number=sms_number), stop_confirmation=True)
     if cmd.name == "start":
         pref.opted_out = False
         return _Reply(None if twilio_word else _render("start", pref.lang))
@@ -382,6 +384,8 @@ def handle_inbound(
     """
     # PostgreSQL text cannot hold NUL; a phone's junk byte must not fail the whole text.
     phone = (phone or "").replace("\x00", "").strip()[:PHONE_MAX]
+    # One phone, one thread, one STOP: ``0912…`` from a gateway is ``+84912…`` from Twilio.
+    phone = normalise_phone(phone) or phone
     text = (text or "").replace("\x00", "")
     office_id, prefix = office.id, office.code
     found = _existing(channel, provider_id)
@@ -406,7 +410,9 @@ def handle_inbound(
 
     command = parse(text, prefix)
     inbound.kind = command.name
-    if _over_limit(phone, inbound.id):
+    # STOP is applied whatever the flood (issue 12, item 7): a phone that texted 30 times in
+    # an hour can still opt out, and gets its one confirmation.
+    if command.name != "stop" and _over_limit(phone, inbound.id):
         inbound.kind = "limited"
         db.session.commit()
         return _result(inbound, None, command, limited=True)
@@ -431,6 +437,7 @@ def handle_inbound(
             dedupe_key=f"reply:{inbound.id}", dossier_id=answer.dossier_id,
             # A reply leaves by the channel the text came in on (the citizen texted that number).
             reply_to_id=inbound.id, channel=reply_sent_by or channel,
+            stop_confirmation=answer.stop_confirmation,
         )
         if reply is not None and reply_sent_by:
             reply.status = "sent"

@@ -1,11 +1,14 @@
-"""feedback.proven: only ratings proven to come from the dossier's phone count (issue 12, item 6)
+"""feedback.proven (issue 12, item 6) and login_attempt.succeeded (item 10)
+
+feedback.proven: only ratings proven to come from the dossier's phone count in any index.
+login_attempt.succeeded: an officer's own addresses, so a stranger cannot lock them out.
 
 Revision ID: e3a91c5b7d20
 Revises: c7db2b4cd92f
 Create Date: 2026-12-03 08:00:00
 
-Existing rows: an SMS rating counts when it came from the dossier's phone through a real channel
-(an inbound ``DG`` text from that phone on any channel but the try-it page); web ratings had no
+Existing feedback: an SMS rating counts when it came from the dossier's phone through a real
+channel (an inbound ``DG`` text from that phone on any channel but the try-it page); web ratings had no
 proof, so they stay as comments for the officers and leave the indexes.
 """
 import sqlalchemy as sa
@@ -32,7 +35,13 @@ def upgrade():
         "             AND message.channel <> 'try')"
     ).bindparams(yes=True))
 
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('succeeded', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
+
 
 def downgrade():
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.drop_column('succeeded')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_column('proven')
