@@ -26,6 +26,8 @@ from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office
 
 SEARCH_MAX = 100
+#: Phone-digit guesses at one code from one address; the code's own cap (10/hour) stays.
+DIGITS_PER_ADDRESS = "5/hour"
 
 
 def _office():
@@ -102,9 +104,19 @@ def _digits_key() -> str:
     return "digits:" + (code or "-")
 
 
+def _digits_pair_key() -> str:
+    """Bucket for one address's guesses at one code: a stranger is stopped at half the code's
+    budget, so one stranger alone cannot lock the citizen out (issue 12, item 10)."""
+    return f"{_digits_key()}:{request.remote_addr or '-'}"
+
+
 @bp.route("/status")
 @limiter.limit("60/minute")
 @limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
+# Checked before the code's cap (the lower decorator registers first): a guess this address
+# may not make must not use up the citizen's share of that cap.
+@limiter.limit(DIGITS_PER_ADDRESS, key_func=_digits_pair_key,
+               exempt_when=lambda: not request.args.get("digits"))
 @cached_page("content", "dossiers", per="day", fast=False)  # its rate limits run every time
 def status():
     office = _office()
