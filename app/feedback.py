@@ -1,6 +1,6 @@
 """Citizens' feedback for the officers' inbox: filtered reading, and marking an item handled
 with a note (audited). Writing feedback is the citizen side's (``app.citizen.services``) and
-the SMS side's job."""
+the SMS side's job; only ``Feedback.proven`` ratings count in an index (``app.metrics``)."""
 
 from __future__ import annotations
 

@@ -161,3 +161,17 @@ def test_dashboard_texts_sent_leave_out_try_it_replies(db, dossier):
     sms = metrics.sms_figures(metrics.Scope(office.id), now - timedelta(hours=1),
                               now + timedelta(hours=1))
     assert sms.sent == sent_before + 1
+
+
+def test_the_feedback_inbox_marks_ratings_that_do_not_count(client, db, login, make_officer,
+                                                             dossier):
+    office = dossier.office
+    db.session.add(Feedback(office_id=office.id, rating=1, comment="vô danh", source="web"))
+    db.session.add(Feedback(office_id=office.id, rating=4, comment="chủ hồ sơ", source="sms",
+                            phone=OWNER, dossier_id=dossier.id, proven=True))
+    db.session.commit()
+    login(make_officer(office=office, role="leader"))
+    html = client.get("/officer/feedback").get_data(as_text=True)
+    tag = "không tính vào chỉ số"
+    assert html.count(tag) == 1
+    assert html.index("chủ hồ sơ") < html.index(tag) < html.index("vô danh")  # newest first

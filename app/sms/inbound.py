@@ -1,5 +1,6 @@
 """Inbound SMS: store the text, read the command, answer it — the one code path every channel
-(the Twilio webhook, the try-it page, later the Android gateway) goes through.
+(the Twilio webhook, the Android gateway) goes through; the try-it page runs the same commands
+through ``simulate_inbound``, which writes nothing.
 
 ``handle_inbound`` stores the inbound ``Message``, runs the command, queues the reply through
 the outbox (``kind="reply"``) and commits once. Decisions written down here:
@@ -14,13 +15,16 @@ the outbox (``kind="reply"``) and commits once. Decisions written down here:
 * **Ratings and subscriptions only from the dossier's phone.** ``DG`` feeds the satisfaction
   index and ``DK`` sends personal news, so a stranger who saw a receipt can do neither.
 * **STOP is final until START.** After ``HUY``/``STOP`` nothing is texted to the phone, not
-  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). Twilio answers
+  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). The phone is
+  normalised to E.164 first, so ``0912…`` from a gateway and ``+84912…`` from Twilio are one
+  phone, and ``queue_message`` refuses anything else to it (docs/SECURITY.md). Twilio answers
   its own opt-out words (STOP, START, …) itself and blocks the number, so on the Twilio channel
   those words are recorded but not answered a second time by us.
 * **Flooding.** More than ``SMS_INBOUND_PER_HOUR`` (default 30) texts from one phone in an hour
   are still stored (nothing a citizen writes is lost; officers see it in the inbox) but not
   answered: a loop with an auto-responder cannot cost the commune money. A retried delivery of
-  the same text is recognised before counting, so retries are never limited.
+  the same text is recognised before counting, so retries are never limited, and ``HUY`` is
+  never limited: opting out works however many texts came before it.
 """
 
 from __future__ import annotations
