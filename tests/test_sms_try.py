@@ -96,3 +96,17 @@ def test_never_public_in_production(client, app, office, monkeypatch):
     monkeypatch.setitem(app.config, "SMS_TRY_PAGE_PUBLIC", True)
     monkeypatch.setitem(app.config, "APP_ENV", "production")
     assert client.get(URL).status_code == 302
+
+
+def test_the_tries_kept_in_the_session_fit_in_a_cookie(client, db, login, make_officer, office,
+                                                       make_procedure):
+    """The sandbox keeps the last tries in the session (a cookie: browsers drop one over 4 KB)."""
+    make_procedure(keyword="KS")
+    login(make_officer())
+    texts = ["HD KS", "LH", "DS", "TT VB-241115-0007", "x" * 1600, "GY " + "ý kiến dài " * 100]
+    for n, text in enumerate(texts):
+        assert _try(client, f"0912 345 67{n}", text).status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 3500
+    html = client.get(URL).get_data(as_text=True)
+    assert html.count('class="box"') == 5  # the last five
