@@ -399,6 +399,9 @@ def sms_figures(scope: Scope, start_utc: datetime, end_utc: datetime) -> Sms:
         .where(
             Message.office_id == scope.office_id,
             Message.direction == "out",
+            # The try-it page's replies were stored as "sent" before it became a sandbox; they
+            # never reached a phone and never cost anything.
+            Message.channel != "try",
             Message.created_at >= start_utc,
             Message.created_at < end_utc,
         )
@@ -422,7 +425,10 @@ def _feedback_scope(query: sa.Select, scope: Scope) -> sa.Select:
 
 def satisfaction(scope: Scope, start_utc: datetime, end_utc: datetime) -> Satisfaction:
     """Ratings (1–5) given in the period: how many, their mean, the share of 4–5, and the
-    portal's three levels (5 very satisfied; 3–4 satisfied; 1–2 not satisfied)."""
+    portal's three levels (5 very satisfied; 3–4 satisfied; 1–2 not satisfied).
+
+    Only ``proven`` ratings (from the dossier's phone, docs/SECURITY.md): an anonymous web form
+    must not move a public index."""
     rating = Feedback.rating
     row = db.session.execute(
         _feedback_scope(
@@ -435,6 +441,7 @@ def satisfaction(scope: Scope, start_utc: datetime, end_utc: datetime) -> Satisf
                 sa.func.count().filter(rating <= COMPLAINT_MAX_RATING),
             ).where(
                 rating.is_not(None),
+                Feedback.proven,
                 Feedback.created_at >= start_utc,
                 Feedback.created_at < end_utc,
             ),
@@ -472,7 +479,8 @@ def index_766(
       for such procedures (withdrawn included: this is about how they arrived).
     * Satisfaction (18 points): 100 % − (late rate + complaint rate), target 90 %. Late:
       answered after the due day, or open and past it. Complaint: the dossier has a rating of
-      1–2 ("not satisfied" on the portal's scale), given at any time.
+      1–2 ("not satisfied" on the portal's scale), given at any time from the dossier's phone
+      (``Feedback.proven``).
     Points: full once the ratio reaches the target, else ratio ÷ target × the indicator's max.
     """
     finish = _finish_time()
@@ -503,7 +511,8 @@ def index_766(
         complaints = (
             db.session.scalar(
                 sa.select(sa.func.count(sa.distinct(Feedback.dossier_id))).where(
-                    Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING
+                    Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING,
+                    Feedback.proven,
                 )
             )
             or 0

@@ -5,6 +5,7 @@ the same thing."""
 
 API_LIMIT = "60/minute"
 DIGITS_LIMIT = "10/hour"  # the same as the status page's
+DIGITS_PER_ADDRESS = "5/hour"  # from one address, so one stranger cannot use up the above
 LANGS = ("vi", "en")
 # Python's re.search with the very patterns the OpenAPI document states, so what the document
 # calls valid is exactly what the views accept (schemathesis checks both directions).

@@ -27,6 +27,7 @@ from app.api.parameters import (
     API_LIMIT,
     DIGITS_LIMIT,
     DIGITS_PATTERN,
+    DIGITS_PER_ADDRESS,
     DOSSIER_CODE_PATTERN,
     LANGS,
     PROCEDURE_CODE_PATTERN,
@@ -172,10 +173,20 @@ def _digits_key() -> str:
     return "api-digits:" + (request.view_args or {}).get("code", "-").upper()[:40]
 
 
+def _digits_pair_key() -> str:
+    # One address's guesses at one code (issue 12, item 10): see app.citizen.views.
+    return f"{_digits_key()}:{request.remote_addr or '-'}"
+
+
 @bp.route("/dossiers/<code>")
 @api_limit
 @limiter.limit(
     DIGITS_LIMIT, key_func=_digits_key, exempt_when=lambda: "phone_last4" not in request.args
+)
+# Checked first (the lower decorator registers first): a refused guess costs the code nothing.
+@limiter.limit(
+    DIGITS_PER_ADDRESS, key_func=_digits_pair_key,
+    exempt_when=lambda: "phone_last4" not in request.args,
 )
 def dossier(code: str):
     """The status page's privacy rule: without the right last four phone digits, only the

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import vobject
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app import lookup as svc
@@ -28,6 +28,8 @@ from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office
 
 SEARCH_MAX = 100
+#: Phone-digit guesses at one code from one address; the code's own cap (10/hour) stays.
+DIGITS_PER_ADDRESS = "5/hour"
 
 
 def _office():
@@ -104,9 +106,19 @@ def _digits_key() -> str:
     return "digits:" + (code or "-")
 
 
+def _digits_pair_key() -> str:
+    """Bucket for one address's guesses at one code: a stranger is stopped at half the code's
+    budget, so one stranger alone cannot lock the citizen out (issue 12, item 10)."""
+    return f"{_digits_key()}:{request.remote_addr or '-'}"
+
+
 @bp.route("/status")
 @limiter.limit("60/minute")
 @limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
+# Checked before the code's cap (the lower decorator registers first): a guess this address
+# may not make must not use up the citizen's share of that cap.
+@limiter.limit(DIGITS_PER_ADDRESS, key_func=_digits_pair_key,
+               exempt_when=lambda: not request.args.get("digits"))
 @cached_page("content", "dossiers", per="day", fast=False)  # its rate limits run every time
 def status():
     office = _office()
@@ -198,7 +210,12 @@ def feedback():
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
     if form.validate_on_submit():
-        save_web_feedback(office, form.rating.data, form.comment.data, form.code.data)
+        save_web_feedback(office, form.rating.data, form.comment.data, form.code.data,
+                          form.digits.data)
+        if form.rating.data and not (form.code.data and form.digits.data):
+            # Said from what was typed only (never from whether the digits were right).
+            flash(_("Điểm của bạn không được tính vào chỉ số hài lòng vì thiếu mã hồ sơ và 4 số "
+                    "cuối điện thoại; ý kiến vẫn được gửi tới cán bộ."))
         return redirect(url_for("citizen.feedback_thanks"))
     status = 400 if form.errors else 200
     return render_template("citizen/feedback.html", form=form), status

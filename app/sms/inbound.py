@@ -1,5 +1,6 @@
 """Inbound SMS: store the text, read the command, answer it — the one code path every channel
-(the Twilio webhook, the try-it page, later the Android gateway) goes through.
+(the Twilio webhook, the Android gateway) goes through; the try-it page runs the same commands
+through ``simulate_inbound``, which writes nothing.
 
 ``handle_inbound`` stores the inbound ``Message``, runs the command, queues the reply through
 the outbox (``kind="reply"``) and commits once. Decisions written down here:
@@ -14,13 +15,16 @@ the outbox (``kind="reply"``) and commits once. Decisions written down here:
 * **Ratings and subscriptions only from the dossier's phone.** ``DG`` feeds the satisfaction
   index and ``DK`` sends personal news, so a stranger who saw a receipt can do neither.
 * **STOP is final until START.** After ``HUY``/``STOP`` nothing is texted to the phone, not
-  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). Twilio answers
+  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). The phone is
+  normalised to E.164 first, so ``0912…`` from a gateway and ``+84912…`` from Twilio are one
+  phone, and ``queue_message`` refuses anything else to it (docs/SECURITY.md). Twilio answers
   its own opt-out words (STOP, START, …) itself and blocks the number, so on the Twilio channel
   those words are recorded but not answered a second time by us.
 * **Flooding.** More than ``SMS_INBOUND_PER_HOUR`` (default 30) texts from one phone in an hour
   are still stored (nothing a citizen writes is lost; officers see it in the inbox) but not
   answered: a loop with an auto-responder cannot cost the commune money. A retried delivery of
-  the same text is recognised before counting, so retries are never limited.
+  the same text is recognised before counting, so retries are never limited, and ``HUY`` is
+  never limited: opting out works however many texts came before it.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from app.models import (
     PhonePreference,
     Subscription,
 )
-from app.phones import is_vietnamese_mobile
+from app.phones import is_vietnamese_mobile, normalise_phone
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
 from app.sms.gsm import count_segments, truncate_to_segments
@@ -91,6 +95,7 @@ class _Reply:
     body: str | None
     dossier_id: int | None = None
     flag: bool = False  # the inbound needs an officer's attention
+    stop_confirmation: bool = False  # the one text an opted-out phone still gets
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -272,7 +277,7 @@ def _answer(office: Office, phone: str, text: str, channel: str, cmd: Command) -
         if already or twilio_word:
             return _Reply(None)
         sms_number = phone_display(office.sms_number or office.phone)
-        return _Reply(_render("stop", pref.lang, sms_number=sms_number))
+        return _Reply(_render("stop", pref.lang, sms_number=sms_number), stop_confirmation=True)
     if cmd.name == "start":
         pref.opted_out = False
         return _Reply(None if twilio_word else _render("start", pref.lang))
@@ -348,6 +353,8 @@ def handle_inbound(
     """
     # PostgreSQL text cannot hold NUL; a phone's junk byte must not fail the whole text.
     phone = (phone or "").replace("\x00", "").strip()[:PHONE_MAX]
+    # One phone, one thread, one STOP: ``0912…`` from a gateway is ``+84912…`` from Twilio.
+    phone = normalise_phone(phone) or phone
     text = (text or "").replace("\x00", "")
     office_id, prefix = office.id, office.code
     found = _existing(channel, provider_id)
@@ -372,7 +379,9 @@ def handle_inbound(
 
     command = parse(text, prefix)
     inbound.kind = command.name
-    if _over_limit(phone, inbound.id):
+    # STOP is applied whatever the flood (issue 12, item 7): a phone that texted 30 times in
+    # an hour can still opt out, and gets its one confirmation.
+    if command.name != "stop" and _over_limit(phone, inbound.id):
         inbound.kind = "limited"
         db.session.commit()
         return _result(inbound, None, command, limited=True)
@@ -404,6 +413,7 @@ def handle_inbound(
             dedupe_key=f"reply:{inbound.id}", dossier_id=answer.dossier_id,
             # A reply leaves by the channel the text came in on (the citizen texted that number).
             reply_to_id=inbound.id, channel=reply_sent_by or channel,
+            stop_confirmation=answer.stop_confirmation,
         )
         if reply is not None and reply_sent_by:
             reply.status = "sent"
@@ -413,4 +423,39 @@ def handle_inbound(
     return _result(inbound, reply, command, fallback=fallback)
 
 
-__all__ = ["InboundResult", "handle_inbound", "status_reply"]
+@dataclass(frozen=True)
+class Simulation:
+    """The try-it page's answer: what ``handle_inbound`` would reply, and the phone's sandbox
+    state (language, STOP) after the text — kept by the caller, never in the database."""
+
+    command: Command
+    body: str | None
+    flag: bool
+    lang: str
+    opted_out: bool
+
+
+def simulate_inbound(office: Office, phone: str, text: str, *, lang: str = "vi",
+                     opted_out: bool = False) -> Simulation:
+    """Answer ``text`` from ``phone`` as a real text would be answered, and write nothing.
+
+    The try-it page is a sandbox (issue 12, item 6): an officer must not be able to forge a
+    citizen's ``DG`` rating, subscribe a phone, opt a real number out or swell the dashboard's
+    "texts sent". The command runs inside a savepoint that is always rolled back, starting from
+    the sandbox state the caller kept (``lang``, ``opted_out``) rather than the real phone's.
+    Nothing is stored, queued, counted or rate limited per phone.
+    """
+    text = (text or "").replace("\x00", "")
+    command = parse(text, office.code)
+    savepoint = db.session.begin_nested()
+    try:
+        pref = _pref(phone)
+        pref.lang, pref.opted_out = (lang if lang in ("vi", "en") else "vi"), bool(opted_out)
+        answer = _answer(office, phone, text, "try", command)
+        lang, opted_out = pref.lang, pref.opted_out
+    finally:
+        savepoint.rollback()
+    return Simulation(command, answer.body, answer.flag, lang, opted_out)
+
+
+__all__ = ["InboundResult", "Simulation", "handle_inbound", "simulate_inbound", "status_reply"]

@@ -135,6 +135,7 @@ def world(db, make_office, make_procedure, make_officer):
                 dossier_id=dossier.id if dossier else None,
                 procedure_id=dossier.procedure_id if dossier else None,
                 handled_at=created if handled else None,
+                proven=rating is not None,  # as if from the dossier's phone: counted
             )
         )
 

@@ -310,10 +310,11 @@ def test_a_channel_pacing_itself_uses_no_attempt(db, queue):
 
 
 def test_opted_out_phone_is_never_sent(db, queue, twilio, fake_twilio):
-    db.session.add(PhonePreference(phone=PHONE, opted_out=True))
-    db.session.commit()
     message_id = queue()
     other = queue(phone="+84987654321")
+    # STOP after it was queued (nothing is queued to a phone that already said it)
+    db.session.add(PhonePreference(phone=PHONE, opted_out=True))
+    db.session.commit()
 
     stats = run_once("w1", channel=twilio, now=DAY)
 
