@@ -23,6 +23,7 @@ __all__ = [
     "FIELD_LABELS",
     "ONLINE_LABELS",
     "ROLE_LABELS",
+    "SMS_STATUS_LABELS",
     "STATUS_LABELS",
     "WEEKDAYS",
     "WEEKDAYS_SHORT",
@@ -35,6 +36,7 @@ __all__ = [
     "hours_sms",
     "online_label",
     "role_label",
+    "sms_status_label",
     "status_label",
 ]
 
@@ -46,6 +48,13 @@ STATUS_LABELS = {
     "returned": _l("Đã trả kết quả"),
     "rejected": _l("Từ chối giải quyết"),
     "withdrawn": _l("Đã rút hồ sơ"),
+}
+#: Where a status's words read two ways without marks (``app.sms.wording``): "Can bo sung ho
+#: so" (needs more papers / officer …), "moi nhan" (please collect / just received), an SMS
+#: says it otherwise. The other statuses use ``STATUS_LABELS``.
+SMS_STATUS_LABELS = {
+    "needs_supplement": _l("Còn thiếu giấy tờ"),
+    "ready": _l("Đã có kết quả, đến xã nhận"),
 }
 CHANNEL_LABELS = {
     "counter": _l("Tại quầy"),
@@ -84,6 +93,11 @@ MONDAY, FRIDAY, SATURDAY = 0, 4, 5
 def status_label(code: str) -> LazyString | str:
     """The status's words (lazy), or the code itself when it has none."""
     return STATUS_LABELS.get(code, code)
+
+
+def sms_status_label(code: str) -> LazyString | str:
+    """The status's words in an SMS: ``SMS_STATUS_LABELS``, else ``status_label``."""
+    return SMS_STATUS_LABELS[code] if code in SMS_STATUS_LABELS else status_label(code)
 
 
 def channel_label(code: str) -> LazyString | str:

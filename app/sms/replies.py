@@ -13,7 +13,7 @@ from app.clock import local_date
 from app.filters import fmt_date, phone_display
 from app.models import Dossier, DossierEvent, Office
 from app.sms.gsm import count_segments
-from app.vocabulary import hours_sms, status_label
+from app.vocabulary import hours_sms, sms_status_label
 
 
 def _short(text: str, limit: int) -> str:
@@ -45,7 +45,7 @@ def status_reply_context(
     return {
         "code": dossier.code,
         "status": dossier.status,
-        "status_label": status_label(dossier.status),
+        "status_label": sms_status_label(dossier.status),
         "procedure": dossier.procedure.content(dossier.lang).name,
         "due": fmt_date(dossier.due_on),
         "note": (event.note if event else "") if full else "",
