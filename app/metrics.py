@@ -517,7 +517,7 @@ def index_766(
     if ids:
         complaint_ids = set(
             db.session.scalars(
-                sa.select(sa.distinct(Feedback.dossier_id)).where(
+                sa.select(Feedback.dossier_id).distinct().where(
                     Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING
                 )
             )
