@@ -40,6 +40,7 @@ __all__ = [
     "fold",
     "format_code",
     "normalise_code",
+    "read_code_shape",
     "search_code",
     "split_code",
 ]
@@ -74,6 +75,14 @@ _SEARCH_RE = re.compile(
     r")"
     r"(?![0-9])"
 )
+
+# Something a citizen meant as a code, valid or not: an optional prefix, then digits and
+# separators with at least six digits (``VB-241399-0007``, ``vb 2411 0007``, ``241115-00007``).
+_SHAPE_RE = re.compile(
+    r"(?<![A-Z0-9])(?:[A-Z]{1,5}[ \-._/]{0,3})?[0-9](?:[ \-._/]{0,3}[0-9]){5,15}(?![0-9])"
+)
+#: At most this much of a code-like text is echoed back (an SMS reply has one segment).
+SHAPE_ECHO_MAX = 20
 
 _CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
@@ -220,6 +229,22 @@ def search_code(folded: str, default_prefix: str | None = None) -> CodeMatch | N
         if found is not None:
             return found
     return None
+
+
+def read_code_shape(folded: str) -> CodeMatch | None:
+    """The first thing in ``folded`` (text already passed through :func:`fold`) shaped like a
+    dossier code, valid or not, as it was read: spaces collapsed, at most ``SHAPE_ECHO_MAX``
+    characters. A status reply echoes it when no dossier has it, so the citizen sees what we
+    read — an impossible date (``VB-241399-0007``) included.
+
+    >>> read_code_shape("VB-241399-0007 A").code
+    'VB-241399-0007'
+    """
+    match = _SHAPE_RE.search(folded)
+    if match is None:
+        return None
+    text = " ".join(match.group().split())[:SHAPE_ECHO_MAX]
+    return CodeMatch(text, match.start(), match.end())
 
 
 def find_code(text: str, default_prefix: str | None = None) -> str | None:

@@ -19,6 +19,7 @@ from app.deadlines import due_date, parse_hhmm
 from app.extensions import db
 from app.models import (
     CHANNELS,
+    RESULT_RETURNS,
     Dossier,
     DossierCounter,
     DossierEvent,
@@ -159,12 +160,19 @@ def change_status(
     at: datetime | None = None,
     commit: bool = True,
     notify: bool = True,
+    result_return: str | None = None,
 ) -> DossierEvent:
     """Move ``dossier`` to ``new_status``: checks the transition, writes the event, the audit
     entry and the citizen's SMS (outbox) in one transaction. ``notify=False`` (imports of
-    history) skips the SMS."""
+    history) skips the SMS. ``result_return`` (``RESULT_RETURNS``) records how the result went
+    back when the dossier becomes ``returned``; the officer's form requires it, imports of
+    history may not know it (None)."""
     if new_status not in allowed_next(dossier):
         raise DossierError("bad_transition", f"{dossier.status} → {new_status} is not allowed")
+    if result_return is not None and (
+        new_status != "returned" or result_return not in RESULT_RETURNS
+    ):
+        raise DossierError("bad_result_return", f"{result_return!r} for {new_status}")
     note = (note or "").strip()
     if new_status in NOTE_REQUIRED and not note:
         raise DossierError("note_required")
@@ -175,6 +183,8 @@ def change_status(
         dossier.finished_at = at
     if new_status in ("returned", "withdrawn"):
         dossier.closed_at = at
+    if new_status == "returned":
+        dossier.result_return = result_return
     event = DossierEvent(
         dossier_id=dossier.id,
         status=new_status,
@@ -185,7 +195,10 @@ def change_status(
     )
     dossier.events.append(event)
     db.session.flush()
-    audit.record("dossier.status", dossier, officer, before, _state(dossier) | {"note": note})
+    after = _state(dossier) | {"note": note}
+    if result_return:
+        after["result_return"] = result_return
+    audit.record("dossier.status", dossier, officer, before, after)
     if notify:
         _notify(dossier, event)
     if commit:

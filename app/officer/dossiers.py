@@ -190,6 +190,7 @@ def dossiers_csv():
         _("Tình trạng"),
         _("Quá hạn"),
         _("Cán bộ phụ trách"),
+        _("Cách trả kết quả"),
     ]
     body = dossier_list.export_csv(rows, current_lang(), today, headers)
     response = Response(body, mimetype="text/csv")
@@ -248,6 +249,7 @@ def dossier_status(code: str):
                 current_user,
                 note=form.note.data or "",
                 internal_note=form.internal_note.data or "",
+                result_return=form.result_return.data or None,
             )
         except DossierError as exc:
             db.session.rollback()

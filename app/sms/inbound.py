@@ -151,7 +151,9 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
 
 def _status(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
     dossier = _dossier(cmd.code)
-    body = status_reply(office, dossier, cmd.code, phone, lang)
+    # A code that cannot exist (impossible date) is "not found", echoed as read, like one that
+    # names no dossier: the citizen sees what we read instead of the usage again.
+    body = status_reply(office, dossier, cmd.code or cmd.code_read or None, phone, lang)
     return _Reply(body, dossier.id if dossier else None)
 
 

@@ -22,7 +22,7 @@ from app.phones import normalise_phone
 from app.sms.gsm import SegmentInfo, count_segments, to_gsm7
 from app.sms.outbox import is_opted_out, queue_message
 
-#: An officer's reply: at most three segments, like a guide.
+#: An officer's reply: at most three segments (a person writes it; a guide is held to two).
 REPLY_SEGMENTS = 3
 REPLY_TYPED_MAX = 2000
 PER_PAGE = 30

@@ -103,9 +103,10 @@ def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Me
     queued = []
     for phone in status_recipients(dossier):
         lang = phone_lang(phone, dossier.lang if phone == dossier.phone else "vi")
-        body = render_one_segment(
-            "notify_status", lang, status_reply_context(dossier, full=True, event=event)
-        )
+        context = status_reply_context(dossier, full=True, event=event)
+        # The procedure's name in the recipient's language, like the rest of the text.
+        context["procedure"] = dossier.procedure.content(lang).name
+        body = render_one_segment("notify_status", lang, context)
         message = queue_message(
             office_id=dossier.office_id,
             phone=phone,

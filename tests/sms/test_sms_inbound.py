@@ -99,7 +99,7 @@ def test_status_from_another_phone_has_status_and_due_date_only(db, case, office
     result = send(office, text, phone=STRANGER)
     assert result.segments == 1
     assert "VB-261116-0001" in result.body
-    assert "Can bo sung ho so" in result.body  # the status label
+    assert "Con thieu giay to" in result.body  # the status label (SMS words)
     assert case.due_on.strftime("%d/%m/%Y") in result.body
     assert "Thieu" not in result.body and "Cuong" not in result.body
 
@@ -393,7 +393,7 @@ def test_english_is_remembered(db, case, office, english, word):
     assert db.session.get(PhonePreference, OWNER).lang == "en"
     assert result.body == "Replies will now be in English. Text VI for Vietnamese."
     status = send(office, "TT VB-261116-0001")
-    assert status.body.startswith("VB-261116-0001 needs more:")
+    assert status.body.startswith("VB-261116-0001 needs more papers:")
     back = send(office, "VI")
     assert back.body.startswith("Tu nay tra loi bang tieng Viet")
     assert send(office, "DS").body.startswith("Tu khoa thu tuc")

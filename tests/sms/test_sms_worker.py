@@ -823,7 +823,7 @@ def test_status_change_queues_its_text_in_the_same_transaction(db, make_dossier,
     texts = outbound(db)
     assert len(texts) == before + 1
     assert texts[-1].dedupe_key == f"event:{event.id}:{dossier.phone}"
-    assert "bo sung" in texts[-1].body
+    assert "con thieu giay to" in texts[-1].body
     # One message per event and phone, even if asked twice.
     assert queue_status_notifications(dossier, event) == []
 
