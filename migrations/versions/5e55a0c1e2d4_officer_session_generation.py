@@ -1,0 +1,28 @@
+"""officer.session_generation: sign-out, password change and deactivation end sessions
+
+Revision ID: 5e55a0c1e2d4
+Revises: c7db2b4cd92f
+Create Date: 2026-12-03 08:05:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '5e55a0c1e2d4'
+down_revision = 'c7db2b4cd92f'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('officer', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('officer', schema=None) as batch_op:
+        batch_op.drop_column('session_generation')
