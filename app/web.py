@@ -179,7 +179,7 @@ def lang_url(lang: str) -> str:
 
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
-    return request.path + "?" + urlencode(args, doseq=True)
+    return request.script_root + request.path + "?" + urlencode(args, doseq=True)
 
 
 def current_office():
