@@ -5,7 +5,6 @@ fresh client — as someone who copied it off a shared commune PC would."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from flask import g
 from flask.testing import FlaskClient
 
