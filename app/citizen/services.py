@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.codes import normalise_code
+from app.codes import normalise_code, split_check
 from app.extensions import db
 from app.models import COMMENT_MAX, Dossier, Feedback, Office, Officer, Procedure
 from app.search import fold
@@ -70,8 +70,26 @@ class Lookup:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def find_dossier(code: str) -> Dossier | None:
-    return db.session.scalars(sa.select(Dossier).where(Dossier.code == code)).first()
+def find_dossier(code: str, *, proven: bool = False) -> Dossier | None:
+    """The dossier ``code`` names (canonical, from :func:`normalise_code`, check letters or not).
+
+    A dossier with check letters is found by its code alone only when the right letters were
+    typed; ``proven=True`` — the asker also gave the phone digits, checked by the caller, or
+    texts from the dossier's phone — finds it by the plain code. Dossiers from before check
+    letters are found by their plain code (issue 12, item 5).
+    """
+    base, check = split_check(code)
+    dossier = db.session.scalars(sa.select(Dossier).where(Dossier.code == base)).first()
+    if dossier is None or proven or check_matches(dossier, check):
+        return dossier
+    return None
+
+
+def check_matches(dossier: Dossier, typed: str) -> bool:
+    """The typed check letters are the dossier's (always, for a dossier that has none)."""
+    if not dossier.code_check:
+        return True
+    return hmac.compare_digest(dossier.code_check.encode(), typed.encode())
 
 
 def digits_match(dossier: Dossier | None, digits: str) -> bool:
@@ -83,7 +101,8 @@ def digits_match(dossier: Dossier | None, digits: str) -> bool:
 
 def save_feedback(office: Office, rating: str | None, comment: str, code: str | None) -> Feedback:
     canonical = normalise_code(code, office.code) if code else None
-    dossier = find_dossier(canonical) if canonical else None
+    # Links the comment to the dossier as before; which ratings count is app.feedback's rule.
+    dossier = find_dossier(canonical, proven=True) if canonical else None
     item = Feedback(
         office_id=office.id,
         rating=int(rating) if rating else None,

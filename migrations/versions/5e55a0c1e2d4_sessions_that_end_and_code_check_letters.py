@@ -1,4 +1,4 @@
-"""officer.session_generation: sign-out, password change and deactivation end sessions
+"""issue 12: officer.session_generation (sessions that end), dossier.code_check (check letters)
 
 Revision ID: 5e55a0c1e2d4
 Revises: c7db2b4cd92f
@@ -21,8 +21,15 @@ def upgrade():
         batch_op.add_column(
             sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False)
         )
+    # Dossiers registered before keep their plain code: no check letters ("").
+    with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('code_check', sa.String(length=8), server_default='', nullable=False)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.drop_column('code_check')
     with op.batch_alter_table('officer', schema=None) as batch_op:
         batch_op.drop_column('session_generation')
