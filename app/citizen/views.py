@@ -19,8 +19,8 @@ from app.citizen.forms import FeedbackForm
 from app.clock import office_now
 from app.codes import normalise_code
 from app.extensions import limiter
-from app.guesses import code_only_limit, digits_key, digits_limit
 from app.filters import phone_display
+from app.guesses import code_only_limit, digits_key, digits_limit
 from app.models import FIELDS
 from app.page_cache import cached_page
 from app.roster import duties_on, next_duty, on_duty_now, weekly_hours

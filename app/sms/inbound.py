@@ -39,8 +39,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.clock import office_now, office_today, utcnow
 from app.citizen.services import check_matches, digits_match, find_dossier
+from app.clock import office_now, office_today, utcnow
 from app.codes import fold, search_code, split_check
 from app.extensions import db
 from app.filters import fmt_time, phone_display
