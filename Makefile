@@ -24,8 +24,8 @@ translations: install
 	$(BIN)/pybabel compile -d translations 2>/dev/null
 
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -w 100 -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/fill_source_catalogue.py
 
 check-translations: install

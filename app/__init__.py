@@ -12,7 +12,7 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import health, page_cache
+from app import health, hygiene, page_cache
 from app.config import ROOT, ConfigError, from_env
 from app.extensions import babel, compress, csrf, db, limiter, login, migrate
 from app.web import (
@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     filters.init_app(app)
     page_cache.init_app(app)
     health.init_app(app)
+    hygiene.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
@@ -78,6 +79,8 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     # key would then differ between the two paths. FastPath answers pay only ProxyFix's few
     # dict operations for it.
     app.wsgi_app = _behind_proxies(app.wsgi_app, app.config["PROXY_HOPS"])
+    # Outermost: a Host werkzeug cannot even bind URLs to is refused before anyone reads it.
+    app.wsgi_app = hygiene.HostGuard(app.wsgi_app, app)
 
     app.before_request(remember_language)
     # Order: after_request runs in reverse; conditional_get must see the body before
@@ -153,6 +156,10 @@ def _register_errors(app: MotCuaFlask) -> None:
         (503, "unavailable"),
     ):
         app.register_error_handler(code, lambda e, c=code, k=kind: render_error(c, k))
+
+    @app.errorhandler(hygiene.BadCharacters)
+    def bad_characters(e):  # a NUL in a form or the query: say so, don't let it reach the database
+        return render_error(400, "nul")
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):  # the form expired or was forged: say so, don't 500

@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app wsgi demo load``, ``officer create|set-password|deactivate``.
+"""Command-line tools: ``flask --app wsgi demo load``, ``officer create|set-password|deactivate``,
+``data purge``.
 The SMS worker registers its own group (``app.sms.cli``)."""
 
 from __future__ import annotations
@@ -14,11 +15,25 @@ from app.models import ROLES, Office, Officer
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(officer_cli)
+    app.cli.add_command(data_cli)
     try:
         from app.sms.cli import sms_cli
     except ImportError:  # pragma: no cover - the SMS group ships with the SMS package
         return
     app.cli.add_command(sms_cli)
+
+
+@click.group("data", help="Personal data: erase what is older than its retention period.")
+def data_cli() -> None:
+    pass
+
+
+@data_cli.command("purge", help="Erase personal data past its retention period (RETAIN_*); "
+                  "safe to run again. Run daily by deploy/systemd/motcua-daily.service.")
+def data_purge() -> None:
+    from app.retention import purge
+
+    click.echo(f"purged: {purge()}")
 
 
 @click.group(help="Demo data for Xã Vĩnh Bửu.")

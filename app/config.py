@@ -165,13 +165,26 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         # Texts from one phone in an hour that still get answers; the rest are stored, not
         # answered, so a loop with an auto-responder cannot cost the commune money.
         "SMS_INBOUND_PER_HOUR": _number("SMS_INBOUND_PER_HOUR", 30, int, 1),
+        # Texts the public can trigger (guide form, answers to texts) per commune and day; when
+        # spent, the form refuses politely and officers see an alert (app/sms/public_budget.py).
+        "PUBLIC_SMS_DAILY_BUDGET": _number("PUBLIC_SMS_DAILY_BUDGET", 300, int, 0),
         # How long a worker's claim on an outbox row lasts before another worker may take it.
         "SMS_CLAIM_SECONDS": claim_seconds,
         "SMS_TRY_PAGE_PUBLIC": _bool("SMS_TRY_PAGE_PUBLIC", env == "development"),
+        # Retention of personal data, in days (app/retention.py, `flask data purge`, daily;
+        # Law 91/2025/QH15, Decree 356/2025). The inventory is in docs/SECURITY.md.
+        "RETAIN_SMS_DAYS": _number("RETAIN_SMS_DAYS", 180, int, 1),
+        "RETAIN_CLOSED_DOSSIER_PHONE_DAYS": _number("RETAIN_CLOSED_DOSSIER_PHONE_DAYS", 365, int, 1),
+        "RETAIN_FEEDBACK_COMMENT_DAYS": _number("RETAIN_FEEDBACK_COMMENT_DAYS", 365, int, 1),
+        "RETAIN_SIGNIN_LOG_DAYS": _number("RETAIN_SIGNIN_LOG_DAYS", 90, int, 1),
         # Uploaded CSVs kept between the import's preview and its confirmation (docs/IMPORT.md).
         "IMPORT_DIR": os.environ.get("IMPORT_DIR") or str(instance_path / "imports"),
         # Behind a proxy (deploy/): how many proxies in front of gunicorn append to
         # X-Forwarded-For. 0 trusts no forwarded header, so a client cannot choose its own
         # address; deploy/nginx sets 1. More hops than there are proxies lets clients spoof.
         "PROXY_HOPS": _number("PROXY_HOPS", 0, int, 0),
+        # Host names this site answers to (comma-separated; ``.example.org`` includes its
+        # subdomains). Empty = any well-formed host. Flask checks it too (TRUSTED_HOSTS).
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                          if h.strip()] or None,
     }

@@ -182,7 +182,7 @@ def guide_main(html: str) -> str:
 
 
 def html_size(html: str) -> int:
-    """Compressed size, measured the way tests.helpers.check_page measures it."""
+    """Compressed size, measured the way tests.support.helpers.check_html measures it."""
     return len(gzip.compress(html.encode(), 9))
 
 

@@ -173,6 +173,29 @@ class MotCuaFlask(Flask):
         return 31536000 if request.args.get("v") else 3600
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link to ``endpoint`` for anything that leaves the page: API links, the QR
+    code on a slip, a guide's link in a text (issue 12, item 15).
+
+    With ``PUBLIC_BASE_URL`` set it is that base + the route's path, never the request's
+    ``Host`` or ``SCRIPT_NAME``, which a client (or a forwarder that trusts it) chooses — a link
+    built from them could point a citizen, or a cached answer, at someone else's site.
+    Without it (development), the request's own URL; outside a request, the path alone."""
+    from flask import url_for
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not has_request_context():
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+        return base + path
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values)
+    root = request.script_root
+    if root and path.startswith(root + "/"):
+        path = path[len(root):]
+    return base + path
+
+
 def lang_url(lang: str) -> str:
     """The current page in another language (a plain link: works with no JS)."""
     from urllib.parse import urlencode

@@ -10,7 +10,7 @@ pages citizens open most, a search, status lookups with and without the phone di
 stylesheet (as a first visit would), feedback (GET the form, POST it with its CSRF token,
 follow the redirect) and inbound SMS webhooks, each a new message signed like Twilio's.
 Rate limits are switched off for the run (one client IP would otherwise be refused after 60
-lookups a minute — tests/test_security.py proves the limits); everything else is production.
+lookups a minute — tests/domain/test_security.py proves the limits); everything else is production.
 An error is a socket error, a timeout, a 5xx, or any status other than the one expected.
 """
 

@@ -2,7 +2,7 @@
 
 Not a test: it measures. For each database it queues N texts and drains them with 1 and with 2
 worker processes (the real ``run_forever`` loop, real Twilio SDK over HTTP to the local stand-in
-``tests/fakes/twilio_server.FakeTwilio`` — nothing leaves the machine), then once more with 2
+``tests/support/fakes/twilio_server.FakeTwilio`` — nothing leaves the machine), then once more with 2
 workers, SIGKILLing one of them a third of the way through. It prints msgs/s and, from what the
 stand-in received, how many texts went twice and how many never went.
 
@@ -56,7 +56,7 @@ def _sqlalchemy_url(url: str) -> str:
 
 def make_app(db_url: str, fake_base_url: str):
     from app import create_app
-    from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+    from tests.support.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
     return create_app({
         "APP_ENV": "testing",
@@ -215,7 +215,7 @@ def scenario(app, fake, db_url: str, label: str, office_id: int, n: int, workers
 def fake_ceiling(fake, sends: int = 300) -> float:
     """Sends per second one client gets from the stand-in: the upper bound for one worker."""
     from app.sms.channels.twilio_channel import TwilioChannel
-    from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+    from tests.support.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
     channel = TwilioChannel(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, from_="MOTCUA",
                             api_base_url=fake.base_url, timeout=SEND_TIMEOUT)
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                              "rollback journal, where a reader blocks a committing writer)")
     args = parser.parse_args(argv)
 
-    from tests.fakes.twilio_server import FakeTwilio
+    from tests.support.fakes.twilio_server import FakeTwilio
 
     targets = args.db or ["sqlite"] + ([os.environ["DATABASE_URL"]]
                                        if os.environ.get("DATABASE_URL") else [])

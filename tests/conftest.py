@@ -1,4 +1,5 @@
-"""Fixtures: ``app``, ``client``, ``runner``, ``db`` (clean per test), ``sent_sms``, ``clock``
+"""Fixtures: ``app``, ``client``, ``runner``, ``db`` (clean per test), ``pages`` (the client by
+endpoint, with page checks on every HTML page: tests/support/pages.py), ``sent_sms``, ``clock``
 (moves time for the whole app) and ``make_*`` factories. The suite runs on SQLite by default and on PostgreSQL when
 ``DATABASE_URL`` points at one (``.ci/run`` does both)."""
 
@@ -25,7 +26,7 @@ from app.models import (
     utcnow,
 )
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.support.fakes.fixtures"]
 
 PASSWORD = "correct horse battery"
 
@@ -81,6 +82,16 @@ def db(app):
 @pytest.fixture
 def client(app, db):
     return app.test_client()
+
+
+@pytest.fixture
+def pages(app, client, request):
+    """``pages.get("citizen.guide", slug="khai-sinh")``: ``url_for`` builds the URL, the status
+    is asserted, every HTML page is checked (``_skip_page_check="why"`` to opt out).
+    ``pages.post(endpoint, _data={...})`` adds a CSRF token. See tests/support/pages.py."""
+    from tests.support.pages import Pages
+
+    return Pages(app, client, request.node.nodeid)
 
 
 @pytest.fixture
@@ -277,7 +288,7 @@ def login(client):
     """Sign ``officer`` in through the real login form (CSRF token included)."""
 
     def do(officer: Officer, password: str = PASSWORD):
-        from tests.helpers import csrf_token
+        from tests.support.helpers import csrf_token
 
         token = csrf_token(client, "/officer/login")
         return client.post(
@@ -287,5 +298,34 @@ def login(client):
 
     return do
 
+
+# ----------------------------------------------------------------------------- session hooks
+# tests/test_every_page_checked.py compares the pages checked through ``pages`` with the app's
+# HTML pages. It runs last, and only when this session collected every test module and
+# deselected no test that uses ``pages``: after a partial run the comparison would mean
+# nothing, so it skips.
+
+EVERY_PAGE_CHECKED = "tests/test_every_page_checked.py"
+
+
+def pytest_collectreport(report):
+    if report.nodeid.endswith(".py"):
+        COLLECTED_MODULES.add(report.nodeid)
+
+
+def pytest_deselected(items):
+    DESELECTED.extend(
+        item.nodeid for item in items if "pages" in getattr(item, "fixturenames", ())
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    last = [item for item in items if item.nodeid.startswith(EVERY_PAGE_CHECKED)]
+    items[:] = [item for item in items if item not in last] + last
+
+
+COLLECTED_MODULES: set[str] = set()
+DESELECTED: list[str] = []
 
 __all__ = ["datetime", "timedelta", "utcnow"]

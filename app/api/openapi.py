@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 document for ``/api/v1``, served at ``/api/v1/openapi.json``.
 
 Written by hand next to the views and checked against them by schemathesis
-(tests/test_api_schemathesis.py): every parameter pattern here is the one the views match in
+(tests/api/test_api_schemathesis.py): every parameter pattern here is the one the views match in
 full, so "valid by the document" and "accepted by the server" are the same thing.
 """
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, request
 from flask_babel import force_locale
 
 from app import metrics
@@ -29,7 +29,7 @@ from app.extensions import csrf, limiter
 from app.guesses import code_only_limit, digits_key, digits_limit
 from app.models import NATIONAL_STATUS, Procedure
 from app.vocabulary import field_label, status_label
-from app.web import current_office
+from app.web import current_office, public_url
 
 API_LIMIT = "60/minute"
 LANGS = ("vi", "en")
@@ -104,7 +104,7 @@ def _lang() -> str:
 
 
 def _procedure_url(proc: Procedure) -> str:
-    return url_for("api.procedure", code=proc.national_code or proc.slug, _external=True)
+    return public_url("api.procedure", code=proc.national_code or proc.slug)
 
 
 def _procedure_summary(proc: Procedure, lang: str) -> dict:
@@ -123,7 +123,7 @@ def _procedure_summary(proc: Procedure, lang: str) -> dict:
         "processing_days": proc.processing_days,
         "online_mode": proc.online_mode,
         "fee_vnd": proc.fee_vnd,
-        "guide_url": url_for("citizen.guide", slug=proc.slug, _external=True),
+        "guide_url": public_url("citizen.guide", slug=proc.slug),
         "url": _procedure_url(proc),
     }
 

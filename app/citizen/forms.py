@@ -20,7 +20,10 @@ RATINGS = [
 
 
 class FeedbackForm(FlaskForm):
-    rating = RadioField(_l("Bạn chấm mấy điểm?"), choices=RATINGS, validators=[Optional()])
+    # A blank rating (`rating=%20`) is no rating, not a crash in int() (issue 12, item 12).
+    rating = RadioField(_l("Bạn chấm mấy điểm?"), choices=RATINGS, validators=[Optional()],
+                        filters=[lambda value: value.strip() or None if isinstance(value, str)
+                                 else value])
     comment = TextAreaField(
         _l("Ý kiến của bạn"),
         validators=[

@@ -7,7 +7,8 @@ outbox (kind ``guide``) and sent by the worker; the page never calls a provider.
 
 Abuse is the risk: a stranger could use the form to text someone else's phone. So: at most
 3 texts a day to one phone and 10 requests an hour from one address (Flask-Limiter), one text
-per phone, guide and day (the outbox's dedupe key), and never to a phone that said STOP.
+per phone, guide and day (the outbox's dedupe key), never to a phone that said STOP, only to
+Vietnamese mobile numbers, and within the commune's daily budget (app/sms/public_budget.py).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def send_guide_sms(slug: str):
     try:
         sent = send_guide(office, procedure, phone, lang, office_today(office))
     except GuideRefused as err:
-        return _form_page(procedure, typed, str(err), 400)
+        return _form_page(procedure, typed, str(err), err.status)
     if sent:
         flash(_("Đã gửi hướng dẫn tới số %(phone)s. Tin nhắn sẽ đến trong ít phút.",
                 phone=typed.strip()))

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,7 +33,7 @@ from app.models import Dossier, Message, Procedure
 from app.officer import bp, dossier_list, importer
 from app.officer.dossier_forms import ImportConfirmForm, ImportUploadForm, RegisterForm, StatusForm
 from app.vocabulary import status_label
-from app.web import current_lang, office_name
+from app.web import current_lang, office_name, public_url
 
 SLIP_FORMATS = ("a5", "a4", "58mm")
 
@@ -121,10 +120,7 @@ def register():
 
 def status_url(code: str) -> str:
     """The public status page with the code filled in: the URL the QR code carries."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base + url_for("citizen.status", code=code)
-    return url_for("citizen.status", code=code, _external=True)
+    return public_url("citizen.status", code=code)
 
 
 def qr_svg(url: str) -> str:

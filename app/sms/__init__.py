@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("sms", __name__)
 
-from app.sms import android_webhooks, webhooks  # noqa: E402,F401
+from app.sms import android_webhooks, public_budget, webhooks  # noqa: E402,F401

@@ -16,18 +16,38 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.clock import unix_time
 from app.extensions import csrf, db
+from app.hygiene import scrub
 from app.models import Office
 from app.sms import bp
 from app.sms.android import BadEvent, apply_event, office_for, panel
 from app.sms.channels.android_channel import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
 
 logger = logging.getLogger(__name__)
+
+
+def _refused(reason: str):
+    # A clear 400 the gateway's log shows; the phone does not retry a 4xx.
+    return jsonify(ok=False, error=reason), 400
+
+
+def scrub_json(value: Any) -> Any:
+    """Every string in a decoded JSON value (keys too) made storable by ``scrub``: JSON may
+    carry a lone surrogate (``\\ud800``) that UTF-8, and so the database, cannot hold — the
+    text is kept with U+FFFD in its place rather than lost while the phone retries."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [scrub_json(item) for item in value]
+    if isinstance(value, dict):
+        return {scrub(str(k)): scrub_json(v) for k, v in value.items()}
+    return value
 
 
 @bp.route("/android", methods=["POST"])
@@ -45,11 +65,13 @@ def android_webhook():
                        request.remote_addr)
         abort(403)
     try:
-        envelope = json.loads(raw)
+        envelope = scrub_json(json.loads(raw))
     except (ValueError, UnicodeDecodeError):
-        abort(400)
+        return _refused("the body is not JSON")
+    except RecursionError:  # a signed body nested a thousand deep: no event looks like that
+        return _refused("the JSON is nested too deeply")
     if not isinstance(envelope, dict):
-        abort(400)
+        return _refused("the body is not a JSON object")
     payload = envelope.get("payload") if isinstance(envelope.get("payload"), dict) else {}
     office = office_for(request.args.get("office"), payload.get("recipient"))
     if office is None:  # no office configured yet: accept so the phone stops retrying
@@ -60,7 +82,7 @@ def android_webhook():
     except BadEvent as exc:
         db.session.rollback()
         logger.warning("Android webhook: %s", exc)
-        abort(400)
+        return _refused(str(exc))
     return jsonify(ok=True, event=result.event, duplicate=result.duplicate)
 
 

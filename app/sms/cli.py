@@ -10,6 +10,7 @@ segments, body) before the counters.
 from __future__ import annotations
 
 import os
+import re
 import socket
 
 import click
@@ -18,6 +19,10 @@ from app.models import utcnow
 from app.sms.channels import ChannelConfigError, get_channel
 from app.sms.reminders import queue_reminders
 from app.sms.worker import run_forever, run_once
+from app.sms.worker.loop import check_options
+
+# Stored in Message.claimed_by (64 characters) and written to logs.
+WORKER_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def default_worker_id() -> str:
@@ -41,11 +46,18 @@ def sms_cli() -> None:
               help="Seconds a claim lasts [SMS_CLAIM_SECONDS or 60].")
 def worker(once: bool, batch: int, worker_id: str | None, interval: float,
            lease: float | None) -> None:
+    if worker_id is not None and not WORKER_ID.fullmatch(worker_id):
+        raise click.BadParameter("1 to 64 letters, digits, '.', '_' or '-'",
+                                 param_hint="'--worker-id'")
     worker_id = worker_id or default_worker_id()
     try:
         get_channel()  # a wrong setting should stop the service at start, not at 3 a.m.
     except ChannelConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    try:
+        check_options(lease)
+    except ValueError as exc:  # a lease shorter than twice the send timeout: exit 2, say why
+        raise click.BadParameter(str(exc), param_hint="'--lease'") from exc
     try:
         if once:
             stats = run_once(worker_id, batch, lease=lease)

@@ -12,7 +12,6 @@ import difflib
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import SMS_GUIDE_SEGMENTS
@@ -20,8 +19,11 @@ from app.codes import fold
 from app.extensions import db
 from app.filters import phone_display
 from app.models import Office, Procedure, utcnow
+from app.phones import is_vietnamese_mobile
 from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import queue_message, render_sms
+from app.sms.public_budget import budget_reached
+from app.web import public_url
 
 # A keyword a citizen typed is echoed back in the "unknown keyword" reply: keep it short.
 KEYWORD_ECHO = 12
@@ -73,15 +75,7 @@ def find_procedure(office: Office, keyword: str) -> Procedure | None:
 
 def guide_link(procedure: Procedure, lang: str) -> str:
     """``PUBLIC_BASE_URL/procedures/<slug>``; the request's own host when that is not set."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    path = f"/procedures/{procedure.slug}"
-    if base:
-        link = base.rstrip("/") + path
-    elif has_request_context():
-        link = url_for("citizen.guide", slug=procedure.slug, _external=True)
-    else:
-        link = path
-    return link + ("?lang=en" if lang == "en" else "")
+    return public_url("citizen.guide", slug=procedure.slug) + ("?lang=en" if lang == "en" else "")
 
 
 def _cut(text: str, length: int) -> str:
@@ -152,7 +146,12 @@ def keyword_reply(office: Office, lang: str, keyword: str | None) -> str:
 
 
 class GuideRefused(ValueError):
-    """The guide cannot be texted to this phone; the message says why, translated."""
+    """The guide cannot be texted to this phone; the message says why, translated, and
+    ``status`` is the HTTP status the form answers with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def send_guide(office: Office, procedure: Procedure, phone: str, lang: str, today: date) -> bool:
@@ -166,9 +165,19 @@ def send_guide(office: Office, procedure: Procedure, phone: str, lang: str, toda
 
     from app.sms.outbox import is_opted_out
 
+    if not is_vietnamese_mobile(phone):  # SMS pumping: app/sms/public_budget.py
+        raise GuideRefused(
+            _("Chỉ gửi được tới số di động Việt Nam. Ví dụ: 0912 345 678.")
+        )
     if is_opted_out(phone):
         raise GuideRefused(
             _("Số này đã báo ngừng nhận tin nhắn. Muốn nhận lại, nhắn BATLAI tới số của xã.")
+        )
+    if budget_reached(office):
+        raise GuideRefused(
+            _("Hôm nay xã đã gửi hết số tin nhắn hướng dẫn được phép. Hướng dẫn vẫn có trên "
+              "trang này; ngày mai bạn có thể thử lại."),
+            status=429,
         )
     key = f"guide:{phone}:{procedure.id}:{today.isoformat()}"
     body = guide_reply(office, procedure, lang)

@@ -54,11 +54,13 @@ from app.models import (
     PhonePreference,
     Subscription,
 )
+from app.phones import is_vietnamese_mobile
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
 from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import queue_message, render_sms
 from app.sms.parser import Command, parse
+from app.sms.public_budget import ALWAYS_ANSWERED, budget_reached
 from app.sms.replies import render_one_segment, status_reply_context
 from app.vocabulary import WEEKDAYS_SHORT, hours_sms
 
@@ -451,6 +453,13 @@ def handle_inbound(
         pref = db.session.get(PhonePreference, phone)
         if pref is not None and pref.opted_out:
             answer.body = None
+    if answer.body is not None and channel != "try" and command.name not in ALWAYS_ANSWERED:
+        # SMS pumping (app/sms/public_budget.py): an answer is a text the public triggered.
+        if not is_vietnamese_mobile(phone):
+            answer.body = None  # stored and listed for officers; no text abroad or to a 1900
+        elif budget_reached(office):
+            answer.body = None
+            answer.flag = True  # an officer answers it from the inbox
     inbound.needs_attention = answer.flag
     inbound.dossier_id = answer.dossier_id
     reply = None

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, request
 
 from app.extensions import csrf, db
+from app.hygiene import scrub
 from app.models import Office
 from app.phones import normalise_phone
 from app.sms import bp
@@ -75,16 +76,17 @@ def _twiml(body: str | None) -> Response:
 @csrf.exempt
 def twilio_inbound():
     _require_signature()
-    sid = (request.form.get("MessageSid") or request.form.get("SmsSid") or "").strip()
-    sender = (request.form.get("From") or "").strip()
+    # Exempt from the NUL guard (app/hygiene.py): a signed text is stored, its junk scrubbed.
+    sid = scrub(request.form.get("MessageSid") or request.form.get("SmsSid") or "").strip()
+    sender = scrub(request.form.get("From") or "").strip()
     if not sid or not sender or len(sid) > 64:
         abort(400)
-    office = office_for_number(request.form.get("To") or "")
+    office = office_for_number(scrub(request.form.get("To") or ""))
     if office is None:  # no office configured yet: accept, answer nothing
         logger.error("Inbound SMS %s dropped: no office in the database", sid)
         return _twiml(None)
     phone = normalise_phone(sender) or sender
-    text = (request.form.get("Body") or "")[:BODY_MAX]
+    text = scrub(request.form.get("Body") or "")[:BODY_MAX]
     result = handle_inbound(office, phone, text, "twilio", sid, reply_sent_by="twilio")
     return _twiml(result.body)
 

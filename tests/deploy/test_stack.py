@@ -24,8 +24,8 @@ from app.health import UNAVAILABLE_PAGE
 from app.officer.login import MAX_PER_IP
 from app.web import HSTS, SECURITY_HEADERS
 from tests.deploy.harness import ROOT, Stack
-from tests.helpers import closed_port
-from tests.sms_support import inbound_params, new_sid
+from tests.support.helpers import closed_port
+from tests.support.sms_support import inbound_params, new_sid
 
 pytestmark = pytest.mark.stack
 

@@ -10,7 +10,7 @@ Twilio is used for outbound notifications only: two-way SMS is not supported in 
 docs/DESIGN.md, SMS), so inbound commands come through a local channel instead.
 
 ``api_base_url`` points the real SDK at a Twilio-compatible server. Tests use it with the local
-stand-in in ``tests/fakes/twilio_server.py`` so the full SDK path (auth, form encoding, JSON
+stand-in in ``tests/support/fakes/twilio_server.py`` so the full SDK path (auth, form encoding, JSON
 and error parsing) runs without any request leaving the machine.
 """
 

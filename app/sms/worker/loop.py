@@ -32,6 +32,7 @@ from app.clock import to_local, utcnow
 from app.deadlines import parse_hhmm
 from app.extensions import db
 from app.models import Message, Office, PhonePreference
+from app.phones import undeliverable_reason
 from app.sms.channels import (
     DEFAULT_SEND_TIMEOUT,
     Channel,
@@ -322,6 +323,14 @@ def _process(run: _Run, message: Claimed, token: str) -> str:
             claimed_by=None, claimed_until=None))
         return _count(stats, "cancelled" if done else "taken_over")
 
+    never = undeliverable_reason(phone)
+    if never is not None:  # a demo citizen or junk: fail it for good, never call a provider
+        logger.warning("SMS %s not sent: %s", message_id, never)
+        done = write(lambda: update_claimed(
+            message_id, token, status="failed", last_error=never, next_attempt_at=now,
+            claimed_by=None, claimed_until=None))
+        return _count(stats, "failed" if done else "taken_over")
+
     office = run.office(message.office_id)
     wait_until = run.quiet_until(message, office, now)
     if wait_until is not None:
@@ -410,13 +419,21 @@ def _count(stats: Stats, outcome: str) -> str:
 # -- runs ---------------------------------------------------------------------------------------
 
 
+def _send_timeout(channel: Channel | None) -> float | None:
+    if channel is not None:
+        return getattr(channel, "timeout", None)
+    return float(current_app.config.get("TWILIO_TIMEOUT") or DEFAULT_SEND_TIMEOUT)
+
+
+def check_options(lease: float | None, channel: Channel | None = None) -> None:
+    """Raise ValueError, with the reason, for options no run could work with. Called before
+    the loop: inside it the error would be logged and retried forever (issue 12, item 16)."""
+    check_lease(lease_seconds(lease), _send_timeout(channel))
+
+
 def _setup(channel: Channel | None, now: datetime | None, lease: float | None) -> _Run:
     lease_s = lease_seconds(lease)
-    if channel is not None:
-        timeout = getattr(channel, "timeout", None)
-    else:
-        timeout = float(current_app.config.get("TWILIO_TIMEOUT") or DEFAULT_SEND_TIMEOUT)
-    check_lease(lease_s, timeout)
+    check_lease(lease_s, _send_timeout(channel))
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     return _Run(_Channels(channel), clock, lease_s)
 
@@ -507,6 +524,7 @@ def run_forever(
     because PostgreSQL restarted. On a stop signal the current text is finished and the rest of
     the batch is handed back.
     """
+    check_options(lease, channel)  # a bad lease would otherwise fail every pass, forever
     stop = stop or threading.Event()
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
