@@ -77,7 +77,7 @@ def test_sms_guesses_count_for_codes_that_do_not_exist_too(client, dossier):
     assert web(client, ghost, "5678", ip="10.8.3.1").status_code == 429
 
 
-@pytest.mark.parametrize("suffix", ["%0A", "%0D%0A", "%00", "%20"])
+@pytest.mark.parametrize("suffix", ["%0A", "%0D%0A", "%09", "%20"])
 def test_the_api_matches_the_code_in_full(client, dossier, suffix):
     r = client.get(f"/api/v1/dossiers/{dossier.code}{suffix}?phone_last4=5678")
     assert r.status_code == 400 and r.get_json()["field"] == "code"
