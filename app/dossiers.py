@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.clock import local_date, utcnow
-from app.codes import format_code
+from app.codes import check_letters, format_code
 from app.deadlines import due_date, parse_hhmm
 from app.extensions import db
 from app.models import (
@@ -63,6 +64,12 @@ def compute_due(procedure: Procedure, office: Office, received_at: datetime) -> 
         office_close=office.pm_end,
         same_day_cutoff=parse_hhmm(procedure.same_day_cutoff),
     )
+
+
+def code_secret() -> str:
+    """The server secret behind check letters: ``SECRET_KEY``. The letters are stored with the
+    dossier, so a new key changes only the letters of dossiers registered after it."""
+    return current_app.config["SECRET_KEY"]
 
 
 def next_code(office: Office, received_at: datetime) -> str:
@@ -118,9 +125,11 @@ def register_dossier(
     if channel not in CHANNELS:
         raise DossierError("bad_channel")
     received_at = received_at or utcnow()
+    code = next_code(office, received_at)
     dossier = Dossier(
         office_id=office.id,
-        code=next_code(office, received_at),
+        code=code,
+        code_check=check_letters(code, code_secret()),
         external_code=external_code,
         procedure_id=procedure.id,
         applicant_name=applicant_name.strip(),

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from app.audit import record
 from app.codes import find_code, normalise_code
 from app.extensions import db
-from app.lookup import digits_match, find_dossier
+from app.lookup import digits_match, find_dossier, find_dossier_for_phone
 from app.models import COMMENT_MAX, Dossier, Feedback, Office, Officer, utcnow
 from app.pagination import Page, paginate
 
@@ -80,7 +80,8 @@ def save_web_feedback(
     and counted nowhere. The page answers the same either way, so this is no digits oracle.
     Commits."""
     canonical = normalise_code(code, office.code) if code else None
-    dossier = find_dossier(canonical) if canonical else None
+    # Linked by the plain code as before; only the right digits make its rating count.
+    dossier = find_dossier(canonical, proven=True) if canonical else None
     digits = re.sub(r"\D", "", digits or "")
     proven = bool(rating) and len(digits) == 4 and digits_match(dossier, digits)
     item = Feedback(
@@ -111,8 +112,7 @@ def _uncount_earlier(dossier: Dossier) -> None:
 def add_sms_comment(office: Office, phone: str, comment: str) -> Dossier | None:
     """A ``GY`` text: the comment, tied to the dossier whose code it mentions (if any). Added to
     the session; the SMS handler commits it with its reply. Returns that dossier."""
-    found = find_code(comment, office.code)
-    dossier = find_dossier(found) if found else None
+    dossier = find_dossier_for_phone(find_code(comment, office.code), phone)
     db.session.add(
         Feedback(
             office_id=office.id,

@@ -21,6 +21,7 @@ from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.feedback import save_web_feedback
 from app.filters import phone_display
+from app.guesses import code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.models import FIELDS
 from app.page_cache import cached_page
@@ -99,11 +100,16 @@ def guide(slug: str):
 
 
 def _digits_key() -> str:
-    """Rate-limit bucket for phone-digit guesses: the code as the view reads it (office prefix
-    implied), so ``241115-7`` and ``VB-241115-0007`` cannot be guessed at twice as fast."""
+    """The dossier's one counter of phone-digit guesses (app.guesses): the code as the view
+    reads it (office prefix implied), so ``241115-7`` and ``VB-241115-0007`` share it, and the
+    API and SMS spend the same one."""
     office = current_office()
-    code = normalise_code(request.args.get("code", "")[:40], office.code if office else None)
-    return "digits:" + (code or "-")
+    return digits_key(normalise_code(request.args.get("code", "")[:40],
+                                     office.code if office else None))
+
+
+def _code_only_exempt() -> bool:
+    return "code" not in request.args or bool(request.args.get("digits", "").strip())
 
 
 def _digits_pair_key() -> str:
@@ -114,11 +120,12 @@ def _digits_pair_key() -> str:
 
 @bp.route("/status")
 @limiter.limit("60/minute")
-@limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
+@digits_limit(_digits_key, exempt_when=lambda: not request.args.get("digits"))
 # Checked before the code's cap (the lower decorator registers first): a guess this address
 # may not make must not use up the citizen's share of that cap.
 @limiter.limit(DIGITS_PER_ADDRESS, key_func=_digits_pair_key,
                exempt_when=lambda: not request.args.get("digits"))
+@code_only_limit(exempt_when=_code_only_exempt)
 @cached_page("content", "dossiers", per="day", fast=False)  # its rate limits run every time
 def status():
     office = _office()
@@ -137,7 +144,9 @@ def status():
         if lookup.raw_digits.strip() and len(digits) != 4:
             lookup.errors["digits"] = _("Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ.")
         if not lookup.errors:
-            dossier = svc.find_dossier(lookup.code)
+            # With digits the plain code will do (they are the proof, 10 guesses an hour per
+            # dossier); alone, a new code needs its check letters (app.codes).
+            dossier = svc.find_dossier(lookup.code, proven=bool(digits))
             if digits:
                 # "No such code" and "wrong digits" get the same answer: a stranger cannot
                 # learn which codes exist or guess a phone number from the difference.

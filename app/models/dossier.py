@@ -37,6 +37,8 @@ class Dossier(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # Check letters printed after the code (app.codes): "" on dossiers registered before them.
+    code_check: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     external_code: Mapped[str | None] = mapped_column(sa.String(60), index=True)
     procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure.id"), index=True)
     applicant_name: Mapped[str] = mapped_column(sa.String(120))
@@ -64,6 +66,11 @@ class Dossier(db.Model):
         "DossierEvent", back_populates="dossier", cascade="all, delete-orphan",
         order_by="DossierEvent.id",
     )
+
+    @property
+    def public_code(self) -> str:
+        """The code as printed on the slip and in its QR: with the check letters, if any."""
+        return f"{self.code}-{self.code_check}" if self.code_check else self.code
 
     @property
     def phone_last4(self) -> str:

@@ -111,7 +111,7 @@ def register():
             db.session.rollback()
             form.procedure.errors = [_("Không tiếp nhận được hồ sơ (%(code)s).", code=exc.code)]
         else:
-            flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.code))
+            flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.public_code))
             return redirect(url_for("officer.slip", code=dossier.code))
     # A POST that gets here was refused: the re-rendered form says why and keeps the input.
     status = 400 if request.method == "POST" else 200
@@ -139,7 +139,7 @@ def slip(code: str):
     fmt = request.args.get("format", "a5")
     if fmt not in SLIP_FORMATS:
         fmt = "a5"
-    url = status_url(dossier.code)
+    url = status_url(dossier.public_code)  # with the check letters: no digits needed
     return render_template(
         "officer/dossiers/slip.html",
         d=dossier,

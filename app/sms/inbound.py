@@ -11,7 +11,11 @@ the outbox (``kind="reply"``) and commits once. Decisions written down here:
   constraint (the loser's ``IntegrityError`` is rolled back and it reads the winner's row).
 * **Personal data only to the dossier's phone.** Like VietOpenCPS's secret, the phone number
   registered on the dossier is the proof: that phone gets the note and the officer's name,
-  any other phone only the status and the due date.
+  any other phone only the status and the due date — and finds a dossier printed with check
+  letters (app.codes) only by its code with the letters. ``TT <code> <last 4 digits>`` from
+  another phone (a relative's) gets the details when the digits are right; each such text
+  spends one of the dossier's 10 guesses an hour, shared with the web and the API
+  (app.guesses), and once they are spent the digits are not even compared.
 * **Ratings and subscriptions only from the dossier's phone.** ``DG`` feeds the satisfaction
   index and ``DK`` sends personal news, so a stranger who saw a receipt can do neither.
 * **STOP is final until START.** After ``HUY``/``STOP`` nothing is texted to the phone, not
@@ -30,6 +34,7 @@ the outbox (``kind="reply"``) and commits once. Decisions written down here:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -39,10 +44,12 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import office_now, office_today, utcnow
-from app.codes import fold
+from app.codes import fold, search_code
 from app.extensions import db
 from app.feedback import add_sms_comment, rate_by_sms
 from app.filters import fmt_time, phone_display
+from app.guesses import spend_digit_guess
+from app.lookup import digits_match, find_dossier, find_dossier_for_phone
 from app.models import (
     Dossier,
     Message,
@@ -118,14 +125,25 @@ def _render(template: str, lang: str, max_segments: int = OTHER_SEGMENTS, **cont
     return truncate_to_segments(render_sms(template, lang, **context), max_segments)
 
 
-def _dossier(code: str | None) -> Dossier | None:
-    if not code:
+def _dossier(code: str | None, phone: str | None = None) -> Dossier | None:
+    return find_dossier_for_phone(code, phone)
+
+
+_DIGITS_AFTER = re.compile(r"[ .,:;/_-]*([0-9]{4})[ .!?]*")
+
+
+def _digits_after_code(text: str, default_prefix: str) -> str | None:
+    """The four phone digits written right after the code (``TT VB-261116-0001 5678``)."""
+    folded = fold(text)
+    found = search_code(folded, default_prefix)
+    if found is None:
         return None
-    return db.session.scalars(sa.select(Dossier).where(Dossier.code == code)).first()
+    match = _DIGITS_AFTER.fullmatch(folded, found.end)
+    return match[1] if match else None
 
 
 def status_reply(office: Office, dossier: Dossier | None, code: str | None, phone: str,
-                 lang: str) -> str:
+                 lang: str, *, full: bool = False) -> str:
     """The one-segment answer to ``TT <code>`` (also used by the templates test)."""
     base = {
         "example": _example(office),
@@ -136,7 +154,7 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
     if dossier is None:
         base["case"] = "not_found" if code else "missing"
         return render_one_segment("status", lang, base)
-    full = bool(dossier.phone) and dossier.phone == phone
+    full = full or (bool(dossier.phone) and dossier.phone == phone)
     ctx = status_reply_context(dossier, full=full)
     ctx.update(
         case="found",
@@ -150,10 +168,20 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
 
 
 def _status(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code)
+    dossier = _dossier(cmd.code, phone)
+    full = False
+    digits = _digits_after_code(cmd.text or "", office.code) if cmd.code else None
+    owner = dossier is not None and bool(dossier.phone) and dossier.phone == phone
+    if digits and cmd.code and not owner and spend_digit_guess(cmd.code):
+        # A guess like the web's: counted whether or not the dossier exists, compared in
+        # constant time; right digits prove the asker as the plain code's owner would be.
+        claimed = find_dossier(cmd.code, proven=True)
+        if digits_match(claimed, digits):
+            dossier, full = claimed, True
     # A code that cannot exist (impossible date) is "not found", echoed as read, like one that
     # names no dossier: the citizen sees what we read instead of the usage again.
-    body = status_reply(office, dossier, cmd.code or cmd.code_read or None, phone, lang)
+    body = status_reply(office, dossier, cmd.code or cmd.code_read or None, phone, lang,
+                        full=full)
     return _Reply(body, dossier.id if dossier else None)
 
 
@@ -221,7 +249,7 @@ def _owner_case(dossier: Dossier | None, cmd: Command, phone: str) -> str:
 
 
 def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code)
+    dossier = _dossier(cmd.code, phone)
     case = _owner_case(dossier, cmd, phone)
     if case == "ok" and cmd.rating is None:
         case = "missing"
@@ -234,7 +262,7 @@ def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
 
 
 def _subscribe(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code)
+    dossier = _dossier(cmd.code, phone)
     case = _owner_case(dossier, cmd, phone)
     ctx = {"code": cmd.code or "", "example": _example(office),
            "office_phone": phone_display(office.phone)}
