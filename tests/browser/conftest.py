@@ -84,7 +84,7 @@ class Live:
             return fn()
 
     def dossier(self, status: str = "processing") -> tuple[str, str, str]:
-        """(code, last four phone digits, applicant name) of a demo dossier in ``status``."""
+        """(code as printed, with its check letters; last four phone digits; applicant name) of a demo dossier in ``status``."""
         import sqlalchemy as sa
 
         from app.extensions import db
@@ -97,7 +97,7 @@ class Live:
                 .order_by(Dossier.id)
             ).first()
             assert d is not None, f"demo data has no {status} dossier with a phone"
-            return d.code, d.phone_last4, d.applicant_name
+            return d.public_code, d.phone_last4, d.applicant_name
 
         return self.query(find)
 
