@@ -22,6 +22,7 @@ __all__ = [
     "EXCEPTION_LABELS",
     "FIELD_LABELS",
     "ONLINE_LABELS",
+    "PORTAL_LABELS",
     "ROLE_LABELS",
     "STATUS_LABELS",
     "WEEKDAYS",
@@ -34,6 +35,7 @@ __all__ = [
     "hours_short",
     "hours_sms",
     "online_label",
+    "portal_label",
     "role_label",
     "status_label",
 ]
@@ -62,6 +64,11 @@ FIELD_LABELS = {
     "chung_thuc": _l("Chứng thực"),
     "ho_kinh_doanh": _l("Hộ kinh doanh"),
     "dich_vu_cong": _l("Dịch vụ công trực tuyến"),
+}
+#: The online portals an outage is about (``app.models.PORTALS``).
+PORTAL_LABELS = {
+    "national": _l("Cổng Dịch vụ công quốc gia"),
+    "provincial": _l("Cổng Dịch vụ công của tỉnh"),
 }
 ROLE_LABELS = {"admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo")}
 #: Dated changes to the duty roster (``app.models.EXCEPTION_KINDS``).
@@ -96,6 +103,10 @@ def online_label(code: str) -> LazyString | str:
 
 def field_label(code: str) -> LazyString | str:
     return FIELD_LABELS.get(code, code)
+
+
+def portal_label(code: str) -> LazyString | str:
+    return PORTAL_LABELS.get(code, code)
 
 
 def role_label(code: str) -> LazyString | str:

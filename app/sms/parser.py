@@ -46,6 +46,7 @@ COMMAND_NAMES = frozenset(
         "lang_en",
         "lang_vi",
         "help",
+        "portal",
         "unknown",
     }
 )
@@ -58,7 +59,9 @@ class Command:
     ``code`` is the canonical dossier code (status, rate, subscribe), None when missing or
     unreadable: the reply then asks for it. ``keyword`` is the guide keyword, upper-case ASCII
     (``HD khai sinh`` → ``KHAI SINH``). ``rating`` is 1-5, None when missing or out of range.
-    ``text`` is what the citizen wrote, as written (with diacritics): for ``feedback`` the
+    For ``portal`` (``CONG``), ``keyword`` is ``DOWN`` (``CONG LOI``), ``UP`` (``CONG OK``) or
+    None (a question), and ``portal`` is ``national`` or ``provincial`` when the text names one
+    (``CONG LOI TINH``). ``text`` is what the citizen wrote, as written (with diacritics): for ``feedback`` the
     comment after the command word, for ``rate`` the comment after the rating, for ``unknown``
     the whole message, for other commands whatever followed the command word.
     """
@@ -68,6 +71,7 @@ class Command:
     keyword: str | None = None
     text: str = ""
     rating: int | None = None
+    portal: str | None = None
 
 
 # Command words, as folded text with single spaces between words. A multi-word alias also
@@ -85,6 +89,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "lang_en": ("EN", "ENGLISH", "TIENG ANH"),
     "lang_vi": ("VI", "TIENG VIET"),
     "help": ("HELP", "TRO GIUP"),
+    # "CONG LOI" and "CONG OK" are aliases too, so "CONGLOI" / "congok" match glued.
+    "portal": ("CONG", "PORTAL", "CONG DVC", "CONG DICH VU CONG", "CONG LOI", "CONG OK"),
 }
 
 # Words a command without an argument may still be followed by (``HUY DANG KY``).
@@ -99,6 +105,17 @@ _ALLOWED_TAIL: dict[str, frozenset[str]] = {
 
 _TAKES_CODE = frozenset({"status", "rate", "subscribe"})
 _NO_ARGUMENT = frozenset({"list", "contact", "stop", "start", "lang_en", "lang_vi", "help"})
+
+# What may follow CONG: whether the portal is down or up again, and which portal. Anything
+# else makes the text a question for an officer ("Cong an xa o dau?" is not about the portal).
+_PORTAL_ACTIONS = {
+    "DOWN": ("LOI", "BI LOI", "DANG LOI", "HONG", "BI HONG", "DOWN", "SAP"),
+    "UP": ("OK", "UP", "HET LOI", "HOAT DONG LAI", "CHAY LAI", "DA CHAY", "BINH THUONG", "TOT"),
+}
+_PORTAL_NAMES = {
+    "national": ("QG", "QUOC GIA", "TW", "TRUNG UONG"),
+    "provincial": ("TINH", "CUA TINH"),
+}
 
 # Polite words around a command: "Xin chào, cho em hỏi …", "… ạ", "… nhé, cảm ơn".
 _FILLERS = (
@@ -148,6 +165,11 @@ def _words_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 _FILLER_RE = _words_pattern(_FILLERS)
 _CODE_LEAD_RE = _words_pattern(_CODE_LEADS)
 _KEYWORD_LEAD_RE = _words_pattern(_KEYWORD_LEADS)
+_PORTAL_WORDS: list[tuple[re.Pattern[str], str, str]] = [
+    (_words_pattern(phrases), kind, value)
+    for kind, table in (("action", _PORTAL_ACTIONS), ("portal", _PORTAL_NAMES))
+    for value, phrases in table.items()
+]
 # Every alias, longest first, each with its own pattern: a glued alias (``TTVB…``) is only
 # accepted after looking at what follows, so the next shorter alias must get its turn too.
 _ALIAS_PATTERNS: list[tuple[re.Pattern[str], str, str]] = sorted(
@@ -273,6 +295,29 @@ def _rating(rest: str, code: CodeMatch | None) -> tuple[int | None, int | None]:
     return rating, number.end()
 
 
+def _portal(alias: str, rest: str, after: str) -> Command | None:
+    """``CONG [LOI|OK] [QG|TINH]`` (either order); None when other words follow."""
+    found: dict[str, str] = {}
+    if alias in ("CONG LOI", "CONG OK"):
+        found["action"] = "DOWN" if alias == "CONG LOI" else "UP"
+    words = _trim_end(rest[_skip(rest, 0) :])
+    position = 0
+    while position < len(words):
+        for pattern, kind, value in _PORTAL_WORDS:
+            match = pattern.match(words, position)
+            if match is not None:
+                break
+        else:
+            return None
+        if kind in found:
+            return None  # "CONG LOI OK", "CONG TINH QG": unclear, an officer reads it
+        found[kind] = value
+        position = match.end()
+        while position < len(words) and words[position] == " ":
+            position += 1
+    return Command("portal", keyword=found.get("action"), portal=found.get("portal"), text=after)
+
+
 def _command(
     name: str, alias: str, folded: _Folded, rest_at: int, default_prefix: str | None
 ) -> Command | None:
@@ -286,6 +331,8 @@ def _command(
         return Command(name, text=after)
     if name == "feedback":
         return Command(name, text=after)
+    if name == "portal":
+        return _portal(alias, rest, after)
     if name == "guide":
         keyword = _trim_end(rest[_skip(rest, _skip(rest, 0), _KEYWORD_LEAD_RE) :])
         return Command(name, keyword=keyword or None, text=after)
