@@ -34,8 +34,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.clock import office_now, office_today, utcnow
 from app import portal as portals
+from app.clock import office_now, office_today, utcnow
 from app.codes import fold
 from app.extensions import db
 from app.feedback import add_sms_comment, rate_by_sms

@@ -303,12 +303,14 @@ def _portal(alias: str, rest: str, after: str) -> Command | None:
     words = _trim_end(rest[_skip(rest, 0) :])
     position = 0
     while position < len(words):
-        for pattern, kind, value in _PORTAL_WORDS:
-            match = pattern.match(words, position)
-            if match is not None:
-                break
-        else:
+        hit = next(
+            ((m, kind, value) for pattern, kind, value in _PORTAL_WORDS
+             if (m := pattern.match(words, position)) is not None),
+            None,
+        )
+        if hit is None:
             return None
+        match, kind, value = hit
         if kind in found:
             return None  # "CONG LOI OK", "CONG TINH QG": unclear, an officer reads it
         found[kind] = value
