@@ -310,7 +310,7 @@ PORTAL_BACK = ("home", "portal")  # where the form was, to go back to after the 
 
 
 class PortalDownForm(FlaskForm):
-    portal = SelectField(_l("Cổng nào?"), choices=[(k, v) for k, v in PORTAL_LABELS.items()],
+    portal = SelectField(_l("Cổng nào?"), choices=[SelectChoice(k, v) for k, v in PORTAL_LABELS.items()],
                          default="national")
     note = StringField(
         _l("Ghi chú (không bắt buộc)"),

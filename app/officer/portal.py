@@ -13,6 +13,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app import portal as portals
 from app.auth import any_role, writer_required
@@ -43,14 +44,14 @@ def _panel(down_form: PortalDownForm | None = None) -> Panel:
     form = None
     if free:
         form = down_form or PortalDownForm(formdata=None)
-        form.portal.choices = [(p, portal_label(p)) for p in free]
+        form.portal.choices = [SelectChoice(p, portal_label(p)) for p in free]
     return Panel(open_, form, current_user.can_write())
 
 
 @bp.context_processor
 def _portal_panel() -> dict:
     # A callable: only the pages that show the panel pay for the query.
-    return {"portal_panel": _panel}
+    return {"portal_panel": _panel, "portal_reporter": reporter}
 
 
 def reporter(outage: PortalOutage, ended: bool = False) -> str:
@@ -103,8 +104,8 @@ def _tables() -> dict[str, tuple[list[str], list[list[str]]]]:
 
 
 def _page(down_form: PortalDownForm | None = None, status: int = 200):
-    return render_template("officer/portal.html", panel=_panel(down_form), tables=_tables(),
-                           reporter=reporter), status
+    return render_template("officer/portal.html", panel=_panel(down_form), tables=_tables()), \
+        status
 
 
 def _back(value: str | None) -> str:
@@ -121,7 +122,7 @@ def portal():
 @writer_required
 def portal_down():
     form = PortalDownForm()
-    form.portal.choices = [(p, portal_label(p)) for p in PORTALS]
+    form.portal.choices = [SelectChoice(p, portal_label(p)) for p in PORTALS]
     if not form.validate_on_submit():
         return _page(form, 400)
     outage, opened = portals.report_down(
