@@ -144,6 +144,8 @@ def test_the_page_lists_outages_and_hours_down_per_month_with_csv(
     clock.local(datetime(2026, 12, 3, 10, 18))
 
     sign_in(client, make_officer, login, role="leader")
+    dashboard = pages.get("officer.dashboard").get_data(as_text=True)
+    assert 'href="/officer/portal"' in dashboard  # the leaders' way to the figures
     html = pages.get("officer.portal").get_data(as_text=True)
     assert "Số giờ lỗi mỗi tháng" in html and "đang lỗi" in html
 
