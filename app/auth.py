@@ -13,9 +13,19 @@ from app.extensions import db
 from app.models import Officer, Procedure
 
 
-def load_officer(officer_id: str) -> Officer | None:
-    officer = db.session.get(Officer, int(officer_id)) if officer_id.isdigit() else None
-    return officer if officer is not None and officer.active else None
+def load_officer(user_id: str) -> Officer | None:
+    """Flask-Login's loader for ``Officer.get_id()`` (``<id>:<session generation>``). A cookie
+    from before a sign-out, a password change or a deactivation carries an older generation and
+    loads nobody; so does one in the old id-only form."""
+    officer_id, _, generation = user_id.partition(":")
+    if not (officer_id.isdigit() and generation.isdigit()):
+        return None
+    officer = db.session.get(Officer, int(officer_id))
+    if officer is None or not officer.active:
+        return None
+    if officer.session_generation != int(generation):
+        return None
+    return officer
 
 
 def roles_required(*roles: str) -> Callable:

@@ -8,8 +8,9 @@ from __future__ import annotations
 HTML_BUDGET = 8 * 1024
 FIRST_VISIT_BUDGET = 14 * 1024
 
-# SMS: a status reply is one GSM-7 segment; a guide at most three. The guide's SMS summary may
-# use two of them, leaving one for the procedure's name, the link and the office's number.
+# SMS: a status reply is one GSM-7 segment; a guide at most two (issue 14: three segments cost a
+# farmer three texts' worth of reading for what two say). The guide's SMS summary may use up to
+# two segments on its own; the editor also checks that the whole reply fits without cutting it.
 SMS_STATUS_SEGMENTS = 1
-SMS_GUIDE_SEGMENTS = 3
+SMS_GUIDE_SEGMENTS = 2
 SMS_SUMMARY_SEGMENTS = 2

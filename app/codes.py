@@ -3,6 +3,16 @@
 A dossier code is ``<OFFICE>-<YYMMDD>-<NNNN>``, e.g. ``VB-241115-0007``: the office prefix
 (1-5 letters), the day the dossier was received, and a serial for that day (0001-9999).
 
+Dossiers registered since issue 12 also carry **check letters**, printed after the code on the
+slip and in its QR code: ``VB-241115-0007-KQX``. Date and serial are easy to guess (serials
+count up from 1 each day), so without them anyone could list every dossier's procedure and
+status by trying codes in order. The letters are an HMAC of the code with a server secret
+(:func:`check_letters`), stored on the dossier: ``CHECK_LEN`` letters from the 16 consonants
+of ``CHECK_ALPHABET`` (no vowel, so no Vietnamese word can be read as check letters, and no
+letter that looks like a digit), i.e. 4,096 possibilities per code. A lookup by code alone
+needs them; the phone's last digits or the dossier's own phone prove the asker without them,
+and dossiers registered before keep their plain code (``app.lookup.find_dossier``).
+
 Citizens copy codes off a paper receipt into an SMS, so what arrives is rarely canonical:
 ``vb2411150007``, `` VB 241115 0007 ``, ``vb-241115-7``, ``241115-0007`` (the office implied),
 fullwidth digits from a Chinese-made keyboard, ``ĐT-…`` with the Vietnamese letter. This module
@@ -18,6 +28,9 @@ Reading rules (decided here, relied on by the SMS parser and the lookup form):
 * Serial ``0000`` does not exist; ``YYMMDD`` must be a real date in 2000-2099.
 * A missing prefix is taken from ``default_prefix`` (the office the SMS number belongs to);
   without one, a code with no prefix is not a code.
+* Check letters may follow the serial after any of those separators or glued to it
+  (``vb 241115 0007 kqx``, ``VB2411150007KQX``); they are read only when exactly
+  ``CHECK_LEN`` letters of ``CHECK_ALPHABET`` stand there and no letter or digit follows.
 
 This module is pure Python (no Flask, no database) so it can be tested on its own.
 """
@@ -25,6 +38,8 @@ This module is pure Python (no Flask, no database) so it can be tested on its ow
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import re
 import unicodedata
 from typing import NamedTuple
@@ -32,20 +47,33 @@ from typing import NamedTuple
 from app.text import strip_marks
 
 __all__ = [
+    "CHECK_ALPHABET",
+    "CHECK_LEN",
     "CODE_RE",
     "CodeMatch",
     "CodeParts",
+    "check_letters",
     "example_code",
+    "split_check",
     "find_code",
     "fold",
     "format_code",
     "normalise_code",
+    "read_code_shape",
     "search_code",
     "split_code",
 ]
 
-#: The canonical form, as stored and printed. Use ``CODE_RE.fullmatch(s)``.
+#: The canonical form, as stored in ``Dossier.code``. Use ``CODE_RE.fullmatch(s)``.
 CODE_RE = re.compile(r"(?P<prefix>[A-Z]{1,5})-(?P<date>[0-9]{6})-(?P<serial>[0-9]{4})")
+
+#: Check letters: consonants only (no Vietnamese word is all consonants) and none that reads as
+#: a digit (I, L, O, Z); 16 of them, so each letter is 4 bits of the HMAC, unbiased.
+CHECK_ALPHABET = "BCDFGHKMNPQRSTVX"
+CHECK_LEN = 3
+
+#: The printed form: the canonical code, then ``-`` and the check letters when it has them.
+PUBLIC_CODE_RE = re.compile(CODE_RE.pattern + rf"(?:-(?P<check>[{CHECK_ALPHABET}]{{{CHECK_LEN}}}))?")
 
 _PREFIX_RE = re.compile(r"[A-Z]{1,5}")
 
@@ -72,8 +100,17 @@ _SEARCH_RE = re.compile(
     r"(?P<ssep>[ ]{0,2}[\-._/][ \-._/]{0,2})(?P<short>[0-9]{1,4})"  # explicit separator: 1-4 digits
     r"|[ ]{0,3}(?P<long>[0-9]{4})"  # glued or spaces: exactly 4 digits
     r")"
+    rf"(?:[ \-._/]{{0,3}}(?P<check>[{CHECK_ALPHABET}]{{{CHECK_LEN}}})(?![A-Z0-9]))?"
     r"(?![0-9])"
 )
+
+# Something a citizen meant as a code, valid or not: an optional prefix, then digits and
+# separators with at least six digits (``VB-241399-0007``, ``vb 2411 0007``, ``241115-00007``).
+_SHAPE_RE = re.compile(
+    r"(?<![A-Z0-9])(?:[A-Z]{1,5}[ \-._/]{0,3})?[0-9](?:[ \-._/]{0,3}[0-9]){5,15}(?![0-9])"
+)
+#: At most this much of a code-like text is echoed back (an SMS reply has one segment).
+SHAPE_ECHO_MAX = 20
 
 _CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
@@ -92,6 +129,27 @@ class CodeMatch(NamedTuple):
     code: str
     start: int
     end: int
+
+
+def check_letters(code: str, secret: str | bytes) -> str:
+    """The check letters of canonical ``code``: HMAC-SHA256 with ``secret``, 4 bits a letter.
+
+    >>> check_letters("VB-241115-0007", "not the real secret")
+    'SGP'
+    """
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, code.encode(), hashlib.sha256).digest()
+    nibbles = [b >> 4 for b in digest[:CHECK_LEN]]
+    return "".join(CHECK_ALPHABET[n] for n in nibbles)
+
+
+def split_check(code: str) -> tuple[str, str]:
+    """``VB-241115-0007-KQX`` → ``("VB-241115-0007", "KQX")``; a code without check letters
+    → ``(code, "")``. ``code`` is what :func:`normalise_code` returned."""
+    base, sep, check = code.rpartition("-")
+    if sep and len(check) == CHECK_LEN and check.isalpha():
+        return base, check
+    return code, ""
 
 
 def fold(text: str) -> str:
@@ -203,7 +261,8 @@ def _from_match(
     prefix = prefix or default_prefix
     if prefix is None:
         return None
-    return CodeMatch(f"{prefix}-{day:%y%m%d}-{serial:04d}", start, match.end())
+    check = f"-{match['check']}" if match["check"] else ""
+    return CodeMatch(f"{prefix}-{day:%y%m%d}-{serial:04d}{check}", start, match.end())
 
 
 def search_code(folded: str, default_prefix: str | None = None) -> CodeMatch | None:
@@ -222,6 +281,22 @@ def search_code(folded: str, default_prefix: str | None = None) -> CodeMatch | N
     return None
 
 
+def read_code_shape(folded: str) -> CodeMatch | None:
+    """The first thing in ``folded`` (text already passed through :func:`fold`) shaped like a
+    dossier code, valid or not, as it was read: spaces collapsed, at most ``SHAPE_ECHO_MAX``
+    characters. A status reply echoes it when no dossier has it, so the citizen sees what we
+    read — an impossible date (``VB-241399-0007``) included.
+
+    >>> read_code_shape("VB-241399-0007 A").code
+    'VB-241399-0007'
+    """
+    match = _SHAPE_RE.search(folded)
+    if match is None:
+        return None
+    text = " ".join(match.group().split())[:SHAPE_ECHO_MAX]
+    return CodeMatch(text, match.start(), match.end())
+
+
 def find_code(text: str, default_prefix: str | None = None) -> str | None:
     """Return the first dossier code written anywhere in ``text``, canonical, or None.
 
@@ -236,6 +311,7 @@ def find_code(text: str, default_prefix: str | None = None) -> str | None:
 
 def normalise_code(raw: str, default_prefix: str | None = None) -> str | None:
     """Return the canonical form of ``raw`` when the whole of it is a dossier code, else None.
+    Check letters, when typed, stay on the end (``VB-241115-0007-KQX``; see :func:`split_check`).
 
     Junk around the code (spaces, quotes, a full stop) is ignored; anything else makes it "not a
     code" — use :func:`find_code` for free text.

@@ -25,7 +25,7 @@ from app.filters import fmt_date, fmt_datetime, phone_display
 from app.models import OPEN_STATUSES, STATUSES, Dossier, Office, Officer, Procedure
 from app.phones import normalise_phone
 from app.search import fold
-from app.vocabulary import channel_label, status_label
+from app.vocabulary import channel_label, result_return_label, status_label
 
 PER_PAGE = 25
 DUE_SOON_DAYS = 3  # "due within 3 working days"
@@ -252,6 +252,7 @@ def export_csv(rows: Iterable[Dossier], lang: str, today: date, headers: list[st
                     str(status_label(d.status)),
                     "x" if d.is_overdue(today) else "",
                     d.officer.name if d.officer else "",
+                    str(result_return_label(d.result_return)),
                 )
             ]
         )

@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.clock import local_date, utcnow
-from app.codes import format_code
+from app.codes import check_letters, format_code
 from app.deadlines import due_date, parse_hhmm
 from app.extensions import db
 from app.models import (
     CHANNELS,
+    RESULT_RETURNS,
     Dossier,
     DossierCounter,
     DossierEvent,
@@ -62,6 +64,12 @@ def compute_due(procedure: Procedure, office: Office, received_at: datetime) -> 
         office_close=office.pm_end,
         same_day_cutoff=parse_hhmm(procedure.same_day_cutoff),
     )
+
+
+def code_secret() -> str:
+    """The server secret behind check letters: ``SECRET_KEY``. The letters are stored with the
+    dossier, so a new key changes only the letters of dossiers registered after it."""
+    return current_app.config["SECRET_KEY"]
 
 
 def next_code(office: Office, received_at: datetime) -> str:
@@ -117,9 +125,11 @@ def register_dossier(
     if channel not in CHANNELS:
         raise DossierError("bad_channel")
     received_at = received_at or utcnow()
+    code = next_code(office, received_at)
     dossier = Dossier(
         office_id=office.id,
-        code=next_code(office, received_at),
+        code=code,
+        code_check=check_letters(code, code_secret()),
         external_code=external_code,
         procedure_id=procedure.id,
         applicant_name=applicant_name.strip(),
@@ -159,12 +169,19 @@ def change_status(
     at: datetime | None = None,
     commit: bool = True,
     notify: bool = True,
+    result_return: str | None = None,
 ) -> DossierEvent:
     """Move ``dossier`` to ``new_status``: checks the transition, writes the event, the audit
     entry and the citizen's SMS (outbox) in one transaction. ``notify=False`` (imports of
-    history) skips the SMS."""
+    history) skips the SMS. ``result_return`` (``RESULT_RETURNS``) records how the result went
+    back when the dossier becomes ``returned``; the officer's form requires it, imports of
+    history may not know it (None)."""
     if new_status not in allowed_next(dossier):
         raise DossierError("bad_transition", f"{dossier.status} → {new_status} is not allowed")
+    if result_return is not None and (
+        new_status != "returned" or result_return not in RESULT_RETURNS
+    ):
+        raise DossierError("bad_result_return", f"{result_return!r} for {new_status}")
     note = (note or "").strip()
     if new_status in NOTE_REQUIRED and not note:
         raise DossierError("note_required")
@@ -175,6 +192,8 @@ def change_status(
         dossier.finished_at = at
     if new_status in ("returned", "withdrawn"):
         dossier.closed_at = at
+    if new_status == "returned":
+        dossier.result_return = result_return
     event = DossierEvent(
         dossier_id=dossier.id,
         status=new_status,
@@ -185,7 +204,10 @@ def change_status(
     )
     dossier.events.append(event)
     db.session.flush()
-    audit.record("dossier.status", dossier, officer, before, _state(dossier) | {"note": note})
+    after = _state(dossier) | {"note": note}
+    if result_return:
+        after["result_return"] = result_return
+    audit.record("dossier.status", dossier, officer, before, after)
     if notify:
         _notify(dossier, event)
     if commit:

@@ -1,9 +1,12 @@
 """Citizens' feedback: every write (the web form, the SMS ``GY`` comment and ``DG`` rating) and
 the officers' inbox (filtered reading, marking an item handled with a note, audited). The
-callers commit: the web form right away, the SMS handler together with its reply."""
+callers commit: the web form right away, the SMS handler together with its reply. Only
+``Feedback.proven`` ratings — from the dossier's own phone — count in an index
+(``app.metrics``; issue 12, item 6)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,7 +16,7 @@ from flask_babel import gettext as _
 from app.audit import record
 from app.codes import find_code, normalise_code
 from app.extensions import db
-from app.lookup import find_dossier
+from app.lookup import digits_match, find_dossier, find_dossier_for_phone
 from app.models import COMMENT_MAX, Dossier, Feedback, Office, Officer, utcnow
 from app.pagination import Page, paginate
 
@@ -68,12 +71,19 @@ def inbox(office_id: int, filters: Filters, page: int) -> Page:
 
 
 def save_web_feedback(
-    office: Office, rating: str | None, comment: str, code: str | None
+    office: Office, rating: str | None, comment: str, code: str | None,
+    digits: str | None = None,
 ) -> Feedback:
     """The citizen feedback form: a rating and/or a comment, tied to a dossier when the code
-    given is a real one. Commits."""
+    given is a real one. Its rating counts in the indexes (``proven``) only with the code and
+    the right last four digits of the dossier's phone; otherwise it is kept for the officers
+    and counted nowhere. The page answers the same either way, so this is no digits oracle.
+    Commits."""
     canonical = normalise_code(code, office.code) if code else None
-    dossier = find_dossier(canonical) if canonical else None
+    # Linked by the plain code as before; only the right digits make its rating count.
+    dossier = find_dossier(canonical, proven=True) if canonical else None
+    digits = re.sub(r"\D", "", digits or "")
+    proven = bool(rating) and len(digits) == 4 and digits_match(dossier, digits)
     item = Feedback(
         office_id=office.id,
         rating=int(rating) if rating else None,
@@ -81,17 +91,28 @@ def save_web_feedback(
         dossier_id=dossier.id if dossier else None,
         procedure_id=dossier.procedure_id if dossier else None,
         source="web",
+        proven=proven,
     )
+    if proven:
+        # One counted rating per dossier, the latest: the right digits cannot be used to
+        # vote ten times.
+        _uncount_earlier(dossier)
     db.session.add(item)
     db.session.commit()
     return item
 
 
+def _uncount_earlier(dossier: Dossier) -> None:
+    db.session.execute(
+        sa.update(Feedback).where(Feedback.dossier_id == dossier.id, Feedback.proven)
+        .values(proven=False)
+    )
+
+
 def add_sms_comment(office: Office, phone: str, comment: str) -> Dossier | None:
     """A ``GY`` text: the comment, tied to the dossier whose code it mentions (if any). Added to
     the session; the SMS handler commits it with its reply. Returns that dossier."""
-    found = find_code(comment, office.code)
-    dossier = find_dossier(found) if found else None
+    dossier = find_dossier_for_phone(find_code(comment, office.code), phone)
     db.session.add(
         Feedback(
             office_id=office.id,
@@ -115,14 +136,17 @@ def rate_by_sms(dossier: Dossier, phone: str, rating: int, comment: str) -> None
         )
     ).first()
     comment = comment.strip()[:COMMENT_MAX]
+    # One counted rating per dossier, the latest (a web rating with the digits included).
+    _uncount_earlier(dossier)
     if existing is None:
         db.session.add(
             Feedback(office_id=dossier.office_id, rating=rating, comment=comment,
                      dossier_id=dossier.id, procedure_id=dossier.procedure_id, source="sms",
-                     phone=phone)
+                     phone=phone, proven=True)  # from the dossier's phone (_owner_case)
         )
     else:
         existing.rating = rating
+        existing.proven = True
         if comment:
             existing.comment = comment
 

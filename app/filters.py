@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
         phone=phone_display,
         status_label=words.status_label,
         channel_label=words.channel_label,
+        result_return_label=words.result_return_label,
         online_label=words.online_label,
         field_label=words.field_label,
         weekday=lambda i: words.WEEKDAYS[i],

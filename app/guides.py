@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Officer, Procedure, ProcedureContent, ProcedureVersion, utcnow
 from app.search import fold
 from app.sms.gsm import count_segments, to_gsm7
+from app.sms.wording import ambiguous_phrases
 from app.web import office_name
 
 LANGS = ("vi", "en")
@@ -281,6 +282,12 @@ def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
                 "Viết ngắn lại.",
                 count=segments,
                 n=SMS_SUMMARY_SEGMENTS,
+            )
+        elif ambiguous_phrases(draft.sms_summary):
+            # The text goes out without marks, where these read two ways (app.sms.wording).
+            errors["sms_summary"] = _(
+                "Tin nhắn không có dấu: “%(phrase)s” đọc được hai nghĩa. Viết cách khác.",
+                phrase=ambiguous_phrases(draft.sms_summary)[0],
             )
     errors.update(_keyword_errors(procedure, draft.sms_keyword))
     if not errors:

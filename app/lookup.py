@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.codes import split_check
 from app.extensions import db
 from app.models import Dossier, Office, Officer, Procedure
 from app.search import fold
@@ -70,8 +71,26 @@ class Lookup:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def find_dossier(code: str) -> Dossier | None:
-    return db.session.scalars(sa.select(Dossier).where(Dossier.code == code)).first()
+def find_dossier(code: str, *, proven: bool = False) -> Dossier | None:
+    """The dossier ``code`` names (canonical, from :func:`normalise_code`, check letters or not).
+
+    A dossier with check letters is found by its code alone only when the right letters were
+    typed; ``proven=True`` — the asker also gave the phone digits, checked by the caller, or
+    texts from the dossier's phone — finds it by the plain code. Dossiers from before check
+    letters are found by their plain code (issue 12, item 5).
+    """
+    base, check = split_check(code)
+    dossier = db.session.scalars(sa.select(Dossier).where(Dossier.code == base)).first()
+    if dossier is None or proven or check_matches(dossier, check):
+        return dossier
+    return None
+
+
+def check_matches(dossier: Dossier, typed: str) -> bool:
+    """The typed check letters are the dossier's (always, for a dossier that has none)."""
+    if not dossier.code_check:
+        return True
+    return hmac.compare_digest(dossier.code_check.encode(), typed.encode())
 
 
 def digits_match(dossier: Dossier | None, digits: str) -> bool:
@@ -80,3 +99,15 @@ def digits_match(dossier: Dossier | None, digits: str) -> bool:
     expected = dossier.phone_last4 if dossier is not None and dossier.phone else "\x00\x00\x00\x00"
     return hmac.compare_digest(expected.encode(), digits.encode()) and dossier is not None
 
+
+def find_dossier_for_phone(code: str | None, phone: str | None = None) -> Dossier | None:
+    """The dossier ``code`` names, asked from ``phone`` (an SMS): by its plain code for the
+    phone registered on it, else only with the right check letters (or for a dossier
+    registered before there were any)."""
+    if not code:
+        return None
+    dossier = find_dossier(code, proven=True)
+    if dossier is None or (phone and dossier.phone == phone) or check_matches(
+            dossier, split_check(code)[1]):
+        return dossier
+    return None

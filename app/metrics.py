@@ -50,12 +50,20 @@ from app.models import (
     Procedure,
 )
 
-# Decision 766/QĐ-TTg: the points of each indicator we can measure, and the ratio at which the
-# full points are earned (docs/DOMAIN.md). Satisfaction's target is 90 %. The notes name no target
-# for on-time handling or full-online dossiers, so they need 100 % for full points (the points
-# are then simply ratio × max).
-POINTS_766 = {"on_time": 20, "online": 12, "satisfaction": 18}
+# Decision 766/QĐ-TTg of 23 June 2022: the points of each indicator we can measure, and the ratio
+# at which the full points are earned (docs/DOMAIN.md). Satisfaction's target is 90 %. The notes
+# name no target for on-time handling or full-online dossiers, so they need 100 % for full points
+# (the points are then simply ratio × max). The satisfaction *group* is worth 18 points, but the
+# one indicator the commune's data measures — satisfaction with dossier handling — is worth at
+# most 6 of them; the other two (complaints handled on time, satisfaction with that handling) are
+# scored by the province.
+DECISION_766 = "766/QĐ-TTg"
+DECISION_766_DATE = date(2022, 6, 23)
+SATISFACTION_GROUP_POINTS = 18
+POINTS_766 = {"on_time": 20, "online": 12, "satisfaction": 6}
 TARGETS_766 = {"on_time": 1.0, "online": 1.0, "satisfaction": 0.9}
+#: How a result must go back for a dossier to count as fully online (Decision 766).
+FULL_ONLINE_RETURNS = ("online", "post")
 # Tracked beside the 766 points: the share of dossiers filed online, target 50 %.
 ONLINE_SHARE_TARGET = 0.5
 
@@ -232,6 +240,7 @@ class Index766:
     satisfaction: Indicator
     late: int  # dossiers counted as late in the satisfaction score
     complaints: int  # dossiers with a 1–2 rating
+    late_or_complaint: int = 0  # dossiers subtracted from satisfaction: each once
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -399,6 +408,9 @@ def sms_figures(scope: Scope, start_utc: datetime, end_utc: datetime) -> Sms:
         .where(
             Message.office_id == scope.office_id,
             Message.direction == "out",
+            # The try-it page's replies were stored as "sent" before it became a sandbox; they
+            # never reached a phone and never cost anything.
+            Message.channel != "try",
             Message.created_at >= start_utc,
             Message.created_at < end_utc,
         )
@@ -422,7 +434,10 @@ def _feedback_scope(query: sa.Select, scope: Scope) -> sa.Select:
 
 def satisfaction(scope: Scope, start_utc: datetime, end_utc: datetime) -> Satisfaction:
     """Ratings (1–5) given in the period: how many, their mean, the share of 4–5, and the
-    portal's three levels (5 very satisfied; 3–4 satisfied; 1–2 not satisfied)."""
+    portal's three levels (5 very satisfied; 3–4 satisfied; 1–2 not satisfied).
+
+    Only ``proven`` ratings (from the dossier's phone, docs/SECURITY.md): an anonymous web form
+    must not move a public index."""
     rating = Feedback.rating
     row = db.session.execute(
         _feedback_scope(
@@ -435,6 +450,7 @@ def satisfaction(scope: Scope, start_utc: datetime, end_utc: datetime) -> Satisf
                 sa.func.count().filter(rating <= COMPLAINT_MAX_RATING),
             ).where(
                 rating.is_not(None),
+                Feedback.proven,
                 Feedback.created_at >= start_utc,
                 Feedback.created_at < end_utc,
             ),
@@ -468,11 +484,14 @@ def index_766(
     * On-time handling (20 points): dossiers answered on or before their due day, plus those
       still open and not yet past it, ÷ dossiers received (withdrawn left out).
     * Online (12 points): fully-online dossiers — filed through the online channel for a
-      procedure that can be done fully online (``online_mode`` "full") — ÷ dossiers received
+      procedure that can be done fully online (``online_mode`` "full") **and** whose result went
+      back online or by post (``result_return``, ``FULL_ONLINE_RETURNS``) — ÷ dossiers received
       for such procedures (withdrawn included: this is about how they arrived).
-    * Satisfaction (18 points): 100 % − (late rate + complaint rate), target 90 %. Late:
-      answered after the due day, or open and past it. Complaint: the dossier has a rating of
-      1–2 ("not satisfied" on the portal's scale), given at any time.
+    * Satisfaction with dossier handling (6 of the group's 18 points): 100 % − the share of
+      dossiers that were late or drew a complaint, target 90 %. Late: answered after the due
+      day, or open and past it. Complaint: the dossier has a rating of 1–2 ("not satisfied" on
+      the portal's scale), given at any time from the dossier's phone (``Feedback.proven``).
+      A late dossier with a low rating is subtracted once, not twice (docs/DOMAIN.md).
     Points: full once the ratio reaches the target, else ratio ÷ target × the indicator's max.
     """
     finish = _finish_time()
@@ -484,34 +503,41 @@ def index_766(
             finish,
             Dossier.channel,
             Procedure.online_mode,
+            Dossier.result_return,
         )
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .where(*scope.dossiers(), Dossier.received_at >= start_utc, Dossier.received_at < end_utc)
     ).all()
     handled = [r for r in rows if r.status != "withdrawn"]
-    on_time = late = 0
+    on_time = 0
+    late_ids: set[int] = set()
     for r in handled:
         if r.status in FINISHED_STATUSES and r[3] is not None:
             ok = local_date(r[3], tz) <= r.due_on
         else:  # open (a finished row always has a finish time; be safe anyway)
             ok = today <= r.due_on
         on_time += ok
-        late += not ok
+        if not ok:
+            late_ids.add(r.id)
     ids = [r.id for r in handled]
-    complaints = 0
+    complaint_ids: set[int] = set()
     if ids:
-        complaints = (
-            db.session.scalar(
-                sa.select(sa.func.count(sa.distinct(Feedback.dossier_id))).where(
-                    Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING
+        complaint_ids = set(
+            db.session.scalars(
+                sa.select(Feedback.dossier_id).distinct().where(
+                    Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING,
+                    Feedback.proven,
                 )
             )
-            or 0
         )
     eligible = [r for r in rows if r.online_mode == "full"]
-    full_online = sum(1 for r in eligible if r.channel == "online")
+    full_online = sum(
+        1 for r in eligible if r.channel == "online" and r.result_return in FULL_ONLINE_RETURNS
+    )
     n = len(handled)
-    satisfied = n - late - complaints  # numerator of 100 % − (late + complaints) / n
+    # 100 % − (late or complaint) / n: a dossier both late and rated low counts once.
+    bad = late_ids | complaint_ids
+    satisfied = n - len(bad)
     return Index766(
         on_time=Indicator("on_time", on_time, n, POINTS_766["on_time"], TARGETS_766["on_time"]),
         online=Indicator(
@@ -520,8 +546,9 @@ def index_766(
         satisfaction=Indicator(
             "satisfaction", satisfied, n, POINTS_766["satisfaction"], TARGETS_766["satisfaction"]
         ),
-        late=late,
-        complaints=complaints,
+        late=len(late_ids),
+        complaints=len(complaint_ids),
+        late_or_complaint=len(bad),
     )
 
 
@@ -600,7 +627,9 @@ def public_index(office: Office, now_utc: datetime | None = None) -> dict:
     public scorecard and ``GET /api/v1/index`` show (the same dictionary for both)."""
     now_utc = now_utc or utcnow()
     today = local_date(now_utc, office.tz)
-    period = last_12_months(today)
+    # The current month and the eleven before it, ending today: the data ends today, so the page
+    # must not say "to 31/12".
+    period = Period(last_12_months(today).start, today + timedelta(days=1))
     fig = figures(office, period, now_utc=now_utc)
     months = monthly(office, period)
     idx = fig.index

@@ -7,9 +7,17 @@ makes the 2G pages smaller — and answers the next visitor from memory.
 
 What makes it safe:
 
-* **Keys.** A page is stored under its view, its full URL (path and query), the language, the
-  htmx headers, the office-local minute or day when the page shows "who is on duty now" or
-  "overdue", and the :class:`~app.models.SiteVersion` row (a random epoch and two counters).
+* **Keys.** A page is stored under its view, its full URL (path and query), the base it was
+  asked under (scheme, ``Host`` and ``SCRIPT_NAME``), the language, the htmx headers, the
+  office-local minute or day when the page shows "who is on duty now" or "overdue", and the
+  :class:`~app.models.SiteVersion` row (a random epoch and two counters).
+* **Only under the public base** (issue 12, item 2). Links on a page start with
+  ``SCRIPT_NAME``, which a forwarder can set from a header (``GET //evil.example/`` with
+  ``SCRIPT_NAME: //evil.example`` once stored a home page whose every link left the site).
+  When ``PUBLIC_BASE_URL`` is set, :class:`FastPath` sets ``SCRIPT_NAME`` to its path on every
+  request, so links follow the setting, never a header; and a page is stored only when the
+  request's host is that URL's host. Without the setting, a page is stored only when asked
+  with no prefix at all. Anything else is rendered for that request alone.
 * **Invalidation.** Every ORM flush that adds, changes or deletes an office, procedure, guide
   text, officer, duty shift or exception, or portal outage (the home page and guides say while
   the online portal is down) bumps ``site_version.content`` in the same transaction;
@@ -44,6 +52,7 @@ from functools import wraps
 from itertools import chain
 from types import SimpleNamespace
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import brotli
 import sqlalchemy as sa
@@ -184,7 +193,7 @@ class PageCache:
     # -- the cookie-less fast path (FastPath) ------------------------------------------------
 
     def remember_fast(self, environ: dict, key: Key, per: str | None, entry: Entry) -> None:
-        where = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        where = (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         with self._lock:
             if len(self._fast) >= 2 * max(current_app.config["PAGE_CACHE_SIZE"], 1):
                 self._fast.clear()
@@ -192,7 +201,9 @@ class PageCache:
 
     def fast_answer(self, environ: dict, config) -> tuple[str, list, bytes] | None:
         """``(status, headers, body)`` when :class:`FastPath` may answer, else None."""
-        found = self._fast.get((environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")))
+        found = self._fast.get(
+            (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        )
         if found is None:
             return None
         key, per, entry = found
@@ -326,9 +337,51 @@ def _encoding() -> str | None:
         return best
 
 
+def _base(environ: dict) -> tuple[str, str, str]:
+    """What a page's links and absolute URLs may be built from besides its path: scheme, Host
+    and SCRIPT_NAME, exactly as the WSGI server (and ProxyFix) left them."""
+    return (environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""))
+
+
+_PUBLIC: dict[str, tuple[str, str]] = {}
+
+
+def public_base(url: str) -> tuple[str, str] | None:
+    """``PUBLIC_BASE_URL`` taken apart: ``(host name, path)``, lower-cased host without the
+    port; None when the setting is empty."""
+    if not url:
+        return None
+    parts = _PUBLIC.get(url)
+    if parts is None:
+        split = urlsplit(url)
+        parts = _PUBLIC[url] = ((split.hostname or "").lower(), split.path.rstrip("/"))
+    return parts
+
+
+def _host_name(host: str) -> str:
+    """``Host`` without the port, lower-cased (``[::1]:443`` → ``::1``)."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0].lower()
+    return host.rpartition(":")[0].lower() if host.count(":") == 1 else host.lower()
+
+
+def _public_request() -> bool:
+    """The request is under the base every visitor shares: with ``PUBLIC_BASE_URL``, its host
+    (``SCRIPT_NAME`` already set from it by FastPath); without, no path prefix."""
+    public = public_base(current_app.config.get("PUBLIC_BASE_URL") or "")
+    environ = request.environ
+    if public is None:
+        return environ.get("SCRIPT_NAME", "") == ""
+    host, root = public
+    return environ.get("SCRIPT_NAME", "") == root and _host_name(
+        environ.get("HTTP_HOST", "")) == host
+
+
 def _storable(response: Response) -> bool:
     return (
-        response.status_code == 200
+        _public_request()
+        and response.status_code == 200
         and response.mimetype == "text/html"
         and not response.is_streamed
         and "Set-Cookie" not in response.headers
@@ -404,6 +457,7 @@ class Key(NamedTuple):
     """What a stored page depends on; FastPath rebuilds the last four to check it is current."""
 
     view: str
+    base: tuple[str, str, str]  # scheme, Host, SCRIPT_NAME (see _base)
     path: str
     query: bytes
     lang: str
@@ -422,8 +476,8 @@ def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) ->
             when = _when(per, office)
     counters = _counters(version, scopes)
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
-    return Key(name, request.path, request.query_string, choose_locale(), htmx, when, version[0],
-               counters, scopes)
+    return Key(name, _base(request.environ), request.path, request.query_string, choose_locale(),
+               htmx, when, version[0], counters, scopes)
 
 
 def _counters(version: tuple, scopes: tuple[str, ...]) -> tuple[int, ...]:
@@ -446,7 +500,8 @@ class FastPath:
     memory gets its stored bytes without Flask running at all.
 
     Most citizens arrive with no cookie (from an SMS link, a QR code on the slip, a search);
-    for them the page depends only on its URL, the version row and the clock — exactly what
+    for them the page depends only on its URL (with the scheme, Host and SCRIPT_NAME it was
+    asked under), the version row and the clock — exactly what
     the key holds. So the middleware answers only when the key it rebuilds from those is the
     one the page was stored under by a full Flask request: the version row was read less than
     ``PAGE_CACHE_CHECK_SECONDS`` ago (else Flask runs and re-reads it), the minute or day is
@@ -461,6 +516,10 @@ class FastPath:
         self.app = app
 
     def __call__(self, environ: dict, start_response: Callable):
+        public = public_base(self.app.config.get("PUBLIC_BASE_URL") or "")
+        if public is not None:
+            # Links follow PUBLIC_BASE_URL, never a SCRIPT_NAME a forwarder took from a header.
+            environ["SCRIPT_NAME"] = public[1]
         method = environ.get("REQUEST_METHOD")
         if (
             (method == "GET" or method == "HEAD")

@@ -21,9 +21,14 @@ __all__ = [
     "CHANNEL_LABELS",
     "EXCEPTION_LABELS",
     "FIELD_LABELS",
+    "INDICATOR_DIFFERENCES",
+    "INDICATOR_LABELS",
+    "INDICATOR_NOTES",
     "ONLINE_LABELS",
     "PORTAL_LABELS",
+    "RESULT_RETURN_LABELS",
     "ROLE_LABELS",
+    "SMS_STATUS_LABELS",
     "STATUS_LABELS",
     "WEEKDAYS",
     "WEEKDAYS_SHORT",
@@ -36,7 +41,9 @@ __all__ = [
     "hours_sms",
     "online_label",
     "portal_label",
+    "result_return_label",
     "role_label",
+    "sms_status_label",
     "status_label",
 ]
 
@@ -49,10 +56,23 @@ STATUS_LABELS = {
     "rejected": _l("Từ chối giải quyết"),
     "withdrawn": _l("Đã rút hồ sơ"),
 }
+#: Where a status's words read two ways without marks (``app.sms.wording``): "Can bo sung ho
+#: so" (needs more papers / officer …), "moi nhan" (please collect / just received), an SMS
+#: says it otherwise. The other statuses use ``STATUS_LABELS``.
+SMS_STATUS_LABELS = {
+    "needs_supplement": _l("Còn thiếu giấy tờ"),
+    "ready": _l("Đã có kết quả, đến xã nhận"),
+}
 CHANNEL_LABELS = {
     "counter": _l("Tại quầy"),
     "online": _l("Trực tuyến"),
     "post": _l("Bưu chính"),
+}
+#: How a result went back (``app.models.RESULT_RETURNS``).
+RESULT_RETURN_LABELS = {
+    "desk": _l("Nhận tại bộ phận một cửa"),
+    "post": _l("Gửi qua bưu chính"),
+    "online": _l("Trả trực tuyến (bản điện tử)"),
 }
 ONLINE_LABELS = {
     "full": _l("Nộp trực tuyến toàn trình"),
@@ -69,6 +89,43 @@ FIELD_LABELS = {
 PORTAL_LABELS = {
     "national": _l("Cổng Dịch vụ công quốc gia"),
     "provincial": _l("Cổng Dịch vụ công của tỉnh"),
+}
+#: The Decision 766 indicators the commune's data measures (``app.metrics.index_766``): their
+#: names, what each counts, and — where a plain figure of the same name is shown beside it —
+#: one line on why the two differ (``%(plain)s`` and ``%(index)s`` are the two percentages).
+INDICATOR_LABELS = {
+    "on_time": _l("Giải quyết đúng hạn"),
+    "online": _l("Hồ sơ trực tuyến toàn trình"),
+    "satisfaction": _l("Mức độ hài lòng"),
+}
+INDICATOR_NOTES = {
+    "on_time": _l(
+        "Hồ sơ nhận trong kỳ đã xong đúng hoặc trước hẹn, cộng hồ sơ đang giải quyết chưa quá "
+        "hạn, chia cho hồ sơ nhận trong kỳ (không tính hồ sơ đã rút)."
+    ),
+    "online": _l(
+        "Hồ sơ nộp qua mạng của thủ tục làm được trực tuyến toàn trình và đã trả kết quả trực "
+        "tuyến hoặc qua bưu chính, chia cho mọi hồ sơ nhận trong kỳ của các thủ tục đó."
+    ),
+    "satisfaction": _l(
+        "100% trừ tỷ lệ hồ sơ trễ hạn hoặc bị chấm 1–2 điểm (hồ sơ vừa trễ vừa bị chấm thấp chỉ "
+        "trừ một lần), trên hồ sơ nhận trong kỳ (không tính hồ sơ đã rút). Mục tiêu 90%. Tối đa "
+        "6 trong 18 điểm của nhóm hài lòng; 12 điểm còn lại do tỉnh chấm."
+    ),
+}
+INDICATOR_DIFFERENCES = {
+    "on_time": _l(
+        "Đúng hẹn %(plain)s chỉ tính hồ sơ đã xong; %(index)s theo Quyết định 766 tính mọi hồ sơ "
+        "nhận trong kỳ, kể cả hồ sơ đang giải quyết."
+    ),
+    "online": _l(
+        "Nộp qua mạng %(plain)s tính mọi hồ sơ; %(index)s theo Quyết định 766 chỉ tính thủ tục "
+        "làm được toàn trình, khi kết quả cũng trả qua mạng hoặc bưu chính."
+    ),
+    "satisfaction": _l(
+        "Hài lòng %(plain)s là lượt chấm 4–5 điểm; %(index)s theo Quyết định 766 tính trên mọi "
+        "hồ sơ, trừ hồ sơ trễ hẹn hoặc bị chấm 1–2 điểm."
+    ),
 }
 ROLE_LABELS = {"admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo")}
 #: Dated changes to the duty roster (``app.models.EXCEPTION_KINDS``).
@@ -93,8 +150,18 @@ def status_label(code: str) -> LazyString | str:
     return STATUS_LABELS.get(code, code)
 
 
+def sms_status_label(code: str) -> LazyString | str:
+    """The status's words in an SMS: ``SMS_STATUS_LABELS``, else ``status_label``."""
+    return SMS_STATUS_LABELS[code] if code in SMS_STATUS_LABELS else status_label(code)
+
+
 def channel_label(code: str) -> LazyString | str:
     return CHANNEL_LABELS.get(code, code)
+
+
+def result_return_label(code: str | None) -> LazyString | str:
+    """How the result went back; "" when it was not recorded."""
+    return RESULT_RETURN_LABELS.get(code or "", code or "")
 
 
 def online_label(code: str) -> LazyString | str:

@@ -222,7 +222,7 @@ def lang_url(lang: str) -> str:
     """The current page in another language (a plain link: works with no JS)."""
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
-    return request.path + "?" + urlencode(args, doseq=True)
+    return request.script_root + request.path + "?" + urlencode(args, doseq=True)
 
 
 def current_office():

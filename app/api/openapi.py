@@ -1,21 +1,20 @@
 """The OpenAPI 3.0 document for ``/api/v1``, served at ``/api/v1/openapi.json``.
 
 Written by hand next to the views and checked against them by schemathesis
-(tests/api/test_api_schemathesis.py): every parameter pattern here comes from
-``app.api.parameters``, the very one the views test with ``re.search``, so "valid by the
-document" and "accepted by the server" are the same thing.
+(tests/api/test_api_schemathesis.py): every parameter pattern here is the one the views match in
+full, so "valid by the document" and "accepted by the server" are the same thing.
 """
 
 from __future__ import annotations
 
 from app.api.parameters import (
     API_LIMIT,
-    DIGITS_LIMIT,
     DIGITS_PATTERN,
     DOSSIER_CODE_PATTERN,
     LANGS,
     PROCEDURE_CODE_PATTERN,
 )
+from app.guesses import CODE_ONLY_LIMIT, DIGITS_LIMIT
 from app.models import NATIONAL_STATUS, ONLINE_MODES, STATUSES
 
 S = "string"
@@ -297,13 +296,15 @@ def document() -> dict:
                 "four digits of the phone given at filing: also the applicant's name, the "
                 "timeline and the officer in charge (answered with Cache-Control: no-store). "
                 "Wrong digits and an unknown code get the same 404. Lookups with digits are "
-                f"limited to {DIGITS_LIMIT} per dossier code.",
+                f"limited to {DIGITS_LIMIT} per dossier, counted together with the status "
+                "page and SMS; without digits, a code printed with check letters needs them, "
+                f"and such lookups are limited to {CODE_ONLY_LIMIT} per address.",
                 [
                     {
                         "name": "code",
                         "in": "path",
                         "required": True,
-                        "description": "The code on the appointment slip, e.g. VB-241115-0007.",
+                        "description": "The code on the appointment slip, e.g. VB-241115-0007-KQX.",
                         "schema": {"type": S, "pattern": DOSSIER_CODE_PATTERN},
                     },
                     {

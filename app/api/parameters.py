@@ -3,11 +3,19 @@ match. The views (``app.api.views``) test with these very patterns and the OpenA
 (``app.api.openapi``) states them, so "valid by the document" and "accepted by the server" are
 the same thing."""
 
+from app.codes import CHECK_ALPHABET, CHECK_LEN
+
 API_LIMIT = "60/minute"
 DIGITS_LIMIT = "10/hour"  # the same as the status page's
+DIGITS_PER_ADDRESS = "5/hour"  # from one address, so one stranger cannot use up the above
 LANGS = ("vi", "en")
-# Python's re.search with the very patterns the OpenAPI document states, so what the document
-# calls valid is exactly what the views accept (schemathesis checks both directions).
+# The very patterns the OpenAPI document states, so what the document calls valid is exactly
+# what the views accept (schemathesis checks both directions). The views match them in full
+# (``app.api.views._full``): in Python ``$`` also matches before a final newline, so
+# ``…-0007%0A`` passed (issue 12, item 8).
 PROCEDURE_CODE_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,79}$"
-DOSSIER_CODE_PATTERN = r"^[A-Za-z]{1,5}-[0-9]{6}-[0-9]{4}$"
+DOSSIER_CODE_PATTERN = (
+    rf"^[A-Za-z]{{1,5}}-[0-9]{{6}}-[0-9]{{4}}(-[{CHECK_ALPHABET}{CHECK_ALPHABET.lower()}]"
+    rf"{{{CHECK_LEN}}})?$"
+)
 DIGITS_PATTERN = r"^[0-9]{4}$"

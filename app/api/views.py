@@ -25,8 +25,8 @@ from app.api import bp
 from app.api.openapi import document
 from app.api.parameters import (
     API_LIMIT,
-    DIGITS_LIMIT,
     DIGITS_PATTERN,
+    DIGITS_PER_ADDRESS,
     DOSSIER_CODE_PATTERN,
     LANGS,
     PROCEDURE_CODE_PATTERN,
@@ -34,6 +34,7 @@ from app.api.parameters import (
 from app.clock import to_local
 from app.codes import normalise_code
 from app.extensions import csrf, limiter
+from app.guesses import code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
@@ -44,6 +45,16 @@ HIDE_DUE = ("returned", "rejected", "withdrawn")  # as on the status page
 
 csrf.exempt(bp)
 api_limit = limiter.shared_limit(API_LIMIT, scope="api")
+
+
+def _full(pattern: str) -> re.Pattern[str]:
+    """``pattern`` (``^…$``, as in the document) matched against the whole string only."""
+    return re.compile(pattern.removeprefix("^").removesuffix("$"))
+
+
+_PROCEDURE_CODE = _full(PROCEDURE_CODE_PATTERN)
+_DOSSIER_CODE = _full(DOSSIER_CODE_PATTERN)
+_DIGITS = _full(DIGITS_PATTERN)
 
 
 class BadParameter(Exception):
@@ -135,7 +146,7 @@ def _online_guide_url(proc) -> str | None:
 @api_limit
 def procedure(code: str):
     lang = _lang()
-    if not re.search(PROCEDURE_CODE_PATTERN, code):
+    if not _PROCEDURE_CODE.fullmatch(code):
         raise BadParameter("code")
     office = _office()
     code = code.strip()
@@ -169,27 +180,40 @@ def procedure(code: str):
 
 
 def _digits_key() -> str:
-    return "api-digits:" + (request.view_args or {}).get("code", "-").upper()[:40]
+    """The dossier's one counter of digit guesses, shared with the status page and SMS."""
+    office = current_office()
+    code = (request.view_args or {}).get("code", "")[:40]
+    return digits_key(normalise_code(code, office.code if office else None))
+
+
+def _digits_pair_key() -> str:
+    # One address's guesses at one code (issue 12, item 10): see app.citizen.views.
+    return f"{_digits_key()}:{request.remote_addr or '-'}"
 
 
 @bp.route("/dossiers/<code>")
 @api_limit
+@digits_limit(_digits_key, exempt_when=lambda: "phone_last4" not in request.args)
+# Checked first (the lower decorator registers first): a refused guess costs the code nothing.
 @limiter.limit(
-    DIGITS_LIMIT, key_func=_digits_key, exempt_when=lambda: "phone_last4" not in request.args
+    DIGITS_PER_ADDRESS, key_func=_digits_pair_key,
+    exempt_when=lambda: "phone_last4" not in request.args,
 )
+@code_only_limit(exempt_when=lambda: "phone_last4" in request.args)
 def dossier(code: str):
     """The status page's privacy rule: without the right last four phone digits, only the
     procedure, the status and the due day. With digits, a wrong number and an unknown code get
     the same 404, so a stranger learns nothing from the difference."""
     lang = _lang()
-    if not re.search(DOSSIER_CODE_PATTERN, code):
+    if not _DOSSIER_CODE.fullmatch(code):
         raise BadParameter("code")
     digits = request.args.get("phone_last4")
-    if digits is not None and not re.search(DIGITS_PATTERN, digits):
+    if digits is not None and not _DIGITS.fullmatch(digits):
         raise BadParameter("phone_last4")
     office = _office()
-    canonical = normalise_code(code.strip(), office.code)
-    found = find_dossier(canonical) if canonical else None
+    canonical = normalise_code(code, office.code)
+    # With digits the plain code will do; alone, a new code needs its check letters.
+    found = find_dossier(canonical, proven=digits is not None) if canonical else None
     full = False
     if digits is not None:
         full = digits_match(found, digits[:4])
@@ -200,7 +224,7 @@ def dossier(code: str):
     d = found
     with force_locale(lang):
         data = {
-            "code": d.code,
+            "code": d.public_code,  # whoever found it knew the letters or proved the phone
             "procedure": {
                 "code": d.procedure.national_code or d.procedure.slug,
                 "name": d.procedure.content(lang).name,

@@ -1,6 +1,8 @@
 """Citizen forms. The status lookup is a GET form (bookmarkable, works from a QR code) and is
 validated in ``app.citizen.lookup``; feedback is a POST form with CSRF."""
 
+import re
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,6 +34,14 @@ class FeedbackForm(FlaskForm):
         ],
     )
     code = StringField(_l("Mã hồ sơ (nếu có)"), validators=[Optional(), Length(max=40)])
+    # With the code, the proof that the rating is the applicant's: only then does it count in
+    # the commune's satisfaction index (docs/SECURITY.md, issue 12 item 6).
+    digits = StringField(_l("4 số cuối điện thoại đã khai khi nộp hồ sơ (nếu có)"),
+                         validators=[Optional(), Length(max=10)])
+
+    def validate_digits(self, field):
+        if field.data and not re.fullmatch(r"\d{4}", re.sub(r"\D", "", field.data)):
+            raise ValidationError(_l("Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ."))
 
     def validate_code(self, field):
         # The office prefix may be left out, as on the status page (the receipt's "241115-7").

@@ -15,12 +15,34 @@ from flask_babel import gettext as _
 from app import metrics
 from app.charts import bar_chart
 from app.citizen import bp
+from app.vocabulary import INDICATOR_DIFFERENCES, INDICATOR_LABELS, INDICATOR_NOTES
 from app.web import current_office
+
+#: The plain figure shown beside each Decision 766 indicator (keys of ``public_index``).
+PLAIN_FIGURES = {
+    "on_time": lambda d: d["on_time_rate"],
+    "online": lambda d: d["online_share"],
+    "satisfaction": lambda d: d["satisfaction"]["good_share"],
+}
 
 
 def percent(value: float | None) -> str:
     """An already-percent number (82.9) as "82,9%" in the page's language; "—" for no data."""
     return "—" if value is None else format_decimal(value, format="#,##0.#") + "%"
+
+
+def differences(data: dict) -> list[str]:
+    """One line per indicator whose plain figure and Decision 766 figure differ, saying why
+    (issue 14: two numbers under one name, with no word on why, contradict each other)."""
+    lines = []
+    for indicator in data["index_766"]["indicators"]:
+        plain, index = PLAIN_FIGURES[indicator["key"]](data), indicator["ratio"]
+        if plain is not None and index is not None and percent(plain) != percent(index):
+            lines.append(
+                str(INDICATOR_DIFFERENCES[indicator["key"]])
+                % {"plain": percent(plain), "index": percent(index)}
+            )
+    return lines
 
 
 @bp.route("/index")
@@ -45,4 +67,10 @@ def scorecard():
         start=date.fromisoformat(data["period"]["from"]),
         end=date.fromisoformat(data["period"]["to"]),
         today=date.fromisoformat(data["as_of"]),
+        differences=differences(data),
+        names=INDICATOR_LABELS,
+        notes=INDICATOR_NOTES,
+        decision=metrics.DECISION_766,
+        decision_date=metrics.DECISION_766_DATE,
+        satisfaction_group=metrics.SATISFACTION_GROUP_POINTS,
     )

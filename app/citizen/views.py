@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import vobject
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app import lookup as svc
@@ -22,6 +22,7 @@ from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.feedback import save_web_feedback
 from app.filters import phone_display
+from app.guesses import code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.models import FIELDS
 from app.page_cache import cached_page
@@ -29,6 +30,8 @@ from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office
 
 SEARCH_MAX = 100
+#: Phone-digit guesses at one code from one address; the code's own cap (10/hour) stays.
+DIGITS_PER_ADDRESS = "5/hour"
 
 
 def _office():
@@ -101,16 +104,32 @@ def guide(slug: str):
 
 
 def _digits_key() -> str:
-    """Rate-limit bucket for phone-digit guesses: the code as the view reads it (office prefix
-    implied), so ``241115-7`` and ``VB-241115-0007`` cannot be guessed at twice as fast."""
+    """The dossier's one counter of phone-digit guesses (app.guesses): the code as the view
+    reads it (office prefix implied), so ``241115-7`` and ``VB-241115-0007`` share it, and the
+    API and SMS spend the same one."""
     office = current_office()
-    code = normalise_code(request.args.get("code", "")[:40], office.code if office else None)
-    return "digits:" + (code or "-")
+    return digits_key(normalise_code(request.args.get("code", "")[:40],
+                                     office.code if office else None))
+
+
+def _code_only_exempt() -> bool:
+    return "code" not in request.args or bool(request.args.get("digits", "").strip())
+
+
+def _digits_pair_key() -> str:
+    """Bucket for one address's guesses at one code: a stranger is stopped at half the code's
+    budget, so one stranger alone cannot lock the citizen out (issue 12, item 10)."""
+    return f"{_digits_key()}:{request.remote_addr or '-'}"
 
 
 @bp.route("/status")
 @limiter.limit("60/minute")
-@limiter.limit("10/hour", key_func=_digits_key, exempt_when=lambda: not request.args.get("digits"))
+@digits_limit(_digits_key, exempt_when=lambda: not request.args.get("digits"))
+# Checked before the code's cap (the lower decorator registers first): a guess this address
+# may not make must not use up the citizen's share of that cap.
+@limiter.limit(DIGITS_PER_ADDRESS, key_func=_digits_pair_key,
+               exempt_when=lambda: not request.args.get("digits"))
+@code_only_limit(exempt_when=_code_only_exempt)
 @cached_page("content", "dossiers", per="day", fast=False)  # its rate limits run every time
 def status():
     office = _office()
@@ -129,7 +148,9 @@ def status():
         if lookup.raw_digits.strip() and len(digits) != 4:
             lookup.errors["digits"] = _("Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ.")
         if not lookup.errors:
-            dossier = svc.find_dossier(lookup.code)
+            # With digits the plain code will do (they are the proof, 10 guesses an hour per
+            # dossier); alone, a new code needs its check letters (app.codes).
+            dossier = svc.find_dossier(lookup.code, proven=bool(digits))
             if digits:
                 # "No such code" and "wrong digits" get the same answer: a stranger cannot
                 # learn which codes exist or guess a phone number from the difference.
@@ -202,7 +223,12 @@ def feedback():
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
     if form.validate_on_submit():
-        save_web_feedback(office, form.rating.data, form.comment.data, form.code.data)
+        save_web_feedback(office, form.rating.data, form.comment.data, form.code.data,
+                          form.digits.data)
+        if form.rating.data and not (form.code.data and form.digits.data):
+            # Said from what was typed only (never from whether the digits were right).
+            flash(_("Điểm của bạn không được tính vào chỉ số hài lòng vì thiếu mã hồ sơ và 4 số "
+                    "cuối điện thoại; ý kiến vẫn được gửi tới cán bộ."))
         return redirect(url_for("citizen.feedback_thanks"))
     status = 400 if form.errors else 200
     return render_template("citizen/feedback.html", form=form), status

@@ -195,12 +195,13 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
     at = dossier.received_at
     due_end = local_to_utc(datetime.combine(dossier.due_on, time(9, 0)), dossier.office.tz)
 
-    def step(status: str, when: datetime, note: str = "") -> bool:
+    def step(status: str, when: datetime, note: str = "", result_return: str | None = None) -> bool:
         nonlocal at
         if when > now:
             return False
         at = max(when, at + timedelta(minutes=5))
-        change_status(dossier, status, who, note=note, at=at, commit=False)
+        change_status(dossier, status, who, note=note, at=at, commit=False,
+                      result_return=result_return)
         return True
 
     recent = i >= 42
@@ -226,7 +227,10 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
     if not step("ready", done):
         return
     if i != 47:
-        step("returned", done + timedelta(days=rng.randint(0, 2), hours=1))
+        # Online dossiers get their result back online or by post (fully online for Decision
+        # 766), the others at the desk. Not drawn from ``rng``: the rest of the data stays as it was.
+        how = ("online" if i % 2 else "post") if dossier.channel == "online" else "desk"
+        step("returned", done + timedelta(days=rng.randint(0, 2), hours=1), result_return=how)
 
 
 def _feedback(office: Office) -> int:
@@ -247,6 +251,8 @@ def _feedback(office: Office) -> int:
         db.session.add(Feedback(
             office_id=office.id, rating=rating, comment=comment,
             dossier_id=dossiers[n].id if n < len(dossiers) else None,
+            # As if given with the code and phone digits: the demo's index has ratings to show.
+            proven=rating is not None and n < len(dossiers),
             created_at=now - timedelta(days=40 * n + 3),
         ))
     return len(items)

@@ -1048,7 +1048,7 @@ PROCEDURES: list[dict] = [
                 "sms_summary": (
                     "Can: the can cuoc gan chip, dien thoai co SIM dung ten ban. Den "
                     "Cong an xa lap VNeID muc 2, roi nop tai dichvucong.gov.vn. Can "
-                    "giup: nhan LH."
+                    "giup: soan LH."
                 ),
                 "officer_note": (
                     "Tên nút trên màn hình có thể đổi theo phiên bản: tổ công nghệ "

@@ -7,6 +7,7 @@ from app.models.dossier import (
     FINISHED_STATUSES,
     NATIONAL_STATUS,
     OPEN_STATUSES,
+    RESULT_RETURNS,
     STATUSES,
     Dossier,
     DossierCounter,
@@ -24,7 +25,7 @@ from app.models.site_version import SiteVersion
 
 __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
-    "OPEN_STATUSES", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
+    "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",

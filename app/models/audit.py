@@ -29,7 +29,8 @@ class AuditLog(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed sign-ins, for throttling per account and per IP (works across processes)."""
+    """Sign-ins, for throttling per account and address (works across processes): failures,
+    and the last success of an account from an address (its officer's own PC)."""
 
     __tablename__ = "login_attempt"
 
@@ -37,3 +38,4 @@ class LoginAttempt(db.Model):
     username: Mapped[str] = mapped_column(sa.String(40), index=True)
     ip: Mapped[str] = mapped_column(sa.String(45), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

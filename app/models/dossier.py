@@ -14,6 +14,10 @@ STATUSES = ("received", "processing", "needs_supplement", "ready", "returned", "
 OPEN_STATUSES = ("received", "processing", "needs_supplement")
 FINISHED_STATUSES = ("ready", "returned", "rejected")  # withdrawn is excluded from rates
 CHANNELS = ("counter", "online", "post")
+#: How the result went back to the citizen, recorded when the dossier is closed as returned:
+#: at the desk, by post, or online (an electronic result on the portal). Decision 766 counts a
+#: dossier as fully online only when its result went back online or by post.
+RESULT_RETURNS = ("desk", "post", "online")
 
 # Mapping to the national portal's status codes (docs/DOMAIN.md), for syncing and imports.
 NATIONAL_STATUS = {
@@ -33,6 +37,8 @@ class Dossier(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # Check letters printed after the code (app.codes): "" on dossiers registered before them.
+    code_check: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     external_code: Mapped[str | None] = mapped_column(sa.String(60), index=True)
     procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure.id"), index=True)
     applicant_name: Mapped[str] = mapped_column(sa.String(120))
@@ -43,6 +49,8 @@ class Dossier(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="received", index=True)
     finished_at: Mapped[datetime | None] = mapped_column()  # when it became ready/rejected
     closed_at: Mapped[datetime | None] = mapped_column()  # returned / withdrawn
+    # RESULT_RETURNS; None until returned (and for results returned before it was recorded).
+    result_return: Mapped[str | None] = mapped_column(sa.String(10))
     sms_consent: Mapped[bool] = mapped_column(default=False)
     lang: Mapped[str] = mapped_column(sa.String(5), default="vi")
     note: Mapped[str] = mapped_column(sa.Text, default="")  # internal note at registration
@@ -58,6 +66,11 @@ class Dossier(db.Model):
         "DossierEvent", back_populates="dossier", cascade="all, delete-orphan",
         order_by="DossierEvent.id",
     )
+
+    @property
+    def public_code(self) -> str:
+        """The code as printed on the slip and in its QR: with the check letters, if any."""
+        return f"{self.code}-{self.code_check}" if self.code_check else self.code
 
     @property
     def phone_last4(self) -> str:

@@ -24,6 +24,10 @@ class Feedback(db.Model):
     procedure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("procedure.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(sa.String(10), default="web")  # web | sms
     phone: Mapped[str] = mapped_column(sa.String(20), default="")  # only for SMS feedback
+    # The rating is proven to come from the dossier's phone: a ``DG`` text from that phone, or
+    # the web form with the code and the right phone digits. Only these count in any index
+    # (app.metrics); anything else is kept for the officers to read, and counted nowhere.
+    proven: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     handled_at: Mapped[datetime | None] = mapped_column()
     handled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"))

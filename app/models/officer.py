@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -29,6 +29,9 @@ class Officer(UserMixin, db.Model):
     public_phone: Mapped[str] = mapped_column(sa.String(20), default="")  # E.164
     role: Mapped[str] = mapped_column(sa.String(10), default="officer")
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session cookie's user id (``get_id``): raising it ends every session this
+    # officer has open, at once, on every worker (sign-out, password change, deactivation).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     office = relationship("Office")
@@ -45,8 +48,25 @@ class Officer(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    @validates("active")
+    def _deactivation_ends_sessions(self, key: str, value: bool) -> bool:
+        if self.active and not value and self.id is not None:
+            self.end_sessions()
+        return value
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative token": ``<id>:<generation>``. A cookie saved before the
+        generation moved names an old one, and :func:`app.auth.load_officer` refuses it."""
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session of this officer stops working (committed by the caller)."""
+        self.session_generation = (self.session_generation or 0) + 1
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        # A new password ends the sessions opened with the old one (a stolen cookie too).
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

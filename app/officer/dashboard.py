@@ -28,7 +28,7 @@ from app.charts import Chart, bar_chart
 from app.clock import office_today
 from app.filters import fmt_date
 from app.officer import bp
-from app.vocabulary import status_label
+from app.vocabulary import INDICATOR_LABELS, INDICATOR_NOTES, status_label
 from app.web import current_lang
 
 PERIOD_LABELS = {
@@ -43,25 +43,6 @@ LEVEL_LABELS = {
     "very_satisfied": _l("Rất hài lòng (5 điểm)"),
     "satisfied": _l("Hài lòng (3–4 điểm)"),
     "not_satisfied": _l("Không hài lòng (1–2 điểm)"),
-}
-INDICATOR_LABELS = {
-    "on_time": _l("Giải quyết đúng hạn"),
-    "online": _l("Hồ sơ trực tuyến toàn trình"),
-    "satisfaction": _l("Mức độ hài lòng"),
-}
-INDICATOR_NOTES = {
-    "on_time": _l(
-        "Hồ sơ nhận trong kỳ đã xong đúng hoặc trước hẹn, cộng hồ sơ đang giải quyết chưa quá "
-        "hạn, chia cho hồ sơ nhận trong kỳ (không tính hồ sơ đã rút)."
-    ),
-    "online": _l(
-        "Hồ sơ nộp qua mạng của thủ tục làm được trực tuyến toàn trình, chia cho mọi hồ sơ "
-        "nhận trong kỳ của các thủ tục đó."
-    ),
-    "satisfaction": _l(
-        "100% trừ (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ bị chấm 1–2 điểm), trên hồ sơ nhận trong "
-        "kỳ (không tính hồ sơ đã rút). Mục tiêu 90%."
-    ),
 }
 TABLES = ("summary", "index", "overdue", "satisfaction", "received", "on-time", "online")
 

@@ -111,7 +111,7 @@ def register():
             db.session.rollback()
             form.procedure.errors = [_("Không tiếp nhận được hồ sơ (%(code)s).", code=exc.code)]
         else:
-            flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.code))
+            flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.public_code))
             return redirect(url_for("officer.slip", code=dossier.code))
     # A POST that gets here was refused: the re-rendered form says why and keeps the input.
     status = 400 if request.method == "POST" else 200
@@ -139,7 +139,7 @@ def slip(code: str):
     fmt = request.args.get("format", "a5")
     if fmt not in SLIP_FORMATS:
         fmt = "a5"
-    url = status_url(dossier.code)
+    url = status_url(dossier.public_code)  # with the check letters: no digits needed
     return render_template(
         "officer/dossiers/slip.html",
         d=dossier,
@@ -190,6 +190,7 @@ def dossiers_csv():
         _("Tình trạng"),
         _("Quá hạn"),
         _("Cán bộ phụ trách"),
+        _("Cách trả kết quả"),
     ]
     body = dossier_list.export_csv(rows, current_lang(), today, headers)
     response = Response(body, mimetype="text/csv")
@@ -248,6 +249,7 @@ def dossier_status(code: str):
                 current_user,
                 note=form.note.data or "",
                 internal_note=form.internal_note.data or "",
+                result_return=form.result_return.data or None,
             )
         except DossierError as exc:
             db.session.rollback()

@@ -22,9 +22,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.guides import CONFIRMABLE, Draft, lines
-from app.models import CHANNELS, ROLES
+from app.models import CHANNELS, RESULT_RETURNS, ROLES
 from app.phones import normalise_phone
-from app.vocabulary import CHANNEL_LABELS, EXCEPTION_LABELS, PORTAL_LABELS, ROLE_LABELS, WEEKDAYS
+from app.vocabulary import (
+    CHANNEL_LABELS,
+    EXCEPTION_LABELS,
+    PORTAL_LABELS,
+    RESULT_RETURN_LABELS,
+    ROLE_LABELS,
+    WEEKDAYS,
+)
 
 # -- Sign-in
 
@@ -101,6 +108,21 @@ class StatusForm(FlaskForm):
         _l("Ghi chú nội bộ"),
         validators=[Length(max=NOTE_MAX, message=_l("Ghi chú dài quá %(max)d ký tự."))],
     )
+    # Required when the result is handed over: Decision 766 counts a dossier as fully online
+    # only when its result went back online or by post (app.metrics.index_766).
+    result_return = SelectField(
+        _l("Trả kết quả bằng cách nào"),
+        choices=[("", _l("— Chọn —"))] + [(r, RESULT_RETURN_LABELS[r]) for r in RESULT_RETURNS],
+        default="",
+    )
+
+    def validate_result_return(self, field) -> None:
+        if self.status.data == "returned" and not field.data:
+            raise ValidationError(
+                _l("Chọn cách trả kết quả: tại bộ phận một cửa, qua bưu chính hay trực tuyến.")
+            )
+        if self.status.data != "returned":
+            field.data = ""  # only a returned dossier records it
 
 
 class ImportUploadForm(FlaskForm):

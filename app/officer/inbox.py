@@ -15,6 +15,7 @@ from app.models import Message
 from app.officer import bp
 from app.officer.forms import ReplyForm
 from app.pagination import parse_page
+from app.phones import normalise_phone
 from app.sms import inbox as sms_inbox
 
 # A phone in the URL is what Message.phone holds: E.164, or a provider's sender id.
@@ -28,9 +29,11 @@ def _inbox_panel() -> dict:
 
 
 def _phone(phone: str) -> str:
+    """The thread's key: E.164 for a phone number however it was typed (``0912…`` and
+    ``+84912…`` are one thread, one STOP), a provider's sender id as it is."""
     if not _PHONE_RE.fullmatch(phone):
         abort(404)
-    return phone
+    return normalise_phone(phone) or phone
 
 
 @bp.route("/inbox")
@@ -69,6 +72,8 @@ def inbox_reply(phone: str):
     try:
         message = sms_inbox.officer_reply(current_user.office_id, phone, form.body.data,
                                           current_user._get_current_object())
+    except sms_inbox.NoThread:
+        return render_template("errors/error.html", code=404, kind="no_thread"), 404
     except sms_inbox.InboxError as err:
         return _thread_page(phone, form, 400, str(err))
     flash(_("Đã xếp tin trả lời vào hàng gửi (%(n)d phần tin).", n=message.segments))

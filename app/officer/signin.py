@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import any_role
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.officer import bp
 from app.officer.forms import LoginForm
 from app.signin import authenticate, minutes_locked
@@ -50,6 +50,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Ends this officer's sessions everywhere, so a copy of the cookie is worthless too.
+        officer = current_user._get_current_object()
+        officer.end_sessions()
+        db.session.commit()
     logout_user()
     flash(_("Đã đăng xuất."))
     return redirect(url_for("officer.login"))

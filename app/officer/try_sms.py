@@ -1,36 +1,37 @@
-""""Try it without a phone": send a text as any phone number through the real inbound path
-(``handle_inbound``, channel ``try``) and see the reply, its GSM-7 form and its segments.
+""""Try it without a phone": send a text as any phone number and see the reply the real inbound
+path would give (the same commands, ``app.sms.inbound.simulate_inbound``), its GSM-7 form and
+its segments.
 
 For admin and officers; for anyone when ``SMS_TRY_PAGE_PUBLIC`` is on (the development
 default), except in production: the page shows full dossier details to whoever types the
 dossier's phone number, which is fine on a developer's laptop and nowhere else.
 
-The text is handled for real (stored, feedback saved, HUY/EN remembered for that number), so a
-second text sees the first one's effects, exactly as on a phone. The reply is stored as
-already delivered on the ``try`` channel: the outbox worker never texts anyone from this page.
+A sandbox (issue 12, item 6): it writes no message, feedback, rating, subscription, inbox
+thread or counter and queues nothing, so an officer cannot forge a citizen's rating and the
+dashboard's "texts sent" stays true. What a text changes for the next one (HUY, EN) is kept in
+this browser's session, per phone, like the list of recent tries.
 """
 
 from __future__ import annotations
 
-import uuid
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.auth import writer_required
-from app.extensions import db, limiter
-from app.models import Message
+from app.extensions import limiter
 from app.officer import bp
 from app.officer.forms import TrySmsForm
 from app.sms.gsm import count_segments
-from app.sms.inbound import handle_inbound
+from app.sms.inbound import simulate_inbound
 from app.web import current_office
 
-SESSION_KEY = "try_sms_ids"
+SESSION_KEY = "try_sms_tries"
+STATE_KEY = "try_sms_state"  # phone → [lang, opted_out]: the sandbox's memory of HUY and EN
 PHONE_KEY = "try_sms_phone"
-KEEP = 10  # the last texts this browser tried, shown under the form
+KEEP = 5  # the last texts this browser tried, shown under the form (the session is a cookie)
+TEXT_KEPT = 160  # of each tried text, for its heading
 
 
 def is_public() -> bool:
@@ -58,27 +59,23 @@ def _office():
 
 
 def _tried() -> list[dict]:
-    """This browser's recent tries (ids kept in its session, so no one sees another's)."""
-    ids = [i for i in session.get(SESSION_KEY, []) if isinstance(i, int)]
-    if not ids:
-        return []
-    inbound = {
-        m.id: m
-        for m in db.session.scalars(
-            sa.select(Message).where(Message.id.in_(ids), Message.channel == "try")
-        )
-    }
-    replies = {
-        m.reply_to_id: m
-        for m in db.session.scalars(
-            sa.select(Message).where(Message.reply_to_id.in_(ids), Message.kind == "reply")
-        )
-    }
+    """This browser's recent tries, newest first (kept in its session: no one sees another's)."""
+    tries = [t for t in session.get(SESSION_KEY, []) if isinstance(t, dict)]
     return [
-        {"inbound": inbound[i], "reply": replies.get(i),
-         "info": count_segments(replies[i].body) if i in replies else None}
-        for i in reversed(ids) if i in inbound
+        {**t, "info": count_segments(t["reply"]) if t.get("reply") else None}
+        for t in reversed(tries)
     ]
+
+
+def _try(office, phone: str, text: str) -> None:
+    states = dict(session.get(STATE_KEY) or {})
+    lang, opted_out = states.pop(phone, None) or ("vi", False)
+    result = simulate_inbound(office, phone, text, lang=lang, opted_out=opted_out)
+    states[phone] = [result.lang, result.opted_out]
+    session[STATE_KEY] = dict(list(states.items())[-KEEP:])
+    tried = {"phone": phone, "text": text[:TEXT_KEPT], "kind": result.command.name,
+             "flag": result.flag, "reply": result.body}
+    session[SESSION_KEY] = ([*session.get(SESSION_KEY, []), tried])[-KEEP:]
 
 
 @bp.route("/try-sms", methods=["GET", "POST"])
@@ -90,10 +87,7 @@ def try_sms():
     if request.method == "GET" and not form.phone.data:
         form.phone.data = session.get(PHONE_KEY) or "0912 345 678"
     if form.validate_on_submit():
-        result = handle_inbound(office, form.phone.e164, form.text.data, "try",
-                                f"try-{uuid.uuid4().hex}", reply_sent_by="try")
-        ids = [i for i in session.get(SESSION_KEY, []) if i != result.inbound_id]
-        session[SESSION_KEY] = (ids + [result.inbound_id])[-KEEP:]
+        _try(office, form.phone.e164, form.text.data)
         session[PHONE_KEY] = form.phone.data.strip()[:30]
         return redirect(url_for("officer.try_sms"))
     status = 400 if form.errors else 200

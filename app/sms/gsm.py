@@ -3,7 +3,7 @@
 Why this matters here: one character outside GSM 03.38 switches the whole message to UCS-2,
 and a segment shrinks from 160 to 70 characters. Vietnamese with its marks is all UCS-2, so
 every reply is transliterated (``Đã có kết quả`` → ``Da co ket qua``) — a status reply must fit
-one segment and a guide three (docs/DESIGN.md, "SMS").
+one segment and a guide two (docs/DESIGN.md, "SMS").
 
 Naive "downgrades" mangle Vietnamese (GOV.UK Notify sends ``Hô so cua ban ?a ?u?c duy?t``):
 ``đ``/``Đ`` have no Unicode decomposition, and letters with two marks (``ệ``, ``ậ``, ``ợ``)

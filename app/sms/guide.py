@@ -1,7 +1,7 @@
 """The short guide by SMS: ``HD <keyword>`` and the guide page's "send this guide to my phone".
 
-A guide text is at most three GSM-7 segments (docs/DESIGN.md, Budgets) and always ends with the
-guide's link, because the link is the one part a citizen cannot get any other way. When the
+A guide text is at most two GSM-7 segments (``app.budgets.SMS_GUIDE_SEGMENTS``; docs/DESIGN.md,
+Budgets) and always ends with the guide's link, because the link is the one part a citizen cannot get any other way. When the
 procedure's words do not fit, the free parts are shortened — the time first, then the fee,
 then the summary — never the name or the link.
 """
@@ -102,7 +102,7 @@ def _fits(body: str, budget: int) -> bool:
 
 
 def guide_reply(office: Office, procedure: Procedure, lang: str) -> str:
-    """The guide text for ``procedure`` in ``lang``, GSM-7, at most three segments."""
+    """The guide text for ``procedure`` in ``lang``, GSM-7, at most ``SMS_GUIDE_SEGMENTS``."""
     content = procedure.content(lang)
     summary = content.sms_summary or ""
     if not summary and content.documents:
@@ -112,9 +112,10 @@ def guide_reply(office: Office, procedure: Procedure, lang: str) -> str:
         "name": content.name,
         "keyword": procedure.sms_keyword,
         "summary": summary,
-        # The SMS summary is written to say what to bring and the fee in plain words.
+        # The SMS summary is written to say what to bring, the fee and the time in plain words:
+        # the formal fee and time are only for a procedure without one (never said twice).
         "fee": content.fee if not procedure.is_howto and not content.sms_summary else "",
-        "time": content.time if not procedure.is_howto else "",
+        "time": content.time if not procedure.is_howto and not content.sms_summary else "",
         "link": guide_link(procedure, lang),
         "office_phone": phone_display(office.phone),
     }
@@ -134,7 +135,7 @@ def guide_reply(office: Office, procedure: Procedure, lang: str) -> str:
                 high = middle - 1
         ctx[key] = _cut(full, low)
         body = render_sms("guide", lang, **ctx)
-    # A link longer than three segments (a misconfigured PUBLIC_BASE_URL) is the only way here.
+    # A link longer than the whole budget (a misconfigured PUBLIC_BASE_URL) is the only way here.
     return truncate_to_segments(body, SMS_GUIDE_SEGMENTS)
 
 

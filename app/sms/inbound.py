@@ -1,5 +1,6 @@
 """Inbound SMS: store the text, read the command, answer it — the one code path every channel
-(the Twilio webhook, the try-it page, later the Android gateway) goes through.
+(the Twilio webhook, the Android gateway) goes through; the try-it page runs the same commands
+through ``simulate_inbound``, which writes nothing.
 
 ``handle_inbound`` stores the inbound ``Message``, runs the command, queues the reply through
 the outbox (``kind="reply"``) and commits once. Decisions written down here:
@@ -10,22 +11,30 @@ the outbox (``kind="reply"``) and commits once. Decisions written down here:
   constraint (the loser's ``IntegrityError`` is rolled back and it reads the winner's row).
 * **Personal data only to the dossier's phone.** Like VietOpenCPS's secret, the phone number
   registered on the dossier is the proof: that phone gets the note and the officer's name,
-  any other phone only the status and the due date.
+  any other phone only the status and the due date — and finds a dossier printed with check
+  letters (app.codes) only by its code with the letters. ``TT <code> <last 4 digits>`` from
+  another phone (a relative's) gets the details when the digits are right; each such text
+  spends one of the dossier's 10 guesses an hour, shared with the web and the API
+  (app.guesses), and once they are spent the digits are not even compared.
 * **Ratings and subscriptions only from the dossier's phone.** ``DG`` feeds the satisfaction
   index and ``DK`` sends personal news, so a stranger who saw a receipt can do neither.
 * **STOP is final until START.** After ``HUY``/``STOP`` nothing is texted to the phone, not
-  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). Twilio answers
+  even replies; the confirmation is sent once (a second ``HUY`` gets no answer). The phone is
+  normalised to E.164 first, so ``0912…`` from a gateway and ``+84912…`` from Twilio are one
+  phone, and ``queue_message`` refuses anything else to it (docs/SECURITY.md). Twilio answers
   its own opt-out words (STOP, START, …) itself and blocks the number, so on the Twilio channel
   those words are recorded but not answered a second time by us.
 * **Flooding.** More than ``SMS_INBOUND_PER_HOUR`` (default 30) texts from one phone in an hour
   are still stored (nothing a citizen writes is lost; officers see it in the inbox) but not
   answered: a loop with an auto-responder cannot cost the commune money. A retried delivery of
-  the same text is recognised before counting, so retries are never limited.
+  the same text is recognised before counting, so retries are never limited, and ``HUY`` is
+  never limited: opting out works however many texts came before it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,10 +45,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app import portal as portals
 from app.clock import office_now, office_today, utcnow
-from app.codes import fold
+from app.codes import fold, search_code
 from app.extensions import db
 from app.feedback import add_sms_comment, rate_by_sms
 from app.filters import fmt_time, phone_display
+from app.guesses import spend_digit_guess
+from app.lookup import digits_match, find_dossier, find_dossier_for_phone
 from app.models import (
     Dossier,
     Message,
@@ -47,7 +58,7 @@ from app.models import (
     PhonePreference,
     Subscription,
 )
-from app.phones import is_vietnamese_mobile
+from app.phones import is_vietnamese_mobile, normalise_phone
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
 from app.sms.gsm import count_segments, truncate_to_segments
@@ -92,6 +103,7 @@ class _Reply:
     body: str | None
     dossier_id: int | None = None
     flag: bool = False  # the inbound needs an officer's attention
+    stop_confirmation: bool = False  # the one text an opted-out phone still gets
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -114,14 +126,25 @@ def _render(template: str, lang: str, max_segments: int = OTHER_SEGMENTS, **cont
     return truncate_to_segments(render_sms(template, lang, **context), max_segments)
 
 
-def _dossier(code: str | None) -> Dossier | None:
-    if not code:
+def _dossier(code: str | None, phone: str | None = None) -> Dossier | None:
+    return find_dossier_for_phone(code, phone)
+
+
+_DIGITS_AFTER = re.compile(r"[ .,:;/_-]*([0-9]{4})[ .!?]*")
+
+
+def _digits_after_code(text: str, default_prefix: str) -> str | None:
+    """The four phone digits written right after the code (``TT VB-261116-0001 5678``)."""
+    folded = fold(text)
+    found = search_code(folded, default_prefix)
+    if found is None:
         return None
-    return db.session.scalars(sa.select(Dossier).where(Dossier.code == code)).first()
+    match = _DIGITS_AFTER.fullmatch(folded, found.end)
+    return match[1] if match else None
 
 
 def status_reply(office: Office, dossier: Dossier | None, code: str | None, phone: str,
-                 lang: str) -> str:
+                 lang: str, *, full: bool = False) -> str:
     """The one-segment answer to ``TT <code>`` (also used by the templates test)."""
     base = {
         "example": _example(office),
@@ -132,7 +155,7 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
     if dossier is None:
         base["case"] = "not_found" if code else "missing"
         return render_one_segment("status", lang, base)
-    full = bool(dossier.phone) and dossier.phone == phone
+    full = full or (bool(dossier.phone) and dossier.phone == phone)
     ctx = status_reply_context(dossier, full=full)
     ctx.update(
         case="found",
@@ -146,8 +169,20 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
 
 
 def _status(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code)
-    body = status_reply(office, dossier, cmd.code, phone, lang)
+    dossier = _dossier(cmd.code, phone)
+    full = False
+    digits = _digits_after_code(cmd.text or "", office.code) if cmd.code else None
+    owner = dossier is not None and bool(dossier.phone) and dossier.phone == phone
+    if digits and cmd.code and not owner and spend_digit_guess(cmd.code):
+        # A guess like the web's: counted whether or not the dossier exists, compared in
+        # constant time; right digits prove the asker as the plain code's owner would be.
+        claimed = find_dossier(cmd.code, proven=True)
+        if digits_match(claimed, digits):
+            dossier, full = claimed, True
+    # A code that cannot exist (impossible date) is "not found", echoed as read, like one that
+    # names no dossier: the citizen sees what we read instead of the usage again.
+    body = status_reply(office, dossier, cmd.code or cmd.code_read or None, phone, lang,
+                        full=full)
     return _Reply(body, dossier.id if dossier else None)
 
 
@@ -215,7 +250,7 @@ def _owner_case(dossier: Dossier | None, cmd: Command, phone: str) -> str:
 
 
 def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code)
+    dossier = _dossier(cmd.code, phone)
     case = _owner_case(dossier, cmd, phone)
     if case == "ok" and cmd.rating is None:
         case = "missing"
@@ -228,7 +263,7 @@ def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
 
 
 def _subscribe(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code)
+    dossier = _dossier(cmd.code, phone)
     case = _owner_case(dossier, cmd, phone)
     ctx = {"code": cmd.code or "", "example": _example(office),
            "office_phone": phone_display(office.phone)}
@@ -299,7 +334,7 @@ def _answer(office: Office, phone: str, text: str, channel: str, cmd: Command) -
         if already or twilio_word:
             return _Reply(None)
         sms_number = phone_display(office.sms_number or office.phone)
-        return _Reply(_render("stop", pref.lang, sms_number=sms_number))
+        return _Reply(_render("stop", pref.lang, sms_number=sms_number), stop_confirmation=True)
     if cmd.name == "start":
         pref.opted_out = False
         return _Reply(None if twilio_word else _render("start", pref.lang))
@@ -375,6 +410,8 @@ def handle_inbound(
     """
     # PostgreSQL text cannot hold NUL; a phone's junk byte must not fail the whole text.
     phone = (phone or "").replace("\x00", "").strip()[:PHONE_MAX]
+    # One phone, one thread, one STOP: ``0912…`` from a gateway is ``+84912…`` from Twilio.
+    phone = normalise_phone(phone) or phone
     text = (text or "").replace("\x00", "")
     office_id, prefix = office.id, office.code
     found = _existing(channel, provider_id)
@@ -399,7 +436,9 @@ def handle_inbound(
 
     command = parse(text, prefix)
     inbound.kind = command.name
-    if _over_limit(phone, inbound.id):
+    # STOP is applied whatever the flood (issue 12, item 7): a phone that texted 30 times in
+    # an hour can still opt out, and gets its one confirmation.
+    if command.name != "stop" and _over_limit(phone, inbound.id):
         inbound.kind = "limited"
         db.session.commit()
         return _result(inbound, None, command, limited=True)
@@ -431,6 +470,7 @@ def handle_inbound(
             dedupe_key=f"reply:{inbound.id}", dossier_id=answer.dossier_id,
             # A reply leaves by the channel the text came in on (the citizen texted that number).
             reply_to_id=inbound.id, channel=reply_sent_by or channel,
+            stop_confirmation=answer.stop_confirmation,
         )
         if reply is not None and reply_sent_by:
             reply.status = "sent"
@@ -440,4 +480,39 @@ def handle_inbound(
     return _result(inbound, reply, command, fallback=fallback)
 
 
-__all__ = ["InboundResult", "handle_inbound", "status_reply"]
+@dataclass(frozen=True)
+class Simulation:
+    """The try-it page's answer: what ``handle_inbound`` would reply, and the phone's sandbox
+    state (language, STOP) after the text — kept by the caller, never in the database."""
+
+    command: Command
+    body: str | None
+    flag: bool
+    lang: str
+    opted_out: bool
+
+
+def simulate_inbound(office: Office, phone: str, text: str, *, lang: str = "vi",
+                     opted_out: bool = False) -> Simulation:
+    """Answer ``text`` from ``phone`` as a real text would be answered, and write nothing.
+
+    The try-it page is a sandbox (issue 12, item 6): an officer must not be able to forge a
+    citizen's ``DG`` rating, subscribe a phone, opt a real number out or swell the dashboard's
+    "texts sent". The command runs inside a savepoint that is always rolled back, starting from
+    the sandbox state the caller kept (``lang``, ``opted_out``) rather than the real phone's.
+    Nothing is stored, queued, counted or rate limited per phone.
+    """
+    text = (text or "").replace("\x00", "")
+    command = parse(text, office.code)
+    savepoint = db.session.begin_nested()
+    try:
+        pref = _pref(phone)
+        pref.lang, pref.opted_out = (lang if lang in ("vi", "en") else "vi"), bool(opted_out)
+        answer = _answer(office, phone, text, "try", command)
+        lang, opted_out = pref.lang, pref.opted_out
+    finally:
+        savepoint.rollback()
+    return Simulation(command, answer.body, answer.flag, lang, opted_out)
+
+
+__all__ = ["InboundResult", "Simulation", "handle_inbound", "simulate_inbound", "status_reply"]

@@ -18,10 +18,11 @@ from app.audit import record
 from app.extensions import db
 from app.models import Message, Officer, utcnow
 from app.pagination import Page
+from app.phones import normalise_phone
 from app.sms.gsm import SegmentInfo, count_segments, to_gsm7
 from app.sms.outbox import is_opted_out, queue_message
 
-#: An officer's reply: at most three segments, like a guide.
+#: An officer's reply: at most three segments (a person writes it; a guide is held to two).
 REPLY_SEGMENTS = 3
 REPLY_TYPED_MAX = 2000
 PER_PAGE = 30
@@ -103,6 +104,16 @@ class InboxError(ValueError):
     """An officer's action the inbox refuses; the message is translated and shown."""
 
 
+class NoThread(InboxError):
+    """A reply to a phone this commune has no conversation with (issue 12, item 11)."""
+
+
+def has_thread(office_id: int, phone: str) -> bool:
+    return db.session.scalars(
+        sa.select(Message.id).where(Message.office_id == office_id, Message.phone == phone)
+    ).first() is not None
+
+
 def preview(text: str) -> tuple[str, SegmentInfo]:
     """What a reply becomes once sanitised to GSM-7, and how many segments it costs."""
     body = to_gsm7(" ".join((text or "").split()))
@@ -110,7 +121,19 @@ def preview(text: str) -> tuple[str, SegmentInfo]:
 
 
 def officer_reply(office_id: int, phone: str, text: str, officer: Officer) -> Message:
-    """Queue ``text`` (sanitised to GSM-7) to ``phone`` from ``officer``; audit; commit."""
+    """Queue ``text`` (sanitised to GSM-7) to ``phone`` from ``officer``; audit; commit.
+
+    Only a reply: to a phone number (normalised to E.164, so ``0912…`` is the ``+84912…`` that
+    said STOP) that has a thread in this commune. Not a way to text any number, nor another
+    commune's citizens.
+    """
+    number = normalise_phone(phone)
+    if not has_thread(office_id, number or phone):
+        raise NoThread(_("Xã chưa có tin nhắn nào với số này, nên không trả lời được."))
+    if number is None:
+        raise InboxError(_("Không trả lời được: %(phone)s không phải số điện thoại.",
+                           phone=phone))
+    phone = number
     if len(text or "") > REPLY_TYPED_MAX:
         raise InboxError(_("Tin dài quá: tối đa %(n)d phần tin.", n=REPLY_SEGMENTS))
     body, info = preview(text)

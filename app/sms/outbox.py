@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Dossier, DossierEvent, Message, PhonePreference, Subscription, utcnow
+from app.phones import normalise_phone
 from app.sms.gsm import count_segments
 from app.sms.replies import render_one_segment, status_reply_context
 
@@ -22,7 +23,8 @@ NOTIFY_STATUSES = ("received", "needs_supplement", "ready", "rejected")
 
 
 def is_opted_out(phone: str) -> bool:
-    pref = db.session.get(PhonePreference, phone)
+    """Did this phone say STOP? ``0912…``, ``84912…`` and ``+84912…`` are one phone."""
+    pref = db.session.get(PhonePreference, normalise_phone(phone) or phone)
     return bool(pref and pref.opted_out)
 
 
@@ -44,9 +46,18 @@ def queue_message(
     officer_id: int | None = None,
     channel: str = "",
     send_after: datetime | None = None,
+    stop_confirmation: bool = False,
 ) -> Message | None:
     """Add one outgoing message to the session (the caller commits). Returns None when the
-    dedupe key was already used: that message exists and must not go twice."""
+    dedupe key was already used (that message exists and must not go twice), or when the
+    phone said STOP: nothing is ever queued to an opted-out phone except the one confirmation
+    of its STOP (``stop_confirmation``, from ``app.sms.inbound``).
+
+    ``phone`` is stored in E.164 whatever way it was typed, so a STOP given as ``+84912…``
+    holds for a text addressed to ``0912…``; a provider's sender id stays as it is."""
+    phone = normalise_phone(phone) or phone
+    if not stop_confirmation and is_opted_out(phone):
+        return None
     if dedupe_key and db.session.scalars(
         sa.select(Message.id).where(Message.dedupe_key == dedupe_key)
     ).first():
@@ -92,9 +103,10 @@ def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Me
     queued = []
     for phone in status_recipients(dossier):
         lang = phone_lang(phone, dossier.lang if phone == dossier.phone else "vi")
-        body = render_one_segment(
-            "notify_status", lang, status_reply_context(dossier, full=True, event=event)
-        )
+        context = status_reply_context(dossier, full=True, event=event)
+        # The procedure's name in the recipient's language, like the rest of the text.
+        context["procedure"] = dossier.procedure.content(lang).name
+        body = render_one_segment("notify_status", lang, context)
         message = queue_message(
             office_id=dossier.office_id,
             phone=phone,

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.codes import CodeMatch, fold, search_code
+from app.codes import CodeMatch, fold, read_code_shape, search_code
 
 __all__ = ["COMMAND_NAMES", "Command", "parse"]
 
@@ -57,11 +57,14 @@ class Command:
     """One parsed inbound text.
 
     ``code`` is the canonical dossier code (status, rate, subscribe), None when missing or
-    unreadable: the reply then asks for it. ``keyword`` is the guide keyword, upper-case ASCII
-    (``HD khai sinh`` → ``KHAI SINH``). ``rating`` is 1-5, None when missing or out of range.
+    unreadable: the reply then asks for it. ``code_read`` is, when ``code`` is None, what was
+    shaped like a code but is none (``TT VB-241399-0007``: no 99th day), folded, so the reply
+    can say "not found" and echo it rather than explain the command again. ``keyword`` is the
+    guide keyword, upper-case ASCII (``HD khai sinh`` → ``KHAI SINH``). ``rating`` is 1-5, None when missing or out of range.
     For ``portal`` (``CONG``), ``keyword`` is ``DOWN`` (``CONG LOI``), ``UP`` (``CONG OK``) or
     None (a question), and ``portal`` is ``national`` or ``provincial`` when the text names one
-    (``CONG LOI TINH``). ``text`` is what the citizen wrote, as written (with diacritics): for ``feedback`` the
+    (``CONG LOI TINH``).
+    ``text`` is what the citizen wrote, as written (with diacritics): for ``feedback`` the
     comment after the command word, for ``rate`` the comment after the rating, for ``unknown``
     the whole message, for other commands whatever followed the command word.
     """
@@ -71,6 +74,7 @@ class Command:
     keyword: str | None = None
     text: str = ""
     rating: int | None = None
+    code_read: str = ""
     portal: str | None = None
 
 
@@ -262,6 +266,11 @@ def _match_alias(folded: str, position: int) -> tuple[str, str, int] | None:
             "0" <= folded[end] <= "9" or _code_at_start(folded[end:]) is not None
         ):
             return name, alias, end
+        # "TTVB2413990007": glued to something shaped like a code that is none (13th month).
+        if name == "status" and alias == "TT":
+            shape = read_code_shape(folded[end:])
+            if shape is not None and shape.start == 0:
+                return name, alias, end
         if alias == "HD":
             return name, alias, end
     return None
@@ -352,7 +361,9 @@ def _command(
             rating=rating,
             text=folded.original_from(rest_at + comment_from),
         )
-    return Command(name, code=code.code if code else None, text=after)
+    shape = read_code_shape(rest) if code is None and name == "status" else None
+    return Command(name, code=code.code if code else None, text=after,
+                   code_read=shape.code if shape else "")
 
 
 def _whole_code(folded: str, start: int, default_prefix: str | None) -> CodeMatch | None:
@@ -372,8 +383,8 @@ def parse(text: str, default_prefix: str | None = None) -> Command:
     ``default_prefix`` itself is not 1-5 letters (a configuration error), never because of
     ``text``.
 
-    >>> parse("Tra cứu: vb2411150007.")
-    Command(name='status', code='VB-241115-0007', keyword=None, text='vb2411150007.', rating=None)
+    >>> parse("Tra cứu: vb2411150007.").code
+    'VB-241115-0007'
     >>> parse("hủy").name
     'stop'
     """

@@ -15,7 +15,7 @@ from app.filters import fmt_date, phone_display
 from app.models import Dossier, DossierEvent, Office
 from app.officers import contact_officer
 from app.sms.gsm import count_segments, to_gsm7
-from app.vocabulary import hours_sms, status_label
+from app.vocabulary import hours_sms, sms_status_label
 
 
 def render_sms(template: str, lang: str, **context) -> str:
@@ -45,7 +45,7 @@ def status_reply_context(
     return {
         "code": dossier.code,
         "status": dossier.status,
-        "status_label": status_label(dossier.status),
+        "status_label": sms_status_label(dossier.status),
         "procedure": dossier.procedure.content(dossier.lang).name,
         "due": fmt_date(dossier.due_on),
         "note": (event.note if event else "") if full else "",

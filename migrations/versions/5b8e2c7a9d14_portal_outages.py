@@ -1,7 +1,7 @@
 """portal outages: officers report the online public-service portal down or back up
 
 Revision ID: 5b8e2c7a9d14
-Revises: 3f6a1d2b9e47
+Revises: 5e55a0c1e2d4
 Create Date: 2026-12-03 09:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b8e2c7a9d14'
-down_revision = '3f6a1d2b9e47'
+down_revision = '5e55a0c1e2d4'
 branch_labels = None
 depends_on = None
 

@@ -135,6 +135,7 @@ def world(db, make_office, make_procedure, make_officer):
                 dossier_id=dossier.id if dossier else None,
                 procedure_id=dossier.procedure_id if dossier else None,
                 handled_at=created if handled else None,
+                proven=rating is not None,  # as if from the dossier's phone: counted
             )
         )
 
@@ -218,15 +219,18 @@ def test_march_766(world):
     # Cohort: received in March, withdrawn left out → D1 D2 D5 D7.
     assert (idx.on_time.numerator, idx.on_time.denominator) == (3, 4)  # D2 late
     assert idx.on_time.points == 15.0  # 75 % of 20, target 100 %
-    # Eligible (full-online procedure, withdrawn included): D1 D4 D7; online: D4 D7.
-    assert (idx.online.numerator, idx.online.denominator) == (2, 3)
-    assert idx.online.points == 8.0  # 2/3 of 12
-    # 100 % − (1 late + 1 complaint on D7) / 4 = 50 %; target 90 % → 18 × 0.5 / 0.9 = 10.
+    # Eligible (full-online procedure, withdrawn included): D1 D4 D7; filed online: D4 D7, but
+    # no result of theirs went back online or by post (D4 withdrawn, D7 still at the desk), so
+    # none is fully online (test_scorecard_766.py counts returned ones).
+    assert (idx.online.numerator, idx.online.denominator) == (0, 3)
+    assert idx.online.points == 0.0
+    # 100 % − (1 late + 1 complaint on D7) / 4 = 50 %; target 90 % → 6 × 0.5 / 0.9 = 3.33 (the
+    # dossier-satisfaction indicator is 6 of the group's 18 points).
     assert (idx.late, idx.complaints) == (1, 1)
     assert idx.satisfaction.ratio == pytest.approx(0.5)
-    assert idx.satisfaction.points == 10.0
-    assert idx.points == 33.0
-    assert idx.max_points == 50
+    assert idx.satisfaction.points == 3.33
+    assert idx.points == 18.33
+    assert idx.max_points == 38
 
 
 def test_april_figures_and_766(world):
@@ -240,9 +244,9 @@ def test_april_figures_and_766(world):
     assert f.satisfaction.levels["satisfied"] == 1 and f.satisfaction.good_share == 0
     idx = f.index
     assert (idx.on_time.numerator, idx.on_time.denominator) == (1, 2)  # D6 yes, D3 overdue
-    assert (idx.online.numerator, idx.online.denominator) == (1, 2)
+    assert (idx.online.numerator, idx.online.denominator) == (0, 2)  # D6: no result back yet
     assert idx.satisfaction.ratio == pytest.approx(0.5)
-    assert (idx.on_time.points, idx.online.points, idx.satisfaction.points) == (10.0, 6.0, 10.0)
+    assert (idx.on_time.points, idx.online.points, idx.satisfaction.points) == (10.0, 0.0, 3.33)
 
 
 def test_series_by_local_month(world):
@@ -281,7 +285,7 @@ def test_home_summary_and_public_index(world):
     s = metrics.home_summary(world["office"], NOW)
     assert (s.on_time_rate, s.finished, s.overdue) == (1.0, 1, 1)
     data = metrics.public_index(world["office"], NOW)
-    assert data["period"] == {"from": "2024-05-01", "to": "2025-04-30"}
+    assert data["period"] == {"from": "2024-05-01", "to": "2025-04-22"}  # the data ends today
     assert data["received"] == 7 and data["finished"] == 4 and data["finished_on_time"] == 3
     assert data["on_time_rate"] == 75.0
     assert data["online_share"] == pytest.approx(57.1)  # 4 of 7

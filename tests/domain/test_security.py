@@ -104,7 +104,7 @@ def site(db, make_office, make_procedure, make_dossier):
     office = make_office()
     proc = make_procedure(slug="dang-ky-khai-sinh", office=office)
     dossier = make_dossier(procedure=proc, office=office, phone="+84912345678")
-    return {"slug": proc.slug, "code": dossier.code}
+    return {"slug": proc.slug, "code": dossier.code, "public_code": dossier.public_code}
 
 
 def test_headers_on_every_kind_of_response(client, site):
@@ -323,13 +323,18 @@ def limited_client(request, app, db):
 
 
 def test_status_lookup_is_rate_limited_per_ip(limited_client, site):
+    """Lookups by code alone: 30 an hour per address (issue 12, item 5); any lookup: 60 a
+    minute per address."""
     client, redis = limited_client
-    for _ in range(60):
-        assert _lookup(client, site["code"], ip="10.1.1.1").status_code == 200
-    blocked = _lookup(client, site["code"], ip="10.1.1.1")
+    for _ in range(30):
+        assert _lookup(client, site["public_code"], ip="10.1.1.1").status_code == 200
+    blocked = _lookup(client, site["public_code"], ip="10.1.1.1")
     assert blocked.status_code == 429
     _assert_security_headers(blocked, "429")
-    assert _lookup(client, site["code"], ip="10.1.1.2").status_code == 200  # others unaffected
+    assert _lookup(client, site["public_code"], ip="10.1.1.2").status_code == 200  # others fine
+    for _ in range(60):
+        assert client.get("/status", environ_base={"REMOTE_ADDR": "10.1.1.3"}).status_code == 200
+    assert client.get("/status", environ_base={"REMOTE_ADDR": "10.1.1.3"}).status_code == 429
     if redis is not None:
         assert redis.keys("*"), "the limits were not stored in Redis"
 

@@ -232,9 +232,9 @@ def test_slip(client, pages, app, desk, login, make_dossier, fmt):
     assert "/static/css/slip.css?v=" in html and "/static/js/print.js?v=" in html
     assert d.code in html and "Đăng ký khai sinh" in html and "UBND xã Vĩnh Bửu" in html
     assert "0909 000 100" in html  # office SMS number in the hint
-    assert f"TT {d.code}" in html
+    assert f"TT {d.public_code}" in html  # with the check letters (issue 12, item 5)
     assert desk["officer"].name in html  # officer in charge
-    url = f"http://localhost/status?code={d.code}"
+    url = f"http://localhost/status?code={d.public_code}"
     assert url in html
     # The QR code is the status URL with the code filled in: same matrix as segno makes.
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)

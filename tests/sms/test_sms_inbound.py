@@ -96,10 +96,11 @@ def test_status_from_the_dossiers_phone_has_the_details(db, case, office, text):
 
 @pytest.mark.parametrize("text", STATUS_TEXTS[:8])
 def test_status_from_another_phone_has_status_and_due_date_only(db, case, office, text):
-    result = send(office, text, phone=STRANGER)
+    # Another phone needs the check letters printed on the slip (issue 12, item 5).
+    result = send(office, f"{text} {case.code_check.lower()}", phone=STRANGER)
     assert result.segments == 1
     assert "VB-261116-0001" in result.body
-    assert "Can bo sung ho so" in result.body  # the status label
+    assert "Con thieu giay to" in result.body  # the status label (SMS words)
     assert case.due_on.strftime("%d/%m/%Y") in result.body
     assert "Thieu" not in result.body and "Cuong" not in result.body
 
@@ -300,7 +301,7 @@ def test_second_rating_changes_the_first(db, case, office):
 
 
 def test_rating_from_another_phone_is_refused(db, case, office):
-    result = send(office, "DG VB-261116-0001 1", phone=STRANGER)
+    result = send(office, f"DG {case.public_code} 1", phone=STRANGER)
     assert db.session.scalars(sa.select(Feedback)).first() is None
     assert "Chi so dien thoai da khai" in result.body
 
@@ -327,7 +328,7 @@ def test_subscribe_from_the_dossiers_phone(db, case, office, text):
 
 
 def test_subscribe_from_another_phone_is_refused(db, case, office):
-    result = send(office, "DK VB-261116-0001", phone=STRANGER)
+    result = send(office, f"DK {case.public_code}", phone=STRANGER)
     assert db.session.scalars(sa.select(Subscription)).first() is None
     assert "Chi so dien thoai da khai trong ho so VB-261116-0001" in result.body
 
@@ -393,7 +394,7 @@ def test_english_is_remembered(db, case, office, english, word):
     assert db.session.get(PhonePreference, OWNER).lang == "en"
     assert result.body == "Replies will now be in English. Text VI for Vietnamese."
     status = send(office, "TT VB-261116-0001")
-    assert status.body.startswith("VB-261116-0001 needs more:")
+    assert status.body.startswith("VB-261116-0001 needs more papers:")
     back = send(office, "VI")
     assert back.body.startswith("Tu nay tra loi bang tieng Viet")
     assert send(office, "DS").body.startswith("Tu khoa thu tuc")

@@ -1,4 +1,5 @@
-"""The "try it without a phone" page: the real inbound path, the reply on screen, nothing sent."""
+"""The "try it without a phone" page: the real commands, the reply on screen, nothing written
+or sent (a sandbox: tests/sms/test_hardening_ratings.py proves it cannot forge a rating)."""
 
 from __future__ import annotations
 
@@ -40,18 +41,15 @@ def test_officer_tries_a_text_and_sees_the_reply(client, pages, db, login, make_
     assert r.status_code == 302 and r.headers["Location"].endswith(URL)
     html = client.get(URL).get_data(as_text=True)
     assert "Tu khoa thu tuc" in html and "GSM-7" in html and "1 phần tin" in html
-    inbound = db.session.scalars(sa.select(Message).where(Message.direction == "in")).one()
-    assert (inbound.channel, inbound.phone, inbound.kind) == ("try", "+84912345678", "list")
-    assert inbound.provider_id.startswith("try-")
-    reply = db.session.scalars(sa.select(Message).where(Message.direction == "out")).one()
-    # shown on screen, never queued for the worker: no real phone gets a text from this page
-    assert (reply.status, reply.channel) == ("sent", "try")
+    # a sandbox: nothing stored, nothing queued for the worker, no phone texted
+    assert db.session.scalars(sa.select(Message)).first() is None
 
 
-def test_effects_are_real_for_the_next_try(client, db, login, make_officer, office):
+def test_effects_are_remembered_for_the_next_try_in_this_browser(client, db, login,
+                                                                  make_officer, office):
     login(make_officer())
     _try(client, "0912345678", "HUY")
-    assert db.session.get(PhonePreference, "+84912345678").opted_out is True
+    assert db.session.get(PhonePreference, "+84912345678") is None
     _try(client, "0912345678", "DS")
     html = client.get(URL).get_data(as_text=True)
     assert "Không trả lời" in html
@@ -99,3 +97,17 @@ def test_never_public_in_production(client, app, office, monkeypatch):
     monkeypatch.setitem(app.config, "SMS_TRY_PAGE_PUBLIC", True)
     monkeypatch.setitem(app.config, "APP_ENV", "production")
     assert client.get(URL).status_code == 302
+
+
+def test_the_tries_kept_in_the_session_fit_in_a_cookie(client, db, login, make_officer, office,
+                                                       make_procedure):
+    """The sandbox keeps the last tries in the session (a cookie: browsers drop one over 4 KB)."""
+    make_procedure(keyword="KS")
+    login(make_officer())
+    texts = ["HD KS", "LH", "DS", "TT VB-241115-0007", "x" * 1600, "GY " + "ý kiến dài " * 100]
+    for n, text in enumerate(texts):
+        assert _try(client, f"0912 345 67{n}", text).status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 3500
+    html = client.get(URL).get_data(as_text=True)
+    assert html.count('class="box"') == 5  # the last five

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import aliased
 
 from app.clock import utcnow
 from app.extensions import db
@@ -286,15 +287,20 @@ def row_state(message_id: int, phone: str, token: str) -> RowState:
         .where(PhonePreference.phone == phone)
         .scalar_subquery()
     )
+    # The answer to the STOP itself is the one text an opted-out phone still gets.
+    stop = aliased(Message)
+    confirms_stop = sa.exists().where(stop.id == Message.reply_to_id, stop.direction == "in",
+                                      stop.kind == "stop")
     current = db.session.execute(
         sa.select(Message.claimed_by, Message.status, Message.claimed_until,
-                  opted_out.label("opted_out"))
+                  opted_out.label("opted_out"), confirms_stop.label("confirms_stop"))
         .where(Message.id == message_id)
     ).first()
     if current is None:
         return RowState(False, False, None)
     ours = current.claimed_by == token and current.status == "sending"
-    return RowState(ours, bool(current.opted_out), current.claimed_until)
+    return RowState(ours, bool(current.opted_out) and not current.confirms_stop,
+                    current.claimed_until)
 
 
 def lease_covers_send(message_id: int, token: str, claimed_until: datetime | None, *,
