@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
         weekday=lambda i: words.WEEKDAYS[i],
         weekday_short=lambda i: words.WEEKDAYS_SHORT[i],
         role_label=words.role_label,
+        portal_label=words.portal_label,
         office_hours=words.hours_long,
     )
     app.jinja_env.globals.update(

@@ -19,7 +19,8 @@ What makes it safe:
   request's host is that URL's host. Without the setting, a page is stored only when asked
   with no prefix at all. Anything else is rendered for that request alone.
 * **Invalidation.** Every ORM flush that adds, changes or deletes an office, procedure, guide
-  text, officer, duty shift or exception bumps ``site_version.content`` in the same transaction;
+  text, officer, duty shift or exception, or portal outage (the home page and guides say while
+  the online portal is down) bumps ``site_version.content`` in the same transaction;
   a dossier or dossier event bumps ``site_version.dossiers``. So the version commits with the
   change, or not at all. A worker re-reads the row at most every ``PAGE_CACHE_CHECK_SECONDS``
   (default 1 s; 0 re-reads on every request) and at once after its own commits, so another
@@ -68,6 +69,7 @@ from app.models import (
     DutyShift,
     Office,
     Officer,
+    PortalOutage,
     Procedure,
     ProcedureContent,
     SiteVersion,
@@ -78,7 +80,8 @@ SCOPES = ("content", "dossiers")
 
 
 def _scope_of(obj: object) -> str | None:
-    if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException)):
+    if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException,
+                        PortalOutage)):
         return "content"
     if isinstance(obj, (Dossier, DossierEvent)):
         return "dossiers"

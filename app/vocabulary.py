@@ -25,6 +25,7 @@ __all__ = [
     "INDICATOR_LABELS",
     "INDICATOR_NOTES",
     "ONLINE_LABELS",
+    "PORTAL_LABELS",
     "RESULT_RETURN_LABELS",
     "ROLE_LABELS",
     "SMS_STATUS_LABELS",
@@ -39,6 +40,7 @@ __all__ = [
     "hours_short",
     "hours_sms",
     "online_label",
+    "portal_label",
     "result_return_label",
     "role_label",
     "sms_status_label",
@@ -82,6 +84,11 @@ FIELD_LABELS = {
     "chung_thuc": _l("Chứng thực"),
     "ho_kinh_doanh": _l("Hộ kinh doanh"),
     "dich_vu_cong": _l("Dịch vụ công trực tuyến"),
+}
+#: The online portals an outage is about (``app.models.PORTALS``).
+PORTAL_LABELS = {
+    "national": _l("Cổng Dịch vụ công quốc gia"),
+    "provincial": _l("Cổng Dịch vụ công của tỉnh"),
 }
 #: The Decision 766 indicators the commune's data measures (``app.metrics.index_766``): their
 #: names, what each counts, and — where a plain figure of the same name is shown beside it —
@@ -163,6 +170,10 @@ def online_label(code: str) -> LazyString | str:
 
 def field_label(code: str) -> LazyString | str:
     return FIELD_LABELS.get(code, code)
+
+
+def portal_label(code: str) -> LazyString | str:
+    return PORTAL_LABELS.get(code, code)
 
 
 def role_label(code: str) -> LazyString | str:

@@ -30,6 +30,7 @@ NOT_HTML = {
     "citizen.vcard": "text/vcard",
     "officer.dashboard_csv": "CSV",
     "officer.dossiers_csv": "CSV",
+    "officer.portal_csv": "CSV",
 }
 
 

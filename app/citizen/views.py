@@ -14,6 +14,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from app import lookup as svc
+from app import portal
 from app.citizen import bp
 from app.citizen.forms import FeedbackForm
 from app.clock import office_now
@@ -59,6 +60,7 @@ def home():
         on_duty=on_duty_now(office, now),
         next_duty=next_duty(office, now),
         now=now,
+        portal_notice=portal.notice(office),
     )
 
 
@@ -83,7 +85,8 @@ def procedures():
 
 
 @bp.route("/procedures/<slug>")
-@cached_page("content")
+# Per day: the portal notice names the day an outage began once that day is over.
+@cached_page("content", per="day")
 def guide(slug: str):
     office = _office()
     if len(slug) > 80 or not re.fullmatch(r"[a-z0-9-]+", slug):
@@ -95,6 +98,7 @@ def guide(slug: str):
         "citizen/guide.html",
         procedure=procedure,
         content=procedure.content(current_lang()),
+        portal_notice=portal.notice(office),
         **guide_context(procedure),
     )
 

@@ -18,6 +18,7 @@ from app.models.gateway import GatewayStatus
 from app.models.message import Message, PhonePreference, Subscription
 from app.models.office import Office
 from app.models.officer import ROLES, Officer
+from app.models.portal import PORTALS, PortalOutage
 from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
 from app.models.site_version import SiteVersion
@@ -28,4 +29,5 @@ __all__ = [
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",
+    "PORTALS", "PortalOutage",
 ]

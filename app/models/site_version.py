@@ -3,7 +3,8 @@
 The rendered-page cache (:mod:`app.page_cache`) keys every page on this row, so a guide edited
 by an officer, a roster change or a dossier's new status is never hidden behind a cached copy
 for longer than ``PAGE_CACHE_CHECK_SECONDS``. ``content`` moves when an office, procedure,
-guide text, officer or duty shift changes; ``dossiers`` when a dossier or its timeline changes.
+guide text, officer, duty shift or portal outage changes; ``dossiers`` when a dossier or its
+timeline changes.
 ``epoch`` is random per row, so a database that is emptied and refilled never matches pages
 cached from its previous life.
 """

@@ -41,6 +41,7 @@ from app.officer import (  # noqa: E402
     guides,  # noqa: F401
     inbox,  # noqa: F401
     people,  # noqa: F401
+    portal,  # noqa: F401
     roster,  # noqa: F401
     signin,  # noqa: F401
     try_sms,  # noqa: F401

@@ -27,6 +27,7 @@ from app.phones import normalise_phone
 from app.vocabulary import (
     CHANNEL_LABELS,
     EXCEPTION_LABELS,
+    PORTAL_LABELS,
     RESULT_RETURN_LABELS,
     ROLE_LABELS,
     WEEKDAYS,
@@ -323,3 +324,27 @@ class TrySmsForm(FlaskForm):
         field.e164 = normalise_phone(field.data or "")
         if field.e164 is None:
             raise ValidationError(_l("Số điện thoại không đúng. Ví dụ: 0912 345 678."))
+
+
+# -- The online portal: report it down or back up (app.portal)
+
+PORTAL_BACK = ("home", "portal")  # where the form was, to go back to after the report
+
+
+class PortalDownForm(FlaskForm):
+    portal = SelectField(_l("Cổng nào?"), choices=[SelectChoice(k, v) for k, v in PORTAL_LABELS.items()],
+                         default="national")
+    note = StringField(
+        _l("Ghi chú (không bắt buộc)"),
+        validators=[Optional(), Length(max=255, message=_l("Ghi chú tối đa 255 ký tự."))],
+    )
+    back = HiddenField(default="home")
+
+
+class PortalUpForm(FlaskForm):
+    portal = HiddenField(validators=[InputRequired()])
+    back = HiddenField(default="home")
+
+    def validate_portal(self, field) -> None:
+        if field.data not in PORTAL_LABELS:
+            raise ValidationError(_l("Cổng không đúng."))

@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import portal as portals
 from app.clock import office_now, office_today, utcnow
 from app.codes import fold, search_code
 from app.extensions import db
@@ -278,6 +279,31 @@ def _subscribe(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
     return _Reply(_render("subscribe", lang, case=case, **ctx), dossier.id if dossier else None)
 
 
+def _portal(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    """``CONG``: is the portal working (anyone). ``CONG LOI`` / ``CONG OK``: a report, only from
+    an active admin's or officer's public phone (app/portal.py says why)."""
+    if cmd.keyword is None:
+        notice = portals.notice(office)
+        if notice is None:
+            return _Reply(_render("portal", lang, 1, case="up",
+                                  office_phone=phone_display(office.phone)))
+        return _Reply(_render("portal", lang, 1, case="down", **notice.context()))
+    officer = portals.registered_officer(office, phone)
+    if officer is None:  # a citizen saying it fails: worth an officer's look, changes nothing
+        return _Reply(_render("portal", lang, 1, case="not_registered"), flag=True)
+    if cmd.keyword == "DOWN":
+        outage, opened = portals.report_down(office, cmd.portal or "national", officer,
+                                             phone=phone)
+        return _Reply(_render("portal", lang, 1, case="reported" if opened else "already",
+                              portals=[outage.portal],
+                              **portals.since_context(office, outage.started_at)))
+    closed = portals.report_up(office, cmd.portal, officer, phone=phone)
+    if not closed:
+        return _Reply(_render("portal", lang, 1, case="none_open"))
+    return _Reply(_render("portal", lang, 1, case="closed", portals=[o.portal for o in closed],
+                          time=office_now(office).strftime("%H:%M")))
+
+
 def _help(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
     unknown = cmd.name == "unknown"
     body = render_one_segment("help", lang, {"case": "unknown" if unknown else "help"})
@@ -293,6 +319,7 @@ _HANDLERS = {
     "rate": _rate,
     "subscribe": _subscribe,
     "help": _help,
+    "portal": _portal,
     "unknown": _help,
 }
 

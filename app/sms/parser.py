@@ -46,6 +46,7 @@ COMMAND_NAMES = frozenset(
         "lang_en",
         "lang_vi",
         "help",
+        "portal",
         "unknown",
     }
 )
@@ -60,6 +61,9 @@ class Command:
     shaped like a code but is none (``TT VB-241399-0007``: no 99th day), folded, so the reply
     can say "not found" and echo it rather than explain the command again. ``keyword`` is the
     guide keyword, upper-case ASCII (``HD khai sinh`` → ``KHAI SINH``). ``rating`` is 1-5, None when missing or out of range.
+    For ``portal`` (``CONG``), ``keyword`` is ``DOWN`` (``CONG LOI``), ``UP`` (``CONG OK``) or
+    None (a question), and ``portal`` is ``national`` or ``provincial`` when the text names one
+    (``CONG LOI TINH``).
     ``text`` is what the citizen wrote, as written (with diacritics): for ``feedback`` the
     comment after the command word, for ``rate`` the comment after the rating, for ``unknown``
     the whole message, for other commands whatever followed the command word.
@@ -71,6 +75,7 @@ class Command:
     text: str = ""
     rating: int | None = None
     code_read: str = ""
+    portal: str | None = None
 
 
 # Command words, as folded text with single spaces between words. A multi-word alias also
@@ -88,6 +93,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "lang_en": ("EN", "ENGLISH", "TIENG ANH"),
     "lang_vi": ("VI", "TIENG VIET"),
     "help": ("HELP", "TRO GIUP"),
+    # "CONG LOI" and "CONG OK" are aliases too, so "CONGLOI" / "congok" match glued.
+    "portal": ("CONG", "PORTAL", "CONG DVC", "CONG DICH VU CONG", "CONG LOI", "CONG OK"),
 }
 
 # Words a command without an argument may still be followed by (``HUY DANG KY``).
@@ -102,6 +109,17 @@ _ALLOWED_TAIL: dict[str, frozenset[str]] = {
 
 _TAKES_CODE = frozenset({"status", "rate", "subscribe"})
 _NO_ARGUMENT = frozenset({"list", "contact", "stop", "start", "lang_en", "lang_vi", "help"})
+
+# What may follow CONG: whether the portal is down or up again, and which portal. Anything
+# else makes the text a question for an officer ("Cong an xa o dau?" is not about the portal).
+_PORTAL_ACTIONS = {
+    "DOWN": ("LOI", "BI LOI", "DANG LOI", "HONG", "BI HONG", "DOWN", "SAP"),
+    "UP": ("OK", "UP", "HET LOI", "HOAT DONG LAI", "CHAY LAI", "DA CHAY", "BINH THUONG", "TOT"),
+}
+_PORTAL_NAMES = {
+    "national": ("QG", "QUOC GIA", "TW", "TRUNG UONG"),
+    "provincial": ("TINH", "CUA TINH"),
+}
 
 # Polite words around a command: "Xin chào, cho em hỏi …", "… ạ", "… nhé, cảm ơn".
 _FILLERS = (
@@ -151,6 +169,11 @@ def _words_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 _FILLER_RE = _words_pattern(_FILLERS)
 _CODE_LEAD_RE = _words_pattern(_CODE_LEADS)
 _KEYWORD_LEAD_RE = _words_pattern(_KEYWORD_LEADS)
+_PORTAL_WORDS: list[tuple[re.Pattern[str], str, str]] = [
+    (_words_pattern(phrases), kind, value)
+    for kind, table in (("action", _PORTAL_ACTIONS), ("portal", _PORTAL_NAMES))
+    for value, phrases in table.items()
+]
 # Every alias, longest first, each with its own pattern: a glued alias (``TTVB…``) is only
 # accepted after looking at what follows, so the next shorter alias must get its turn too.
 _ALIAS_PATTERNS: list[tuple[re.Pattern[str], str, str]] = sorted(
@@ -281,6 +304,31 @@ def _rating(rest: str, code: CodeMatch | None) -> tuple[int | None, int | None]:
     return rating, number.end()
 
 
+def _portal(alias: str, rest: str, after: str) -> Command | None:
+    """``CONG [LOI|OK] [QG|TINH]`` (either order); None when other words follow."""
+    found: dict[str, str] = {}
+    if alias in ("CONG LOI", "CONG OK"):
+        found["action"] = "DOWN" if alias == "CONG LOI" else "UP"
+    words = _trim_end(rest[_skip(rest, 0) :])
+    position = 0
+    while position < len(words):
+        hit = next(
+            ((m, kind, value) for pattern, kind, value in _PORTAL_WORDS
+             if (m := pattern.match(words, position)) is not None),
+            None,
+        )
+        if hit is None:
+            return None
+        match, kind, value = hit
+        if kind in found:
+            return None  # "CONG LOI OK", "CONG TINH QG": unclear, an officer reads it
+        found[kind] = value
+        position = match.end()
+        while position < len(words) and words[position] == " ":
+            position += 1
+    return Command("portal", keyword=found.get("action"), portal=found.get("portal"), text=after)
+
+
 def _command(
     name: str, alias: str, folded: _Folded, rest_at: int, default_prefix: str | None
 ) -> Command | None:
@@ -294,6 +342,8 @@ def _command(
         return Command(name, text=after)
     if name == "feedback":
         return Command(name, text=after)
+    if name == "portal":
+        return _portal(alias, rest, after)
     if name == "guide":
         keyword = _trim_end(rest[_skip(rest, _skip(rest, 0), _KEYWORD_LEAD_RE) :])
         return Command(name, keyword=keyword or None, text=after)
