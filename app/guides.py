@@ -78,6 +78,10 @@ COMMAND_WORDS = frozenset(
         "TIENGANH",
         "VI",
         "TIENGVIET",
+        "CONG",
+        "CONGLOI",
+        "CONGOK",
+        "PORTAL",
         "HELP",
         "TROGIUP",
     }

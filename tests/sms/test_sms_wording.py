@@ -156,7 +156,7 @@ def _all_replies(office, procedures, dossiers, lang):
         "TT", "TT VB-241399-0007", "TT VB-261203-9998", "HD", "HD GIAY PHEP XAY DUNG", "DS",
         "LH", "GY", "GY Xin them gio truc chieu", "DG", f"DG {ready.code} 5",
         "DG VB-261203-9998 5", f"DK {ready.code}", "DK", "DK VB-261203-9998", "xin chao",
-        "?", "BATLAI", "HUY", "EN" if lang == "vi" else "VI",
+        "?", "BATLAI", "HUY", "EN" if lang == "vi" else "VI", "CONG", "CONG LOI",
     ]
     for text in commands:
         budget = SMS_STATUS_SEGMENTS if text.startswith("TT") else OTHER_BUDGET
