@@ -50,9 +50,9 @@ def demo_load() -> None:
         .order_by(Dossier.id)
     ).first()
     if dossier is not None:
-        click.echo(f"a demo dossier to look up: {dossier.code} (phone ending {dossier.phone_last4}):"
-                   f" /status?code={dossier.code}&digits={dossier.phone_last4}"
-                   f" or text TT {dossier.code}")
+        click.echo(f"a demo dossier to look up: {dossier.public_code} (phone ending {dossier.phone_last4}):"
+                   f" /status?code={dossier.public_code}&digits={dossier.phone_last4}"
+                   f" or text TT {dossier.public_code}")
 
 
 @click.group("officer", help="Manage officer accounts.")
