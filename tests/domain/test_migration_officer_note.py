@@ -6,7 +6,6 @@ SQLite file always, and on a throwaway PostgreSQL database when the suite runs o
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.extensions import db
-from tests.domain.test_migrations import _pg_url
+from tests.support.databases import pg_url, scratch_postgresql
 
 BEFORE = "c7db2b4cd92f"
 THIS = "3f6a1d2b9e47"
@@ -72,16 +71,7 @@ def test_rename_keeps_notes_and_versions_on_sqlite(tmp_path):
     _check(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
 
 
-@pytest.mark.skipif(_pg_url() is None, reason="runs when DATABASE_URL points at PostgreSQL")
+@pytest.mark.skipif(pg_url() is None, reason="runs when DATABASE_URL points at PostgreSQL")
 def test_rename_keeps_notes_and_versions_on_postgresql():
-    base = sa.engine.make_url(_pg_url())
-    name = f"motcua_migtest_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        _check(base.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgresql() as url:
+        _check(url)

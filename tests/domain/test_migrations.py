@@ -8,9 +8,6 @@ A failure here after a model change means the migrations need regenerating.
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -19,15 +16,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-
-
-def _pg_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url if url.startswith("postgresql+psycopg://") else None
+from tests.support.databases import pg_url, scratch_postgresql
 
 
 def _upgrade_and_diff(url: str) -> list:
@@ -52,18 +41,8 @@ def test_upgrade_on_a_fresh_sqlite_file_matches_the_models(tmp_path):
     assert diff == [], f"models and migrations differ (regenerate migrations): {diff}"
 
 
-@pytest.mark.skipif(_pg_url() is None, reason="runs when DATABASE_URL points at PostgreSQL")
+@pytest.mark.skipif(pg_url() is None, reason="runs when DATABASE_URL points at PostgreSQL")
 def test_upgrade_on_a_fresh_postgresql_database_matches_the_models():
-    base = sa.engine.make_url(_pg_url())
-    name = f"motcua_migtest_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = base.set(database=name).render_as_string(hide_password=False)
+    with scratch_postgresql() as url:
         diff = _upgrade_and_diff(url)
-        assert diff == [], f"models and migrations differ (regenerate migrations): {diff}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    assert diff == [], f"models and migrations differ (regenerate migrations): {diff}"
