@@ -27,8 +27,8 @@ from app.phones import is_vietnamese_mobile
 from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import is_opted_out, queue_message
 from app.sms.public_budget import budget_reached
+from app.sms.quiet_hours import in_quiet_hours, quiet_ends_at
 from app.sms.replies import render_sms
-from app.sms.worker.loop import in_quiet_hours, quiet_ends_at
 from app.web import public_url
 
 # A keyword a citizen typed is echoed back in the "unknown keyword" reply: keep it short.

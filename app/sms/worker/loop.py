@@ -21,7 +21,7 @@ import threading
 import time as _time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,7 @@ from app.sms.channels import (
     get_channel,
 )
 from app.sms.fallback import queue_fallback
+from app.sms.quiet_hours import in_quiet_hours, quiet_ends_at
 from app.sms.reminders import queue_reminders
 from app.sms.worker.claims import (
     Claimed,
@@ -127,26 +128,6 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     exponent = min(max(attempts - 1, 0), 20)
     delay = min(BACKOFF_CAP, BACKOFF_BASE * 2**exponent)
     return timedelta(seconds=(rng or random).uniform(delay / 2, delay))
-
-
-def in_quiet_hours(local: datetime, start: time | None, end: time | None) -> bool:
-    """True when the local time falls in [start, end); the window may wrap past midnight.
-    No window (either bound missing, or start == end) means never quiet."""
-    if start is None or end is None or start == end:
-        return False
-    now = local.time().replace(tzinfo=None)
-    if start < end:
-        return start <= now < end
-    return now >= start or now < end
-
-
-def quiet_ends_at(now: datetime, tz: ZoneInfo, end: time) -> datetime:
-    """The next ``end`` o'clock in ``tz`` after ``now`` (naive UTC), as naive UTC."""
-    local = to_local(now, tz)
-    candidate = datetime.combine(local.date(), end, tzinfo=tz)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=tz)
-    return candidate.astimezone(UTC).replace(tzinfo=None)
 
 
 # -- one row ------------------------------------------------------------------------------------
