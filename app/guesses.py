@@ -25,6 +25,9 @@ from app.codes import split_check
 from app.extensions import limiter
 
 DIGITS_LIMIT = "10/hour"
+# From one address at one code (issue 12, item 10): a stranger is stopped at half the code's
+# budget, so one stranger alone cannot lock the citizen out.
+DIGITS_PER_ADDRESS = "5/hour"
 CODE_ONLY_LIMIT = "30/hour"
 DIGITS_SCOPE = "dossier-digits"
 CODE_ONLY_SCOPE = "code-only-lookups"

@@ -4,10 +4,11 @@ match. The views (``app.api.views``) test with these very patterns and the OpenA
 the same thing."""
 
 from app.codes import CHECK_ALPHABET, CHECK_LEN
+from app.guesses import DIGITS_LIMIT, DIGITS_PER_ADDRESS  # the status page's, too
 
 API_LIMIT = "60/minute"
-DIGITS_LIMIT = "10/hour"  # the same as the status page's
-DIGITS_PER_ADDRESS = "5/hour"  # from one address, so one stranger cannot use up the above
+__all__ = ["API_LIMIT", "DIGITS_LIMIT", "DIGITS_PATTERN", "DIGITS_PER_ADDRESS",
+           "DOSSIER_CODE_PATTERN", "LANGS", "PROCEDURE_CODE_PATTERN"]
 LANGS = ("vi", "en")
 # The very patterns the OpenAPI document states, so what the document calls valid is exactly
 # what the views accept (schemathesis checks both directions). The views match them in full

@@ -22,7 +22,7 @@ from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.feedback import save_web_feedback
 from app.filters import phone_display
-from app.guesses import code_only_limit, digits_key, digits_limit
+from app.guesses import DIGITS_PER_ADDRESS, code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.models import FIELDS
 from app.page_cache import cached_page
@@ -30,8 +30,6 @@ from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office
 
 SEARCH_MAX = 100
-#: Phone-digit guesses at one code from one address; the code's own cap (10/hour) stays.
-DIGITS_PER_ADDRESS = "5/hour"
 
 
 def _office():

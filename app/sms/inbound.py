@@ -126,10 +126,6 @@ def _render(template: str, lang: str, max_segments: int = OTHER_SEGMENTS, **cont
     return truncate_to_segments(render_sms(template, lang, **context), max_segments)
 
 
-def _dossier(code: str | None, phone: str | None = None) -> Dossier | None:
-    return find_dossier_for_phone(code, phone)
-
-
 _DIGITS_AFTER = re.compile(r"[ .,:;/_-]*([0-9]{4})[ .!?]*")
 
 
@@ -169,7 +165,7 @@ def status_reply(office: Office, dossier: Dossier | None, code: str | None, phon
 
 
 def _status(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code, phone)
+    dossier = find_dossier_for_phone(cmd.code, phone)
     full = False
     digits = _digits_after_code(cmd.text or "", office.code) if cmd.code else None
     owner = dossier is not None and bool(dossier.phone) and dossier.phone == phone
@@ -250,7 +246,7 @@ def _owner_case(dossier: Dossier | None, cmd: Command, phone: str) -> str:
 
 
 def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code, phone)
+    dossier = find_dossier_for_phone(cmd.code, phone)
     case = _owner_case(dossier, cmd, phone)
     if case == "ok" and cmd.rating is None:
         case = "missing"
@@ -263,7 +259,7 @@ def _rate(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
 
 
 def _subscribe(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
-    dossier = _dossier(cmd.code, phone)
+    dossier = find_dossier_for_phone(cmd.code, phone)
     case = _owner_case(dossier, cmd, phone)
     ctx = {"code": cmd.code or "", "example": _example(office),
            "office_phone": phone_display(office.phone)}
