@@ -47,6 +47,10 @@ def roles_required(*roles: str) -> Callable:
 any_role = roles_required("admin", "officer", "leader")
 writer_required = roles_required("admin", "officer")
 admin_required = roles_required("admin")
+# Province pages (issue 13): the province admin sets up communes, the catalogue and commune
+# admins; the province leader reads every commune side by side. Neither uses a commune's desk.
+province_admin_required = roles_required("province_admin")
+province_required = roles_required("province_admin", "province_leader")
 
 
 def can_edit_guide(officer: Officer, procedure: Procedure) -> bool:

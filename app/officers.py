@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import record
 from app.extensions import db
-from app.models import ROLES, Dossier, Officer, Procedure
+from app.models import COMMUNE_ROLES, Dossier, Officer, Procedure
 from app.phones import normalise_phone
 
 
@@ -99,7 +99,7 @@ def update_profile(
         raise ProfileError(
             "role", _("Không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình.")
         )
-    if role is not None and role not in ROLES:
+    if role is not None and role not in COMMUNE_ROLES:
         raise ProfileError("role", _("Chọn vai trò."))
     if name is not None and not name.strip():
         raise ProfileError("name", _("Nhập họ tên."))

@@ -17,7 +17,7 @@ from app.models.feedback import COMMENT_MAX, Feedback
 from app.models.gateway import GatewayStatus
 from app.models.message import Message, PhonePreference, Subscription
 from app.models.office import Office
-from app.models.officer import ROLES, Officer
+from app.models.officer import COMMUNE_ROLES, PROVINCE_ROLES, ROLES, Officer
 from app.models.portal import PORTALS, PortalOutage
 from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
@@ -26,7 +26,7 @@ from app.models.site_version import SiteVersion
 __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
     "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
-    "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "Officer",
+    "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "COMMUNE_ROLES", "PROVINCE_ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",
     "PORTALS", "PortalOutage",

@@ -33,6 +33,22 @@ class Office(db.Model):
         sa.String(255), default="https://dichvucong.gov.vn/p/home/dvc-trang-chu.html"
     )
     sms_channel: Mapped[str] = mapped_column(sa.String(20), default="")  # "" = app default
+    # Names before the 2025 mergers, one per line: the province home finds a commune by them.
+    former_names: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # A host name of its own (``vinhbuu.example.vn``): that host shows this commune's pages.
+    hostname: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    map_url: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    # Per-commune SMS gateway settings, Fernet-encrypted JSON (never shown back in full).
+    sms_settings: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    @property
+    def slug(self) -> str:
+        """The commune's address on the site: ``/vb/``."""
+        return self.code.lower()
+
+    @property
+    def former_name_list(self) -> list[str]:
+        return [n.strip() for n in (self.former_names or "").splitlines() if n.strip()]
 
     @property
     def tz(self) -> ZoneInfo:

@@ -13,21 +13,27 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.procedure import procedure_officer
 
-ROLES = ("admin", "officer", "leader")
+# Commune roles work inside one commune; province roles (issue 13) belong to no commune.
+COMMUNE_ROLES = ("admin", "officer", "leader")
+PROVINCE_ROLES = ("province_admin", "province_leader")
+ROLES = PROVINCE_ROLES + COMMUNE_ROLES
 
 
 class Officer(UserMixin, db.Model):
     __tablename__ = "officer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    # None for province staff (PROVINCE_ROLES), who see every commune from the province pages.
+    office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("office.id"), index=True)
     username: Mapped[str] = mapped_column(sa.String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     name: Mapped[str] = mapped_column(sa.String(120))
     title: Mapped[str] = mapped_column(sa.String(120), default="")
     title_en: Mapped[str] = mapped_column(sa.String(120), default="")
     public_phone: Mapped[str] = mapped_column(sa.String(20), default="")  # E.164
-    role: Mapped[str] = mapped_column(sa.String(10), default="officer")
+    role: Mapped[str] = mapped_column(sa.String(20), default="officer")
+    # A temporary password (set by an admin) must be replaced at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the session cookie's user id (``get_id``): raising it ends every session this
     # officer has open, at once, on every worker (sign-out, password change, deactivation).
@@ -70,6 +76,10 @@ class Officer(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_province(self) -> bool:
+        return self.role in PROVINCE_ROLES
 
     def can_write(self) -> bool:
         return self.role in ("admin", "officer")

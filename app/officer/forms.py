@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.guides import CONFIRMABLE, Draft, lines
-from app.models import CHANNELS, RESULT_RETURNS, ROLES
+from app.models import CHANNELS, COMMUNE_ROLES, RESULT_RETURNS
 from app.phones import normalise_phone
 from app.vocabulary import (
     CHANNEL_LABELS,
@@ -156,7 +156,7 @@ class ProfileForm(FlaskForm):
 
 class OfficerAdminForm(ProfileForm):
     name = StringField(_l("Họ tên"), validators=[DataRequired(_l("Nhập họ tên.")), Length(max=120)])
-    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in COMMUNE_ROLES])
     active = BooleanField(_l("Đang làm việc (được đăng nhập)"))
 
 
