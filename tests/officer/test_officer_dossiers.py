@@ -405,10 +405,12 @@ def test_csv_export(client, desk, login, make_dossier):
     assert len(rows) == 1 + 28
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code[late.code][3] == '\'=HYPERLINK("http://x")'
-    assert by_code[late.code][9] == "x"  # overdue column
-    assert by_code[late.code][4] == "0912 345 678"
+    col = {name: i for i, name in enumerate(rows[0])}
+    assert by_code[late.code][col["Quá hạn"]] == "x"
+    assert by_code[late.code][col["Số điện thoại"]] == "0912 345 678"
+    assert by_code[late.code][col["Mã hồ sơ tại xã"]] == late.code
     assert "'@SUM(A1)" in [row[3] for row in rows]
-    assert "Đăng ký khai sinh" in by_code[late.code][2]
+    assert "Đăng ký khai sinh" in by_code[late.code][col["Thủ tục"]]
     # Same filter as the list.
     rows = list(
         csv.reader(
