@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app import dossier_import as importer
+from app.clock import office_today
+from app.dossier_queries import COLUMNS, DossierFilter, all_rows, export_csv
 from app.extensions import db
 from app.models import AuditLog, Dossier, DossierEvent, Message
 from tests.support.helpers import check_page, csrf_token
@@ -336,11 +340,6 @@ def test_parse_status(raw, expected):
 
 def _export(app, office, lang: str = "vi") -> list[list[str]]:
     """The officer list's CSV for ``office``, as rows (what /officer/dossiers.csv sends)."""
-    import csv
-
-    from app.clock import office_today
-    from app.dossier_queries import DossierFilter, all_rows, export_csv
-
     with app.test_request_context(f"/?lang={lang}"):
         today = office_today(office)
         body = export_csv(all_rows(office, DossierFilter(), today), lang, today)
@@ -380,8 +379,6 @@ def _import(app, content: bytes, office, officer):
 
 
 def _bytes(rows: list[list[str]]) -> bytes:
-    import csv
-
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -396,10 +393,6 @@ def test_export_has_the_import_columns_first(app, desk, history):
     assert not any(keys[len(importer.KNOWN) :])  # the read-only extras are ignored
     # Every header, in every language, names one column only.
     with app.test_request_context("/"):
-        from flask_babel import force_locale
-
-        from app.dossier_queries import COLUMNS
-
         for lang in ("vi", "en"):
             with force_locale(lang):
                 folded = [importer._key(str(c.label)) for c in COLUMNS]
