@@ -323,7 +323,9 @@ def check(content: bytes, office: Office) -> CheckResult:
         channel=CHANNEL_WORDS | _in_every_language(dict(CHANNEL_LABELS)),
     )
     codes = {
-        (rec[header.index("ma_ho_so")] if len(rec) > header.index("ma_ho_so") else "").strip()
+        _unquote(
+            (rec[header.index("ma_ho_so")] if len(rec) > header.index("ma_ho_so") else "").strip()
+        )
         for _n, rec in body
     }
     existing = _existing_codes(office, {c for c in codes if c})

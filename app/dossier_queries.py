@@ -287,7 +287,8 @@ COLUMNS: tuple[Column, ...] = (
 
 def _cells(d: Dossier, lang: str, today: date) -> dict[str, str]:
     tz = d.office.tz
-    last = d.last_event()
+    # The event that reached the current status: its time and its note for the citizen.
+    last = next((e for e in reversed(d.events) if e.status == d.status), None)
     changed = last is not None and d.status != "received"
     return {
         # The province's code when the dossier came from it, else ours: the code the import
