@@ -2,9 +2,12 @@
 
 One ``DossierFilter`` feeds the page, the CSV export and the home panel, so "the same filtered
 list" really is the same query. Search is accent-insensitive without a new column: a code or a
-phone is matched in SQL; a name is folded in Python (``app.search.fold``) over the office's
+phone is matched in SQL (text that reads as both, like ``0911250382``, finds both, codes
+first); a name is folded in Python (``app.search.fold``) over the office's
 candidates. A commune receives a few hundred dossiers a year, so folding names in Python costs
 less than keeping a folded copy in sync, and it behaves the same on SQLite and PostgreSQL.
+
+The CSV export writes ``COLUMNS``, the column set ``app.dossier_import`` reads (docs/IMPORT.md).
 """
 
 from __future__ import annotations
