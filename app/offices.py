@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 
 from app.audit import record
 from app.clock import DEFAULT_TIMEZONE
@@ -39,7 +39,9 @@ PASSWORD_LENGTH = 12
 
 
 class CommuneError(ValueError):
-    """A rule the input breaks; ``field`` names the form field the message goes beside."""
+    """A rule the input breaks; ``field`` names the form field the message goes beside.
+    ``message`` is lazy: it is translated where it is shown (a page, or the command line
+    under ``force_locale``), so these rules run outside a request too."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
