@@ -362,6 +362,7 @@ def test_the_static_list_of_env_vars_matches_what_from_env_asks(monkeypatch):
         with contextlib.suppress(ConfigError):  # production without SECRET_KEY stops early
             from_env(INSTANCE, env)
     recording["SECRET_KEY"] = "a-long-random-value-from-the-operator"
+    recording["SETTINGS_ENCRYPTION_KEY"] = "another-long-random-value"
     from_env(INSTANCE, "production")
     static = env_vars_read_by_config_py()
     assert len(static) >= 25, sorted(static)
