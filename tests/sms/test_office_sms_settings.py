@@ -393,3 +393,36 @@ def test_the_module_is_pure():
     """app.sms.office_settings reads no app state: the key comes from the caller."""
     source = settings_mod.__loader__.get_source(settings_mod.__name__)
     assert "current_app" not in source and "app.models" not in source
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def test_register_webhooks_on_the_communes_own_phone(runner, communes, phone_a, phone_b):
+    from app.sms.cli import android_webhooks
+
+    result = runner.invoke(android_webhooks, ["register", "--url", "https://motcua.example.vn",
+                                              "--office", "TB"])
+    assert result.exit_code == 0, result.output
+    assert {h["url"] for h in phone_b.webhooks.values()} == {
+        "https://motcua.example.vn/sms/android?office=TB"}
+    assert phone_a.webhooks == {}
+
+
+def test_the_worker_starts_when_only_communes_have_gateways(app, runner, db, make_office,
+                                                            monkeypatch, phone_b):
+    from app.sms.cli import sms_cli
+
+    monkeypatch.setitem(app.config, "SMS_CHANNEL", "android")
+    monkeypatch.setitem(app.config, "ANDROID_GATEWAY_URL", "")
+    monkeypatch.setitem(app.config, "SMS_QUIET_START", "")
+    monkeypatch.setitem(app.config, "SMS_QUIET_END", "")
+    result = runner.invoke(sms_cli, ["worker", "--once"])
+    assert result.exit_code != 0 and "ANDROID_GATEWAY_URL" in result.output  # nobody can send
+    office = make_office()
+    save_sms_settings(office, _settings(phone_b, ""), set(), None)
+    queue_message(office_id=office.id, phone=CITIZEN, body="Xin chao", kind="status")
+    db.session.commit()
+    result = runner.invoke(sms_cli, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert [m.text for m in phone_b.messages] == ["Xin chao"]
