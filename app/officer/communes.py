@@ -147,10 +147,10 @@ def commune_new():
             db.session.rollback()
             _error_on(form, err)
         else:
-            return render_template("officer/communes/created.html", office=office, admin=admin,
+            return render_template("officer/communes/created.html", commune=office, admin=admin,
                                    password=password, new_commune=True)
     status = 400 if form.errors else 200
-    return render_template("officer/communes/edit.html", form=form, office=None,
+    return render_template("officer/communes/edit.html", form=form, commune=None,
                            holidays=holidays_ahead(local_date(utcnow(), DEFAULT_TZ)),
                            admins=[]), status
 
@@ -172,7 +172,7 @@ def commune_edit(code: str):
             flash(_("Đã lưu thông tin %(name)s.", name=office.name))
             return redirect(url_for("officer.communes"))
     status = 400 if form.errors else 200
-    return render_template("officer/communes/edit.html", form=form, office=office,
+    return render_template("officer/communes/edit.html", form=form, commune=office,
                            holidays=holidays_ahead(office_today(office)),
                            admins=commune_admins(office)), status
 
@@ -189,10 +189,10 @@ def commune_admin_new(code: str):
             db.session.rollback()
             _error_on(form, err)
         else:
-            return render_template("officer/communes/created.html", office=office, admin=admin,
+            return render_template("officer/communes/created.html", commune=office, admin=admin,
                                    password=password, new_commune=False)
     status = 400 if form.errors else 200
-    return render_template("officer/communes/admin_new.html", form=form, office=office), status
+    return render_template("officer/communes/admin_new.html", form=form, commune=office), status
 
 
 # -- SMS settings: the commune admin for their commune, the province admin for any ---------------
@@ -217,7 +217,7 @@ def _sms_page(office: Office, action: str, back: str | None):
             if name not in ("android_password", "android_signing_key"):
                 getattr(form, name).data = current[name]
     status = 400 if form.errors else 200
-    return render_template("officer/communes/sms_settings.html", form=form, office=office,
+    return render_template("officer/communes/sms_settings.html", form=form, commune=office,
                            current=current, readable=readable, action=action,
                            back=back), status
 
