@@ -209,11 +209,20 @@ def test_commune_roles_cannot_open_or_post_the_province_pages(
     login(make_officer(role=role))
     for endpoint, values in (("officer.communes", {}), ("officer.commune_new", {}),
                              ("officer.commune_edit", {"code": "VB"}),
-                             ("officer.commune_admin_new", {"code": "VB"})):
+                             ("officer.commune_admin_new", {"code": "VB"}),
+                             ("officer.commune_sms_settings", {"code": "VB"})):
         pages.get(endpoint, **values, _expected_status=403)
     pages.post("officer.commune_new", _data=NEW, _expected_status=403,
                _csrf_from="/officer/profile")
-    assert _office(db, "TB") is None
+    pages.post("officer.commune_edit", code="VB", _data={**NEW, "name": "X"},
+               _expected_status=403, _csrf_from="/officer/profile")
+    pages.post("officer.commune_admin_new", code="VB", _expected_status=403,
+               _data={"admin_username": "qt9", "admin_name": "Q"}, _csrf_from="/officer/profile")
+    pages.post("officer.commune_sms_settings", code="VB", _expected_status=403,
+               _data={"twilio_from": "+15005550006"}, _csrf_from="/officer/profile")
+    assert _office(db, "TB") is None and _office(db, "VB").name == "UBND xã Vĩnh Bửu"
+    assert _office(db, "VB").sms_settings == ""
+    assert db.session.scalar(sa.select(Officer).where(Officer.username == "qt9")) is None
 
 
 def test_signed_out_goes_to_the_login_page(client, db, make_office):
