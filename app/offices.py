@@ -255,10 +255,17 @@ def sms_settings(office: Office) -> tuple[dict[str, str], bool]:
         return masked({}), False
 
 
+#: The channels a commune may prefer for its notifications ("" = the app's ``SMS_CHANNEL``).
+CHANNEL_CHOICES = ("", "android", "twilio")
+
+
 def save_sms_settings(office: Office, submitted: dict[str, Any], clear: set[str],
-                      by: Officer | None) -> dict[str, str]:
+                      by: Officer | None, channel: str | None = None) -> dict[str, str]:
     """Save the office's own SMS settings, encrypted; an empty secret keeps the stored one
-    unless named in ``clear``. Commits; returns the masked result."""
+    unless named in ``clear``; ``channel`` (when given) is the channel its notifications
+    prefer. Commits; returns the masked result."""
+    if channel is not None and channel not in CHANNEL_CHOICES:
+        raise CommuneError("sms_channel", _("Chọn cách gửi tin."))
     try:
         stored = office_sms_settings(office)
     except ChannelConfigError:
@@ -279,6 +286,11 @@ def save_sms_settings(office: Office, submitted: dict[str, Any], clear: set[str]
     before, after = masked(stored), masked(settings)
     office.sms_settings = encrypt(settings, key)
     changed = [name for name in SMS_FIELDS if stored.get(name) != settings.get(name)]
+    old_channel = office.sms_channel or ""
+    if channel is not None and channel != old_channel:
+        office.sms_channel = channel
+        before["sms_channel"], after["sms_channel"] = old_channel, channel
+        changed.append("sms_channel")
     if changed:
         _audit("office.sms_settings", office, by, office,
                before={k: before[k] for k in changed}, after={k: after[k] for k in changed})

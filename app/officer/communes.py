@@ -13,7 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length
 
 from app.auth import admin_required, province_admin_required
@@ -69,6 +76,11 @@ class CommuneAdminForm(FlaskForm, AdminFields):
 
 
 class SmsSettingsForm(FlaskForm):
+    sms_channel = SelectField(_l("Gửi tin báo qua"), choices=[
+        SelectChoice("", _l("Theo cài đặt chung của tỉnh")),
+        SelectChoice("android", _l("Điện thoại Android của xã")),
+        SelectChoice("twilio", "Twilio"),
+    ], validate_choice=False)  # app.offices checks it, with a translated message
     android_url = StringField(_l("Địa chỉ điện thoại gửi tin (Android)"),
                               validators=[Length(max=255)])
     android_user = StringField(_l("Tên đăng nhập điện thoại"), validators=[Length(max=255)])
@@ -204,7 +216,8 @@ def _sms_page(office: Office, action: str, back: str | None):
         clear = {name for name in ("android_password", "android_signing_key")
                  if getattr(form, f"clear_{name}").data}
         try:
-            save_sms_settings(office, _values(form, SMS_FIELDS), clear, _actor())
+            save_sms_settings(office, _values(form, SMS_FIELDS), clear, _actor(),
+                              channel=form.sms_channel.data)
         except CommuneError as err:
             db.session.rollback()
             _error_on(form, err)
@@ -213,6 +226,7 @@ def _sms_page(office: Office, action: str, back: str | None):
             return redirect(action)
     current, readable = sms_settings(office)
     if request.method == "GET":
+        form.sms_channel.data = office.sms_channel or ""
         for name in SMS_FIELDS:
             if name not in ("android_password", "android_signing_key"):
                 getattr(form, name).data = current[name]

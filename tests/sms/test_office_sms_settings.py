@@ -328,6 +328,20 @@ def test_the_commune_admin_saves_and_never_sees_the_secrets_again(pages, db, com
     assert "gateway-password-4321" not in logged and "••••4321" in logged
 
 
+def test_the_admin_picks_the_channel_for_notifications(pages, db, commune_admin):
+    page = pages.get("officer.sms_settings_page").page
+    assert "sms_channel" in {i.get("name") for i in page.inputs}
+    pages.post("officer.sms_settings_page", _data={**FORM, "sms_channel": "android"})
+    assert _office(db).sms_channel == "android"
+    entry = db.session.scalars(sa.select(AuditLog).where(
+        AuditLog.action == "office.sms_settings")).one()
+    assert entry.before["sms_channel"] == "" and entry.after["sms_channel"] == "android"
+    r = pages.post("officer.sms_settings_page", _data={**FORM, "sms_channel": "pigeon"},
+                   _expected_status=400)
+    assert re.search(r'id="sms_channel-error">Chọn cách gửi tin', r.get_data(as_text=True))
+    assert _office(db).sms_channel == "android"
+
+
 def test_the_secret_boxes_can_be_cleared(pages, db, commune_admin):
     pages.post("officer.sms_settings_page", _data=FORM)
     pages.post("officer.sms_settings_page", _data={
