@@ -35,6 +35,7 @@ def _no_store(response):
 # The view modules register their routes on ``bp`` when imported, so they come after it.
 from app.officer import (  # noqa: E402
     audit,  # noqa: F401
+    communes,  # noqa: F401
     dashboard,  # noqa: F401
     dossiers,  # noqa: F401
     feedback,  # noqa: F401

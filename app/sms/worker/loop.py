@@ -134,11 +134,13 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 class _OfficeInfo(NamedTuple):
-    """What the loop needs of a row's office, read once per run: its time zone (quiet hours)
-    and its preferred channel."""
+    """What the loop needs of a row's office, read once per run: its time zone (quiet hours),
+    its preferred channel and its own SMS settings (encrypted; issue 13)."""
 
     tz: ZoneInfo
     sms_channel: str
+    code: str = ""
+    sms_settings: str = ""
 
 
 def _office_zone(name: str | None) -> ZoneInfo:
@@ -149,19 +151,23 @@ def _office_zone(name: str | None) -> ZoneInfo:
 
 
 class _Channels:
-    """Channels built once per run and shared by its rows (one provider client per process)."""
+    """Channels built once per run and shared by its rows (one provider client per process).
+
+    Keyed by the channel name and the office's settings token: communes with settings of their
+    own get their own channel (their gateway, their sender), the rest share the app-wide one."""
 
     def __init__(self, fixed: Channel | None = None) -> None:
         self.fixed = fixed
-        self.cache: dict[str, Channel] = {}
+        self.cache: dict[tuple[str, str], Channel] = {}
 
     def get(self, name: str | None, office: _OfficeInfo | None) -> Channel:
         if self.fixed is not None:
             return self.fixed
         chosen = channel_name_for(name or None, office)
-        if chosen not in self.cache:
-            self.cache[chosen] = get_channel(chosen)
-        return self.cache[chosen]
+        key = (chosen, office.sms_settings if office is not None else "")
+        if key not in self.cache:
+            self.cache[key] = get_channel(chosen, office)
+        return self.cache[key]
 
 
 class _Run:
@@ -184,10 +190,13 @@ class _Run:
         """The office of a row, from this run's cache (one query per office per run)."""
         if office_id not in self.offices:
             row = db.session.execute(
-                sa.select(Office.timezone, Office.sms_channel).where(Office.id == office_id)
+                sa.select(Office.timezone, Office.sms_channel, Office.code, Office.sms_settings)
+                .where(Office.id == office_id)
             ).first()
             tz = _office_zone(row.timezone if row else None)
-            self.offices[office_id] = _OfficeInfo(tz, (row.sms_channel if row else "") or "")
+            self.offices[office_id] = _OfficeInfo(
+                tz, (row.sms_channel if row else "") or "", row.code if row else "",
+                (row.sms_settings if row else "") or "")
         return self.offices[office_id]
 
     def status_callback(self, channel: Channel) -> str | None:
