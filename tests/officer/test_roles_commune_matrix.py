@@ -30,7 +30,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
+from werkzeug.security import generate_password_hash
 
+from app.models import ROLES as ALL_ROLES
 from app.models import (
     DutyException,
     DutyShift,
@@ -40,8 +43,6 @@ from app.models import (
     ProcedureVersion,
 )
 from app.models.procedure import procedure_officer
-from werkzeug.security import generate_password_hash
-
 from tests.conftest import PASSWORD
 from tests.support.helpers import csrf_token
 
@@ -198,8 +199,6 @@ def _url(app, rule, args: dict) -> tuple[str, bool]:
             converter = rule._converters.get(name)
             values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
     with app.test_request_context():
-        from flask import url_for
-
         return url_for(rule.endpoint, **values), unknown
 
 
@@ -243,11 +242,9 @@ def test_every_officer_endpoint_declares_its_roles(app):
 
 
 def test_declared_roles_are_known_roles(app):
-    from app.models import ROLES as ALL
-
     for endpoint in app.view_functions:
         if endpoint.startswith("officer."):
-            assert set(_roles(app, endpoint)) <= set(ALL), endpoint
+            assert set(_roles(app, endpoint)) <= set(ALL_ROLES), endpoint
 
 
 def test_commune_desk_is_not_for_province_staff(app):
@@ -360,13 +357,10 @@ def test_try_page_knows_nothing_of_commune_b(app, client, db, province, login):
     assert _fingerprint(db) == before
 
 
-def test_province_staff_get_their_own_home(client, province, login):
+def test_province_staff_get_their_own_home(client, pages, province, login):
     assert login(province["staff"]["province_leader"]).status_code == 302
-    r = client.get("/officer/")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/officer/province-home")
-    page = client.get("/officer/province-home")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
+    pages.get("officer.home", _expected_status=302, _expected_redirect="/officer/province-home")
+    html = pages.get("officer.province_home").get_data(as_text=True)
     # No commune desk in the menu: no dossiers, no inbox.
     assert "/officer/dossiers" not in html and "/officer/inbox" not in html
     assert "/officer/password" in html
