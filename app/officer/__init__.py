@@ -6,8 +6,19 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import Office
 from app.sms.public_budget import BudgetState, budget_state
+from app.web import current_lang, office_name
 
 bp = Blueprint("officer", __name__)
+
+
+@bp.context_processor
+def _own_commune() -> dict:
+    # The desk is named after the signed-in officer's own commune, not the public one; province
+    # staff have none (the generic name shows).
+    if not getattr(current_user, "is_authenticated", False):
+        return {}
+    office = current_user.office
+    return {"office": office, "site_name": office_name(office, current_lang()) if office else None}
 
 
 @bp.context_processor

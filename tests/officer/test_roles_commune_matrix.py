@@ -365,3 +365,9 @@ def test_province_staff_get_their_own_home(client, pages, province, login):
     assert "/officer/dossiers" not in html and "/officer/inbox" not in html
     assert "/officer/password" in html
     assert client.get("/officer/dossiers").status_code == 403
+
+
+def test_the_desk_is_named_after_the_officers_own_commune(client, pages, province, login):
+    assert login(province["B"]["officers"]["leader"]).status_code == 302
+    html = pages.get("officer.dossiers").get_data(as_text=True)
+    assert "UBND xã Bmarker" in html and "Vĩnh Bửu" not in html
