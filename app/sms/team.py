@@ -56,10 +56,11 @@ def _hamlet_reply(office: Office, hamlet, lang: str) -> str:
     return body
 
 
-def _list(office: Office, lang: str, words: str = "") -> str:
+def _list(office: Office, lang: str, words: str = "", *, ask: bool = False) -> str:
+    """``HT``: the hamlets; ``ask``: which hamlet are you in (``words``: what named none)."""
     if not team.hamlets(office):
         return render_sms("team", lang, case="none", office_phone=phone_display(office.phone))
-    case = "which" if words else "list"
+    case = "which" if words or ask else "list"
     return render_sms("team", lang, case=case, keywords=_keywords(office),
                       example=_example(office), words=words)
 
@@ -89,10 +90,10 @@ def _ht(office: Office, phone: str, lang: str, cmd: Command) -> tuple[str, bool]
     procedure = guides.find_procedure(office, rest) if rest else None
     if hamlet is None:
         if procedure is None:
-            return _list(office, lang, words=words[:20]), True
+            return _list(office, lang, words=words[:20], ask=True), True
         hamlet = team.last_hamlet_for(office, phone)
         if hamlet is None:
-            return _list(office, lang, words=""), False
+            return _list(office, lang, ask=True), False
         return _request(office, phone, lang, hamlet, procedure)
     # A hamlet and words that are not a procedure's keyword: still help (the member asks).
     return _request(office, phone, lang, hamlet, procedure)
