@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
-from app import hamlets as team
 from app.citizen import bp
 from app.clock import office_now
 from app.page_cache import cached_page
+from app.sms import hamlets as team
 from app.web import current_office
 
 

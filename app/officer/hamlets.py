@@ -1,7 +1,7 @@
 """Hamlets and their community digital teams (issue 16): the commune admin adds hamlets,
 members and the times they help; everyone signed in reads them, the help requests (the
 citizen's phone only for the admin) and the leaders' figures, each table also as CSV. The rules
-live in app/hamlets.py."""
+live in app/sms/hamlets.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app import hamlets as team
 from app import portal as portals
 from app.auth import admin_required, any_role
 from app.clock import office_today
@@ -27,6 +26,7 @@ from app.filters import fmt_datetime, phone_display
 from app.models import Hamlet, TeamException, TeamMember, TeamSlot
 from app.officer import bp
 from app.officer.forms import DayField, HourField
+from app.sms import hamlets as team
 from app.vocabulary import WEEKDAYS, portal_label
 
 

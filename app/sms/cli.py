@@ -30,7 +30,7 @@ from app.sms.channels.android_channel import (
     register_webhooks,
     webhook_url,
 )
-from app.hamlets import run_handover
+from app.sms.hamlets import run_handover
 from app.sms.reminders import queue_reminders
 from app.sms.worker import run_forever, run_once
 from app.sms.worker.loop import check_options

@@ -79,7 +79,7 @@ class Command:
     rating: int | None = None
     code_read: str = ""
     portal: str | None = None
-    #: ``XONG <n>`` / ``BAN <n>``: the help request's number (app.hamlets).
+    #: ``XONG <n>`` / ``BAN <n>``: the help request's number (app.sms.hamlets).
     number: int | None = None
 
 

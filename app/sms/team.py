@@ -1,4 +1,4 @@
-"""SMS commands of the hamlets' community digital teams (issue 16; rules in app/hamlets.py).
+"""SMS commands of the hamlets' community digital teams (issue 16; rules in app/sms/hamlets.py).
 
 * ``HT``: the hamlets and their keywords. ``HT <hamlet>``: that hamlet's members, phones and
   when they help. ``HT [<hamlet>] <procedure>``: a help request, handed to the member available
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
-from app import hamlets as team
 from app import portal as portals
 from app.extensions import db
 from app.filters import phone_display
 from app.models import HelpRequest, Office
 from app.phones import is_vietnamese_mobile
 from app.sms import guide as guides
+from app.sms import hamlets as team
 from app.sms.gsm import count_segments
 from app.sms.parser import Command
 from app.sms.public_budget import budget_reached

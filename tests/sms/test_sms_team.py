@@ -12,9 +12,9 @@ from datetime import datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.hamlets import run_handover
 from app.models import HelpAttempt, HelpRequest, Message, PhonePreference
 from app.sms.gsm import count_segments, is_gsm7
+from app.sms.hamlets import run_handover
 from app.sms.parser import parse
 from tests.support.sms_support import TOKEN, inbound_params, post_signed
 

@@ -45,8 +45,8 @@ from app.sms.channels import (
     get_channel,
 )
 from app.sms.fallback import queue_fallback
+from app.sms.hamlets import run_handover
 from app.sms.quiet_hours import in_quiet_hours, quiet_ends_at
-from app.hamlets import run_handover
 from app.sms.reminders import queue_reminders
 from app.sms.worker.claims import (
     Claimed,
@@ -76,7 +76,7 @@ THROTTLE_PAUSE = timedelta(seconds=15)
 UNCONFIGURED_PAUSE = timedelta(minutes=15)
 #: How often ``run_forever`` queues "your result is waiting" reminders.
 REMIND_EVERY = 3600.0
-#: How often ``run_forever`` moves help requests nobody took on (app/hamlets.py).
+#: How often ``run_forever`` moves help requests nobody took on (app/sms/hamlets.py).
 HANDOVER_EVERY = 300.0
 
 

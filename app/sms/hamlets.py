@@ -60,6 +60,7 @@ from app.roster import next_duty, on_duty_now
 from app.sms.gsm import count_segments
 from app.sms.outbox import phone_lang, queue_message
 from app.sms.replies import render_sms
+from app.vocabulary import WEEKDAYS_SHORT
 
 #: A member (or the officer) has this long to take a request (``XONG``) before the next one is
 #: asked.
@@ -231,8 +232,6 @@ def requests(office: Office, limit: int = 200) -> list[HelpRequest]:
 
 def when_text(member: TeamMember, lang: str = "vi") -> str:
     """``T2-T6 17:00-20:00; T7 08:00-11:00``: a member's weekly slots, short (SMS, pages)."""
-    from app.vocabulary import WEEKDAYS_SHORT
-
     by_hours: dict[tuple[time, time], list[int]] = {}
     for slot in member.slots:
         by_hours.setdefault((slot.start, slot.end), []).append(slot.weekday)
