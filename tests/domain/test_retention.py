@@ -95,10 +95,10 @@ def test_purge_is_idempotent_and_reports_counts(runner, db, clock, history) -> N
     first = runner.invoke(args=["data", "purge"])
     assert first.exit_code == 0, first.output
     assert first.output.strip() == ("purged: sms: 2, closed dossier phones: 1, subscriptions: 1, "
-                                    "feedback comments: 1, signin log: 1")
+                                    "feedback comments: 1, signin log: 1, help requests: 0")
     second = runner.invoke(args=["data", "purge"])
     assert second.output.strip() == ("purged: sms: 0, closed dossier phones: 0, "
-                                     "subscriptions: 0, feedback comments: 0, signin log: 0")
+                                     "subscriptions: 0, feedback comments: 0, signin log: 0, help requests: 0")
     assert [_count(db, model) for model in (Message, Dossier, Feedback)] == rows  # emptied, kept
 
 
