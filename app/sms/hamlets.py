@@ -280,7 +280,8 @@ def render_team(case: str, lang: str, **context) -> str:
 
 
 def _who_context(req: HelpRequest, office: Office, start_local: datetime) -> dict:
-    due_local = to_local(req.due_at, office.tz) if req.due_at else start_local
+    # The officer on duty has no deadline of their own: "within the hour" all the same.
+    due_local = to_local(req.due_at, office.tz) if req.due_at else start_local + HANDOVER_AFTER
     person = req.member if req.member is not None else req.officer
     phone = (req.member.phone if req.member is not None
              else (req.officer.public_phone if req.officer else ""))
