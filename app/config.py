@@ -184,6 +184,8 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "RETAIN_CLOSED_DOSSIER_PHONE_DAYS": _number("RETAIN_CLOSED_DOSSIER_PHONE_DAYS", 365, int, 1),
         "RETAIN_FEEDBACK_COMMENT_DAYS": _number("RETAIN_FEEDBACK_COMMENT_DAYS", 365, int, 1),
         "RETAIN_SIGNIN_LOG_DAYS": _number("RETAIN_SIGNIN_LOG_DAYS", 90, int, 1),
+        # Help requests to the hamlets' teams (issue 16): the citizen's phone is emptied.
+        "RETAIN_HELP_REQUEST_DAYS": _number("RETAIN_HELP_REQUEST_DAYS", 30, int, 1),
         # Uploaded CSVs kept between the import's preview and its confirmation (docs/IMPORT.md).
         "IMPORT_DIR": os.environ.get("IMPORT_DIR") or str(instance_path / "imports"),
         # Behind a proxy (deploy/): how many proxies in front of gunicorn append to

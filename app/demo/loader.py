@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.clock import local_date, local_to_utc, office_today, utcnow
 from app.deadlines import next_working_day
+from app.demo.hamlets import load_demo_teams
 from app.demo.procedures import PROCEDURES
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
@@ -272,9 +273,10 @@ def load_demo(password: str) -> str:
         db.session.add(DutyException(office_id=office.id, day=day, kind="standin",
                                      officer_id=officers["canbo"].id,
                                      stand_in_id=officers["hoa"].id, note="Nghỉ phép"))
+    teams = load_demo_teams(office, officers.get("canbo"))  # issue 16: app/demo/hamlets.py
     db.session.commit()
     return (f"office {office.code}: {len(procs)} procedures, {len(officers)} officers, "
-            f"{dossiers} new dossiers, {feedback} new feedback")
+            f"{dossiers} new dossiers, {feedback} new feedback, {teams}")
 
 
 

@@ -68,6 +68,7 @@ from app.officer import (  # noqa: E402
     dossiers,  # noqa: F401
     feedback,  # noqa: F401
     guides,  # noqa: F401
+    hamlets,  # noqa: F401
     inbox,  # noqa: F401
     people,  # noqa: F401
     portal,  # noqa: F401

@@ -32,6 +32,7 @@ from app.sms.channels.android_channel import (
     register_webhooks,
     webhook_url,
 )
+from app.sms.hamlets import run_handover
 from app.sms.reminders import queue_reminders
 from app.sms.worker import run_forever, run_once
 from app.sms.worker.loop import check_options
@@ -94,6 +95,13 @@ def worker(once: bool, batch: int, worker_id: str | None, interval: float,
 @sms_cli.command("remind", help="Queue reminders for results ready but not collected.")
 def remind() -> None:
     click.echo(f"queued {queue_reminders(utcnow())} reminders")
+
+
+@sms_cli.command("handover",
+                 help="Move help requests nobody took within the hour to the next member, "
+                      "then to the officer on duty; expire old ones.")
+def handover() -> None:
+    click.echo(str(run_handover(utcnow())))
 
 
 # -- the Android gateway phone's webhooks

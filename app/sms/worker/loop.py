@@ -45,6 +45,7 @@ from app.sms.channels import (
     get_channel,
 )
 from app.sms.fallback import queue_fallback
+from app.sms.hamlets import run_handover
 from app.sms.quiet_hours import in_quiet_hours, quiet_ends_at
 from app.sms.reminders import queue_reminders
 from app.sms.worker.claims import (
@@ -75,6 +76,8 @@ THROTTLE_PAUSE = timedelta(seconds=15)
 UNCONFIGURED_PAUSE = timedelta(minutes=15)
 #: How often ``run_forever`` queues "your result is waiting" reminders.
 REMIND_EVERY = 3600.0
+#: How often ``run_forever`` moves help requests nobody took on (app/sms/hamlets.py).
+HANDOVER_EVERY = 300.0
 
 
 @dataclass
@@ -522,6 +525,7 @@ def run_forever(
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     total = Stats()
     last_remind: float | None = None
+    last_handover: float | None = None
     try:
         while not stop.is_set():
             if remind_every and (last_remind is None
@@ -534,6 +538,16 @@ def run_forever(
                     db.session.rollback()
                     logger.exception("queueing reminders failed")
                 last_remind = _time.monotonic()
+            if remind_every and (last_handover is None
+                                 or _time.monotonic() - last_handover >= HANDOVER_EVERY):
+                try:
+                    moved = run_handover(utcnow())
+                    if moved.moved or moved.escalated or moved.expired:
+                        logger.info("help requests: %s", moved)
+                except Exception:
+                    db.session.rollback()
+                    logger.exception("moving help requests on failed")
+                last_handover = _time.monotonic()
             try:
                 total.add(run_once(worker_id, batch, channel, lease=lease,
                                    should_stop=stop.is_set))
