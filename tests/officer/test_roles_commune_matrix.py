@@ -38,9 +38,13 @@ from app.models import (
     DutyException,
     DutyShift,
     Feedback,
+    Hamlet,
     Message,
     Officer,
     ProcedureVersion,
+    TeamException,
+    TeamMember,
+    TeamSlot,
 )
 from app.models.procedure import procedure_officer
 from app.officer.dashboard import TABLES as DASHBOARD_TABLES
@@ -110,8 +114,29 @@ def _commune(db, make_office, make_procedure, make_dossier, code, tag, phone, sm
     inbound = Message(office_id=office.id, direction="in", phone=phone, status="received",
                       body=f"{mark}Cho hoi ho so", needs_attention=True)
     db.session.add(inbound)
+    hamlet = Hamlet(office_id=office.id, name=f"{mark}Ấp {tag}", keyword=f"AP{tag}")
+    db.session.add(hamlet)
+    db.session.flush()
+    member = TeamMember(hamlet_id=hamlet.id, name=f"{mark}Tổ viên {tag}",
+                        phone=f"+849091{digit}0001")
+    db.session.add(member)
+    db.session.flush()
+    slot = TeamSlot(member_id=member.id, weekday=1, start=time(8, 0), end=time(10, 0))
+    team_exc = TeamException(member_id=member.id, day=NOW.date(), kind="away")
+    spare = Hamlet(office_id=office.id, name=f"{mark}Ấp trống {tag}", keyword=f"TR{tag}")
+    db.session.add_all([slot, team_exc, spare])
+    db.session.flush()
+    spare_member = TeamMember(hamlet_id=hamlet.id, name=f"{mark}Dự bị {tag}",
+                              phone=f"+849091{digit}0002")
+    db.session.add(spare_member)
     db.session.commit()
     args = {
+        "hamlet_id": hamlet.id,
+        "member_id": member.id,
+        "slot_id": slot.id,
+        "team_exc_id": team_exc.id,
+        "spare_hamlet_id": spare.id,
+        "spare_member_id": spare_member.id,
         "code": dossier.code,
         "office_code": office.code,
         "officer_id": binh.id,
@@ -194,6 +219,16 @@ def _url(app, rule, args: dict) -> tuple[str, bool]:
     values, unknown = {}, False
     if rule.endpoint == "officer.portal_csv":
         args = {**args, "table": "outages"}
+    # Removing a hamlet or a member removes what hangs on it: those take spare ones, so the
+    # slot and exception removals that come later in the walk still find theirs.
+    if rule.endpoint == "officer.hamlet_remove":
+        args = {**args, "hamlet_id": args["spare_hamlet_id"]}
+    if rule.endpoint == "officer.team_member_remove":
+        args = {**args, "member_id": args["spare_member_id"]}
+    if rule.endpoint == "officer.team_exception_remove":
+        args = {**args, "exc_id": args["team_exc_id"]}
+    if rule.endpoint == "officer.hamlet_figures_csv":
+        args = {**args, "table": "hamlets"}
     if rule.endpoint.startswith("officer.commune_") and "office_code" in args:
         args = {**args, "code": args["office_code"]}  # /communes/<code>: the commune's code
     for name in rule.arguments:
