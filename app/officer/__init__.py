@@ -40,6 +40,7 @@ from app.officer import (  # noqa: E402
     feedback,  # noqa: F401
     guides,  # noqa: F401
     inbox,  # noqa: F401
+    papers,  # noqa: F401
     people,  # noqa: F401
     portal,  # noqa: F401
     roster,  # noqa: F401
