@@ -100,6 +100,7 @@ def add_working_hours(start_local: datetime, hours: float, sessions: Sessions) -
     """``start_local`` (naive local time) plus ``hours`` of office hours: only the ``sessions``
     (e.g. 07:00–11:30 and 13:30–17:00) of working days count. Used for the 8 working hours an
     online dossier has to be acknowledged in (``app.papers.ACK_WORKING_HOURS``)."""
+    start_local = start_local.replace(tzinfo=None)
     left = timedelta(hours=hours)
     day = start_local.date()
     moment = start_local
@@ -122,6 +123,7 @@ def add_working_hours(start_local: datetime, hours: float, sessions: Sessions) -
 def working_hours_between(start_local: datetime, end_local: datetime, sessions: Sessions) -> float:
     """Office hours (as in ``add_working_hours``) from ``start_local`` to ``end_local``;
     negative when ``end`` is before ``start``."""
+    start_local, end_local = start_local.replace(tzinfo=None), end_local.replace(tzinfo=None)
     if end_local < start_local:
         return -working_hours_between(end_local, start_local, sessions)
     total = timedelta()

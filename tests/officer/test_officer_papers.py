@@ -112,9 +112,9 @@ def test_supplement_pauses_the_clock_and_texts_one_segment(db, client, login, de
     assert paper.status_code == 200 and "Bản sao bị mờ" in paper.get_data(as_text=True)
     # The papers come on Tuesday 8 December: the 3 days left count from then.
     clock.local(datetime(2026, 12, 8, 10, 0))
-    login(desk["officer"])  # a new morning, a new session
-    client.post(f"/officer/dossiers/{d.code}/status", data={
-        "csrf_token": _token(client), "status": "processing"})
+    from app.dossiers import change_status
+
+    change_status(d, "processing", desk["officer"])
     db.session.refresh(d)
     assert d.status == "processing" and d.due_on == date(2026, 12, 11)
 
@@ -228,21 +228,22 @@ def test_apology_before_the_due_date_must_move_it_later(db, client, login, desk,
 
 def test_online_dossier_waits_for_acknowledgement_with_hours_left(db, client, login, desk,
                                                                   make_dossier, clock):
-    # Received online Wednesday 2 Dec at 16:00: 1 hour that day, 7 on Thursday → 15:30 Thu.
+    # Received online Wednesday 2 Dec at 16:00: 1 hour that day, 4.5 on Thursday morning,
+    # 2.5 after lunch → 16:00 Thursday.
     d = make_dossier(procedure=desk["proc"], officer=desk["officer"], channel="online",
                      received_at=datetime(2026, 12, 2, 9, 0))
     from app import papers
 
-    assert papers.ack_deadline(d) == datetime(2026, 12, 3, 15, 30)
+    assert papers.ack_deadline(d) == datetime(2026, 12, 3, 16, 0)
     login(desk["officer"])
     home = client.get("/officer/").get_data(as_text=True)
-    assert d.code in home and "4,5" in home  # 9:00 → 15:30 with lunch: 4.5 working hours
+    assert d.code in home and "còn 5 giờ làm việc" in home  # 9:00 → 16:00, lunch off
     response = client.post(f"/officer/dossiers/{d.code}/ack", data={
         "ack-csrf_token": _token(client)})
     assert response.status_code == 302
     db.session.refresh(d)
     assert d.acknowledged_at is not None and d.events[-1].kind == "ack"
-    assert d.code not in client.get("/officer/").get_data(as_text=True)
+    assert "chờ xác nhận" not in client.get("/officer/").get_data(as_text=True)
 
 
 # ----------------------------------------------------------------------------- roles + CSRF
