@@ -210,6 +210,9 @@ def _schemas() -> dict:
             "finished_on_time": count,
             "in_progress": count,
             "overdue_now": count,
+            "overdue_with_apology": count,
+            "overdue_without_apology": count,
+            "refused": count,
             "on_time_rate": rate,
             "online_share": rate,
             "online_share_target": {"type": "number"},
@@ -228,6 +231,7 @@ def _schemas() -> dict:
                 {
                     "points": {"type": "number"},
                     "max_points": {"type": "integer"},
+                    "refused": count,
                     "indicators": {"type": "array", "items": indicator},
                 }
             ),
