@@ -12,8 +12,9 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app import papers
 from app.clock import local_date, local_to_utc, office_today, utcnow
-from app.deadlines import next_working_day
+from app.deadlines import add_working_days, next_working_day
 from app.demo.procedures import PROCEDURES
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
@@ -196,9 +197,6 @@ def _desk_papers(office: Office, procs: dict[str, Procedure], officers: dict[str
     dossiers two have an apology with a new date, one waits for more papers, one is refused,
     the rest still owe an apology; and one online dossier waits for acknowledgement. Returns
     the dossiers added (the online one)."""
-    from app import papers
-    from app.deadlines import add_working_days
-
     today = office_today(office)
     every = list(db.session.scalars(
         sa.select(Dossier).where(Dossier.office_id == office.id).order_by(Dossier.id)))
