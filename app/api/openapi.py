@@ -142,8 +142,21 @@ def _schemas() -> dict:
             "type": S,
             "format": "date",
             "nullable": True,
-            "description": "Last working day for the result; null once closed.",
+            "description": "The date the citizen was last given for the result (a later "
+            "date from an apology for a late dossier); null once closed.",
         },
+        "legal_due_on": {"type": S, "format": "date",
+                         "description": "The legal due date (a late dossier stays late)."},
+        "next_step": _obj({
+            "kind": {"type": S, "enum": ["bring", "collect", "wait", "late", "refused", "done"],
+                     "description": "The one thing to do next: bring papers by a date, "
+                     "collect from a date, nothing (we text you), call (late), read the "
+                     "refusal's reason, or nothing (closed)."},
+            "papers": NULL_STR,
+            "by": {**NULL_STR, "format": "date"},
+            "since": {**NULL_STR, "format": "date"},
+            "reason": NULL_STR,
+        }),
         "full": {"type": "boolean", "description": "True when the phone digits matched."},
         "applicant_name": {"type": S},
         "channel": {"type": S, "enum": ["counter", "online", "post"]},
@@ -197,6 +210,9 @@ def _schemas() -> dict:
             "finished_on_time": count,
             "in_progress": count,
             "overdue_now": count,
+            "overdue_with_apology": count,
+            "overdue_without_apology": count,
+            "refused": count,
             "on_time_rate": rate,
             "online_share": rate,
             "online_share_target": {"type": "number"},
@@ -215,6 +231,7 @@ def _schemas() -> dict:
                 {
                     "points": {"type": "number"},
                     "max_points": {"type": "integer"},
+                    "refused": count,
                     "indicators": {"type": "array", "items": indicator},
                 }
             ),

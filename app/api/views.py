@@ -31,13 +31,14 @@ from app.api.parameters import (
     LANGS,
     PROCEDURE_CODE_PATTERN,
 )
-from app.clock import to_local
+from app.clock import office_today, to_local
 from app.codes import normalise_code
 from app.extensions import csrf, limiter
 from app.guesses import code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
+from app.papers import next_step
 from app.vocabulary import field_label, status_label
 from app.web import current_office, public_url
 
@@ -232,7 +233,8 @@ def dossier(code: str):
             "status": d.status,
             "status_label": str(status_label(d.status)),
             "national_status": NATIONAL_STATUS.get(d.status),
-            "due_on": None if d.status in HIDE_DUE else d.due_on.isoformat(),
+            # The date the citizen was last given (an apology's new date when later).
+            "due_on": None if d.status in HIDE_DUE else d.current_due.isoformat(),
             "full": full,
         }
         if full:
@@ -250,6 +252,8 @@ def dossier(code: str):
                     }
                     for e in d.events
                 ],
+                legal_due_on=d.due_on.isoformat(),
+                next_step=_next_step(d, office),
                 officer={"name": d.officer.name, "phone": d.officer.public_phone}
                 if d.officer and d.officer.public_phone
                 else None,
@@ -259,6 +263,18 @@ def dossier(code: str):
         # Personal data: never in a shared cache or the browser's store.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _next_step(d, office) -> dict:
+    """The one thing the citizen does next (app.papers.next_step), as JSON."""
+    step = next_step(d, office_today(office))
+    return {
+        "kind": step.kind,
+        "papers": step.papers or None,
+        "by": step.by.isoformat() if step.by else None,
+        "since": step.since.isoformat() if step.since else None,
+        "reason": step.reason or None,
+    }
 
 
 @bp.route("/index")

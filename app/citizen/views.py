@@ -17,7 +17,7 @@ from app import lookup as svc
 from app import portal
 from app.citizen import bp
 from app.citizen.forms import FeedbackForm
-from app.clock import office_now
+from app.clock import office_now, office_today
 from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.feedback import save_web_feedback
@@ -26,6 +26,7 @@ from app.guesses import DIGITS_PER_ADDRESS, code_only_limit, digits_key, digits_
 from app.guides import guide_context
 from app.models import FIELDS
 from app.page_cache import cached_page
+from app.papers import next_step
 from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office
 
@@ -163,8 +164,9 @@ def status():
                                           code=lookup.code)
             else:
                 lookup.dossier = dossier
+    step = next_step(lookup.dossier, office_today(office)) if lookup.dossier else None
     response = make_response(
-        render_template("citizen/status.html", lookup=lookup, office=office),
+        render_template("citizen/status.html", lookup=lookup, office=office, step=step),
         400 if lookup.errors and "form" not in lookup.errors else 200,
     )
     if lookup.full:

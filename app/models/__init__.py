@@ -4,6 +4,7 @@ from app.models.audit import AuditLog, LoginAttempt
 from app.models.base import utcnow
 from app.models.dossier import (
     CHANNELS,
+    EVENT_KINDS,
     FINISHED_STATUSES,
     NATIONAL_STATUS,
     OPEN_STATUSES,
@@ -35,7 +36,7 @@ from app.models.site_version import SiteVersion
 
 __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
-    "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
+    "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "EVENT_KINDS", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "COMMUNE_ROLES", "PROVINCE_ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",

@@ -70,6 +70,7 @@ from app.officer import (  # noqa: E402
     guides,  # noqa: F401
     hamlets,  # noqa: F401
     inbox,  # noqa: F401
+    papers,  # noqa: F401
     people,  # noqa: F401
     portal,  # noqa: F401
     roster,  # noqa: F401

@@ -421,7 +421,7 @@ def test_code_and_right_digits_show_everything(app, pages, lan):
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', text, re.S).group(1)
     assert timeline.count("<li>") == 2  # received, needs supplement
     assert tr(app, "vi", "Đã tiếp nhận") in timeline
-    assert tr(app, "vi", "Cần bổ sung") + ": Thiếu giấy tờ" in text  # the missing paper
+    assert tr(app, "vi", "Mang đến xã") + ": Thiếu giấy tờ" in text  # the missing paper
     assert 'href="tel:+84909000111"' in text  # the officer in charge
     assert "no-store" in response.headers["Cache-Control"]
     assert "ETag" not in response.headers
@@ -431,7 +431,7 @@ def test_ready_dossier_tells_when_to_come(app, client, desk, make_dossier):
     d = make_dossier(procedure=desk["ct"], status="ready", phone="+84987654321")
     text = client.get("/status", query_string={"code": d.code, "digits": "4321"}).get_data(
         as_text=True)
-    assert tr(app, "vi", "Đã có kết quả. Mời đến xã nhận") in text
+    assert "Đã có kết quả. Mời đến xã nhận từ ngày" in text
     assert "7:00–11:30" in text
     assert 'href="tel:+84909000222"' in text
 
@@ -840,6 +840,8 @@ def test_demo_due_dates_match_the_rules(demo):
     from app.dossiers import compute_due
 
     for d in demo.session.scalars(sa.select(Dossier)):
+        if any(e.kind == "supplement" for e in d.events):
+            continue  # a request for more papers paused the clock (app.papers, issue 15)
         assert d.due_on == compute_due(d.procedure, d.office, d.received_at), d.code
         assert d.received_at <= datetime.now() + timedelta(minutes=1)  # noqa: DTZ005
 

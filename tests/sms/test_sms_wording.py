@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from flask import template_rendered
 from flask_babel import force_locale
 
+from app import papers
 from app.budgets import SMS_GUIDE_SEGMENTS, SMS_STATUS_SEGMENTS
+from app.deadlines import add_working_days
 from app.demo.hamlets import load_teams
 from app.demo.procedures import PROCEDURES
 from app.models import STATUSES, Dossier, Message, PhonePreference, Procedure
@@ -118,6 +120,17 @@ def commune(db, demo, make_officer, make_shift, make_dossier, clock, rendered):
         make_dossier(office=demo, procedure=procedures[0], status=status, officer=officer,
                      phone=OWNER_EN, lang="en")
     load_teams(demo)  # the hamlets' digital teams (issue 16): HT, XONG, BAN below
+    # The desk's papers (app.papers): each text once per language.
+    today = datetime(2026, 12, 3).date()
+    for phone, lang in ((OWNER, "vi"), (OWNER_EN, "en")):
+        made = [make_dossier(office=demo, procedure=procedures[0], officer=officer, phone=phone,
+                             lang=lang) for _ in range(3)]
+        papers.request_supplement(made[0], officer, papers="Bản chính giấy chứng sinh",
+                                  reason="Bản sao bị mờ", bring_by=add_working_days(today, 5),
+                                  today=today)
+        papers.refuse(made[1], officer, reason="Đăng ký tại xã nơi cha mẹ ở")
+        papers.apologise(made[2], officer, reason="Chờ xác minh",
+                         new_date=add_working_days(today, 10), today=today)
     db.session.commit()
     return demo, procedures, dossiers
 
@@ -201,7 +214,7 @@ def _notifications(lang):
     phone = OWNER if lang == "vi" else OWNER_EN
     found = [(f"notify {m.body[:24]}", SMS_STATUS_SEGMENTS, m.body) for m in db.session.scalars(
         sa.select(Message).where(Message.kind == "notify", Message.phone == phone))]
-    assert len(found) >= 4, found  # received, needs supplement, ready, rejected
+    assert len(found) >= 7, found  # received, needs supplement, ready, rejected + 3 papers
     return found
 
 
