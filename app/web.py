@@ -26,6 +26,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import BaseConverter
 
 from app.clock import DEFAULT_TIMEZONE
 from app.extensions import db
@@ -97,6 +98,12 @@ def remember_language() -> None:
 
 def current_lang() -> str:
     return str(get_locale() or "vi")
+
+
+class OfficeConverter(BaseConverter):
+    """``/<office:office>/``: a commune's code in lower case (``vb``)."""
+
+    regex = "[a-z]{1,5}"
 
 
 class Assets:
@@ -206,6 +213,14 @@ def public_url(endpoint: str, **values) -> str:
     built from them could point a citizen, or a cached answer, at someone else's site.
     Without it (development), the request's own URL; outside a request, the path alone."""
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if endpoint.startswith("citizen.") and values.get("office") is None:
+        # Every citizen page lives under its commune (``/vb/...``).
+        values.pop("office", None)
+        office = (page_office() or current_office()) if has_request_context() else default_office()
+        if office is not None:
+            values["office"] = office.slug
+    elif hasattr(values.get("office"), "slug"):
+        values["office"] = values["office"].slug
     if not has_request_context():
         path = current_app.url_map.bind("localhost").build(endpoint, values)
         return base + path
@@ -225,13 +240,39 @@ def lang_url(lang: str) -> str:
     return request.script_root + request.path + "?" + urlencode(args, doseq=True)
 
 
+def default_office():
+    """The default commune (``DEFAULT_OFFICE``), else the first office; None in an empty
+    database."""
+    return db.session.scalars(
+        sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
+    ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+
+
+def office_by_slug(slug: str | None):
+    """The office whose address is ``/<slug>/`` (its code, any case); None if there is none."""
+    if not slug or len(slug) > 5 or not slug.isascii() or not slug.isalpha():
+        return None
+    return db.session.scalars(sa.select(Office).where(Office.code == slug.upper())).first()
+
+
+def host_office():
+    """The office whose own host name (``Office.hostname``) this request came to, else None.
+    Only hosts that passed ``TRUSTED_HOSTS`` (app.hygiene) get this far."""
+    if not has_request_context():
+        return None
+    host = (request.host or "").rpartition(":")[0] if request.host.count(":") == 1 else request.host
+    host = (host or "").lower()
+    if not host:
+        return None
+    return db.session.scalars(sa.select(Office).where(Office.hostname == host)).first()
+
+
 def current_office():
-    """The office this deployment serves on its public pages (``DEFAULT_OFFICE``), once per
-    request. Multi-office deployments would pick it from the host name here."""
+    """The commune the page is about, once per request: the one the URL names (``/vb/...``,
+    set by the citizen blueprint's URL preprocessor), else the one whose own host name was
+    asked, else the default commune (``DEFAULT_OFFICE``)."""
     if "office" not in g:
-        g.office = db.session.scalars(
-            sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
-        ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+        g.office = host_office() or default_office()
     return g.office
 
 

@@ -21,13 +21,13 @@ from app.models.officer import COMMUNE_ROLES, PROVINCE_ROLES, ROLES, Officer
 from app.models.portal import PORTALS, PortalOutage
 from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
-from app.models.site_version import SiteVersion
+from app.models.site_version import OfficeVersion, SiteVersion
 
 __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
     "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "COMMUNE_ROLES", "PROVINCE_ROLES", "Officer",
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
-    "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",
+    "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "OfficeVersion", "SiteVersion",
     "PORTALS", "PortalOutage",
 ]
