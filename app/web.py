@@ -217,8 +217,8 @@ def public_url(endpoint: str, **values) -> str:
         # Every citizen page lives under its commune (``/vb/...``).
         values.pop("office", None)
         office = (page_office() or current_office()) if has_request_context() else default_office()
-        if office is not None:
-            values["office"] = office.slug
+        values["office"] = (office.slug if office is not None
+                            else current_app.config["DEFAULT_OFFICE"].lower())
     elif hasattr(values.get("office"), "slug"):
         values["office"] = values["office"].slug
     if not has_request_context():

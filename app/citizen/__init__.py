@@ -9,7 +9,7 @@ every ``url_for("citizen.…")``, so templates build links without naming it. Th
 :mod:`app.citizen.province`.
 """
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, current_app, g
 
 from app.web import current_office, office_by_slug, page_office
 
@@ -33,8 +33,9 @@ def _office_in_urls(endpoint, values) -> None:
             values["office"] = office.slug
         return
     office = page_office() or current_office()
-    if office is not None:
-        values["office"] = office.slug
+    # An empty database: links to the default commune's address, which says so itself.
+    values["office"] = office.slug if office is not None else (
+        current_app.config["DEFAULT_OFFICE"].lower())
 
 
 # The view modules register their routes on ``bp`` when imported, so they come after it.

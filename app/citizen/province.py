@@ -15,7 +15,8 @@ the query string.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.clock import office_now
 from app.codes import normalise_code
@@ -55,6 +56,8 @@ def matches(office: Office, words: list[str]) -> bool:
 def home():
     own = host_office()
     communes = _communes() if own is None else [own]
+    if not communes:  # an empty database: nothing to show yet, but no 500
+        abort(503)
     if len(communes) == 1:
         # One commune (or its own host name): ``/`` is its home, no extra click.
         from app.citizen.views import commune_home
@@ -65,7 +68,8 @@ def home():
     words = fold(q).split()
     shown = [o for o in communes if matches(o, words)] if words else communes
     rows = [(o, on_duty_now(o, office_now(o))) for o in shown]
-    return render_template("citizen/province.html", rows=rows, q=q, total=len(communes))
+    return render_template("citizen/province.html", rows=rows, q=q, total=len(communes),
+                           site_name=_("Một cửa các xã"))
 
 
 # ----------------------------------------------------------------------------- old addresses
@@ -75,8 +79,8 @@ def _moved(endpoint: str, office: Office | None = None, **values):
     """A permanent redirect to ``endpoint`` of ``office`` (the default commune), keeping the
     query string; 308 for a form post so it is posted again, 301 otherwise."""
     office = office or current_office()
-    if office is None:
-        return redirect(url_for("province.home"))
+    if office is None:  # an empty database: nothing to show yet, but no 500
+        abort(503)
     url = url_for(endpoint, office=office.slug, **values)
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")

@@ -180,8 +180,8 @@ def test_guide_by_keyword_or_name(db, demo, text, keyword):
     result = send(demo, text)
     assert result.command.name == "guide"
     assert f"(HD {keyword})" in result.body
-    assert result.body.split("Xem: ")[1].startswith(f"/procedures/{proc.slug}") or (
-        f"/procedures/{proc.slug}" in result.body
+    assert result.body.split("Xem: ")[1].startswith(f"/vb/procedures/{proc.slug}") or (
+        f"/vb/procedures/{proc.slug}" in result.body
     )
     assert result.segments <= 3 and is_gsm7(result.body)
 
