@@ -37,7 +37,7 @@ def test_procedures_list(client, world):
     ks = by_slug["khai-sinh"]
     assert ks["code"] == "1.001193" and ks["name"] == "Đăng ký khai sinh"
     assert ks["online_mode"] == "full" and ks["takes_dossiers"] is True
-    assert ks["url"].endswith("/api/v1/procedures/1.001193")
+    assert ks["url"].endswith("/api/v1/procedures/1.001193?commune=vb")
     assert ks["guide_url"].endswith("/vb/procedures/khai-sinh")
     assert by_slug["vneid"]["takes_dossiers"] is False
     en = client.get("/api/v1/procedures?lang=en").get_json()
