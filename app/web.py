@@ -270,10 +270,25 @@ def host_office():
 def current_office():
     """The commune the page is about, once per request: the one the URL names (``/vb/...``,
     set by the citizen blueprint's URL preprocessor), else the one whose own host name was
-    asked, else the default commune (``DEFAULT_OFFICE``)."""
+    asked, else the default commune (``DEFAULT_OFFICE``). Kept on the request, not on ``g``:
+    an app context (and its ``g``) may outlive one request (tests, CLI)."""
+    if has_request_context():
+        try:
+            return request.motcua_office
+        except AttributeError:
+            office = request.motcua_office = host_office() or default_office()
+            return office
     if "office" not in g:
-        g.office = host_office() or default_office()
+        g.office = default_office()
     return g.office
+
+
+def set_current_office(office) -> None:
+    """What :func:`current_office` answers for the rest of this request."""
+    if has_request_context():
+        request.motcua_office = office
+    else:
+        g.office = office
 
 
 def page_office():

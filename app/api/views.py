@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, g, jsonify, request
+from flask import abort, jsonify, request
 from flask_babel import force_locale
 
 from app import metrics
@@ -40,7 +40,7 @@ from app.guides import guide_context
 from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
 from app.vocabulary import field_label, status_label
-from app.web import current_office, office_by_slug, public_url
+from app.web import current_office, office_by_slug, public_url, set_current_office
 
 HIDE_DUE = ("returned", "rejected", "withdrawn")  # as on the status page
 
@@ -104,7 +104,7 @@ def _office(default=None):
         office = default or current_office()
     if office is None:  # an empty database: nothing to serve yet
         abort(503)
-    g.office = office
+    set_current_office(office)
     return office
 
 

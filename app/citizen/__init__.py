@@ -9,9 +9,9 @@ every ``url_for("citizen.…")``, so templates build links without naming it. Th
 :mod:`app.citizen.province`.
 """
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, current_app
 
-from app.web import current_office, office_by_slug, page_office
+from app.web import current_office, office_by_slug, page_office, set_current_office
 
 bp = Blueprint("citizen", __name__, url_prefix="/<office:office>")
 
@@ -22,7 +22,7 @@ def _load_office(endpoint, values) -> None:
     office = office_by_slug(slug)
     if office is None:
         abort(404)  # an unknown commune: the app's translated 404 page
-    g.office = office
+    set_current_office(office)
 
 
 @bp.url_defaults

@@ -15,17 +15,17 @@ the query string.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.clock import office_now
 from app.codes import normalise_code
-from app.extensions import db
+from app.extensions import csrf, db
 from app.models import Office
 from app.page_cache import cached_page
 from app.roster import on_duty_now
 from app.search import fold
-from app.web import current_office, host_office, office_by_slug
+from app.web import current_office, host_office, office_by_slug, set_current_office
 
 bp = Blueprint("province", __name__)
 
@@ -62,7 +62,7 @@ def home():
         # One commune (or its own host name): ``/`` is its home, no extra click.
         from app.citizen.views import commune_home
 
-        g.office = communes[0]
+        set_current_office(communes[0])
         return commune_home()
     q = (request.args.get("q") or "").strip()[:SEARCH_MAX]
     words = fold(q).split()
@@ -98,6 +98,7 @@ def old_guide(slug: str):
 
 
 @bp.route("/procedures/<slug>/sms", methods=["GET", "POST"])
+@csrf.exempt  # it only redirects: the commune's own page checks the token
 def old_send_guide(slug: str):
     return _moved("citizen.send_guide", slug=slug[:80])
 
@@ -120,6 +121,7 @@ def old_vcard(officer_id: int):
 
 
 @bp.route("/feedback", methods=["GET", "POST"])
+@csrf.exempt  # it only redirects: the commune's own page checks the token
 def old_feedback():
     return _moved("citizen.feedback")
 

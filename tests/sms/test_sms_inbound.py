@@ -189,7 +189,7 @@ def test_guide_by_keyword_or_name(db, demo, text, keyword):
 def test_guide_link_uses_public_base_url(db, demo, app, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://motcua.vinhbuu.gov.vn")
     result = send(demo, "HD KS")
-    assert "https://motcua.vinhbuu.gov.vn/procedures/dang-ky-khai-sinh" in result.body
+    assert "https://motcua.vinhbuu.gov.vn/vb/procedures/dang-ky-khai-sinh" in result.body
 
 
 @pytest.mark.parametrize("text", ["HD", "hd", "HD xyz", "HD giay phep lai xe", "Huong dan ???"])
