@@ -9,8 +9,10 @@ What makes it safe:
 
 * **Keys.** A page is stored under its view, its full URL (path and query), the base it was
   asked under (scheme, ``Host`` and ``SCRIPT_NAME``), the language, the htmx headers, the
-  office-local minute or day when the page shows "who is on duty now" or "overdue", and the
-  :class:`~app.models.SiteVersion` row (a random epoch and two counters).
+  office-local minute or day when the page shows "who is on duty now" or "overdue", the
+  commune the page is about, and the version counters: the province row
+  (:class:`~app.models.SiteVersion`: a random epoch and two counters) and the commune's own
+  row (:class:`~app.models.OfficeVersion`; the province home uses the sums of every row).
 * **Only under the public base** (issue 12, item 2). Links on a page start with
   ``SCRIPT_NAME``, which a forwarder can set from a header (``GET //evil.example/`` with
   ``SCRIPT_NAME: //evil.example`` once stored a home page whose every link left the site).
@@ -20,9 +22,12 @@ What makes it safe:
   with no prefix at all. Anything else is rendered for that request alone.
 * **Invalidation.** Every ORM flush that adds, changes or deletes an office, procedure, guide
   text, officer, duty shift or exception, or portal outage (the home page and guides say while
-  the online portal is down) bumps ``site_version.content`` in the same transaction;
-  a dossier or dossier event bumps ``site_version.dossiers``. So the version commits with the
-  change, or not at all. A worker re-reads the row at most every ``PAGE_CACHE_CHECK_SECONDS``
+  the online portal is down) bumps ``content`` in the same transaction; a dossier or dossier
+  event bumps ``dossiers``. The counter moved is the commune's own (``office_version``) when
+  the object belongs to one commune, so an edit in one commune never empties another's
+  pages; the province row (``site_version``) when it belongs to none (a province catalogue
+  row, an office added or removed, or when the commune cannot be told), which moves every
+  commune's pages. So the version commits with the change, or not at all. A worker re-reads the row at most every ``PAGE_CACHE_CHECK_SECONDS``
   (default 1 s; 0 re-reads on every request) and at once after its own commits, so another
   worker shows a change within that second. Writes made with raw SQL to those tables (none in
   the app) would not be seen until the next ORM change.
@@ -34,6 +39,8 @@ What makes it safe:
   in the worker's memory, under a key that includes the digits, and still goes out with
   ``Cache-Control: no-store`` so no browser or proxy keeps it; it is dropped when the dossier
   changes, at midnight, or when newer pages push it out (``PAGE_CACHE_SIZE`` entries, LRU).
+* **Bounded.** ``PAGE_CACHE_SIZE`` bounds the pages a worker keeps (LRU), however many
+  communes × pages × languages a province has; FastPath's index holds at most twice that.
 
 ``PAGE_CACHE_SIZE=0`` turns the cache off.
 """

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.citizen.views import commune_home
 from app.clock import office_now
 from app.codes import normalise_code
 from app.extensions import csrf, db
@@ -60,8 +61,6 @@ def home():
         abort(503)
     if len(communes) == 1:
         # One commune (or its own host name): ``/`` is its home, no extra click.
-        from app.citizen.views import commune_home
-
         set_current_office(communes[0])
         return commune_home()
     q = (request.args.get("q") or "").strip()[:SEARCH_MAX]

@@ -256,3 +256,14 @@ def test_fast_path_keeps_communes_apart(app, client, two, monkeypatch):
         xb = text(client.get("/xb/procedures/khai-sinh"))
     assert "Đăng ký khai sinh VB" in vb and "Đăng ký khai sinh XB" in xb
     assert page_cache.fast_hits >= 2
+
+
+def test_a_communes_own_host_name_serves_its_home_at_the_root(app, client, two, db,
+                                                              monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", [])
+    two["xb"].hostname = "xuanbinh.example.vn"
+    db.session.commit()
+    own = client.get("/", headers={"Host": "xuanbinh.example.vn"})
+    assert own.status_code == 200
+    assert 'href="/xb/procedures/khai-sinh"' in text(own)
+    assert "Chọn xã của bạn" in text(client.get("/"))  # any other host: the province home
