@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from app.citizen.views import commune_home
 from app.clock import office_now
 from app.codes import normalise_code
-from app.extensions import csrf, db
+from app.extensions import db
 from app.models import Office
 from app.page_cache import cached_page
 from app.roster import on_duty_now
@@ -97,7 +97,6 @@ def old_guide(slug: str):
 
 
 @bp.route("/procedures/<slug>/sms", methods=["GET", "POST"])
-@csrf.exempt  # it only redirects: the commune's own page checks the token
 def old_send_guide(slug: str):
     return _moved("citizen.send_guide", slug=slug[:80])
 
@@ -120,7 +119,6 @@ def old_vcard(officer_id: int):
 
 
 @bp.route("/feedback", methods=["GET", "POST"])
-@csrf.exempt  # it only redirects: the commune's own page checks the token
 def old_feedback():
     return _moved("citizen.feedback")
 

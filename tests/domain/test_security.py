@@ -36,6 +36,8 @@ def _dummy_args(rule) -> dict[str, object]:
             values[name] = "VB-241115-0007"
         elif name == "lang":
             values[name] = "vi"
+        elif name == "office":  # a commune's address (/vb/...): it must exist
+            values[name] = "vb"
         elif name == "phone":
             values[name] = "+84912345678"
         elif name == "filename":
