@@ -211,7 +211,9 @@ def public_url(endpoint: str, **values) -> str:
     With ``PUBLIC_BASE_URL`` set it is that base + the route's path, never the request's
     ``Host`` or ``SCRIPT_NAME``, which a client (or a forwarder that trusts it) chooses — a link
     built from them could point a citizen, or a cached answer, at someone else's site.
-    Without it (development), the request's own URL; outside a request, the path alone."""
+    Without it (development), the request's own URL; outside a request, the path alone.
+    A citizen page is under its commune: ``office=`` (an Office or its slug), by default the
+    page's commune (the default commune outside a request)."""
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if endpoint.startswith("citizen.") and values.get("office") is None:
         # Every citizen page lives under its commune (``/vb/...``).
