@@ -153,8 +153,9 @@ def register():
 
 
 def status_url(code: str) -> str:
-    """The public status page with the code filled in: the URL the QR code carries."""
-    return public_url("citizen.status", code=code)
+    """The public status page with the code filled in: the URL the QR code carries, under the
+    commune the code's prefix names (``/vb/status?code=VB-…``)."""
+    return public_url("citizen.status", office=code.partition("-")[0].lower(), code=code)
 
 
 def qr_svg(url: str) -> str:

@@ -111,7 +111,7 @@ def test_periods_come_from_settings(app, db, clock, history, monkeypatch) -> Non
 def test_a_purged_closed_dossier_no_longer_answers_to_the_old_digits(client, db, clock, history
                                                                      ) -> None:
     code = history["returned"].code
-    url = f"/status?code={code}&digits=0004"
+    url = f"/vb/status?code={code}&digits=0004"
     assert "Trần Thị Lan" in client.get(url).get_data(as_text=True)
     clock.local(START + timedelta(days=366))
     purge()
