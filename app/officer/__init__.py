@@ -42,6 +42,7 @@ from app.officer import (  # noqa: E402
     inbox,  # noqa: F401
     people,  # noqa: F401
     portal,  # noqa: F401
+    province,  # noqa: F401
     roster,  # noqa: F401
     signin,  # noqa: F401
     try_sms,  # noqa: F401
