@@ -200,7 +200,7 @@ def _hm(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _office(data: dict) -> Office:
+def _office(data: dict = OFFICE) -> Office:
     office = db.session.scalars(sa.select(Office).where(Office.code == data["code"])).first()
     if office is None:
         office = Office(**data)
@@ -246,8 +246,9 @@ def make_content(lang: str, content: dict) -> ProcedureContent:
     return row
 
 
-def _officers(office: Office, password: str, procs: dict[str, Procedure], commune: Commune
-              ) -> dict[str, Officer]:
+def _officers(office: Office, password: str, procs: dict[str, Procedure],
+              commune: Commune | None = None) -> dict[str, Officer]:
+    commune = commune or VINH_BUU
     result = {}
     for username, name, title, title_en, phone, role, keywords in commune.officers:
         officer = db.session.scalars(sa.select(Officer).where(Officer.username == username)).first()
