@@ -525,10 +525,16 @@ def index_766(
     ids = [r.id for r in handled]
     complaint_ids: set[int] = set()
     if ids:
+        # The same dossiers as a subquery, not a list of ids: a province's year is more ids
+        # than SQLite takes as parameters.
+        handled_ids = sa.select(Dossier.id).where(
+            *scope.dossiers(), Dossier.status != "withdrawn",
+            Dossier.received_at >= start_utc, Dossier.received_at < end_utc,
+        )
         complaint_ids = set(
             db.session.scalars(
                 sa.select(Feedback.dossier_id).distinct().where(
-                    Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING,
+                    Feedback.dossier_id.in_(handled_ids), Feedback.rating <= COMPLAINT_MAX_RATING,
                     Feedback.proven,
                 )
             )
@@ -840,3 +846,75 @@ def _commune_counts(
         .group_by(Message.office_id)
     ):
         rows[office_id].sms_sent = sent
+
+
+def province_public(offices: list[Office], now_utc: datetime | None = None) -> dict:
+    """The public scorecard summed over ``offices`` (every commune), for the last 12 months:
+    the keys of ``public_index`` that the scorecard shows, plus ``communes`` (one
+    ``CommuneFigures`` each, over the same days, so the lines add up to the totals).
+
+    Built from grouped queries and one pass over the period's dossiers, not from
+    ``public_index`` with every commune in scope: that reads every overdue dossier as an
+    object and the finished ones twice (measured 4.4 s for 100 communes × 300 dossiers)."""
+    now_utc = now_utc or utcnow()
+    tz = offices[0].tz  # every commune keeps Vietnam's time
+    today = local_date(now_utc, tz)
+    period = public_period(today)
+    rows = commune_figures(offices, period, now_utc)
+    start_utc, end_utc = utc_bounds(period, tz)
+    scope = Scope(None)
+    idx = index_766(scope, start_utc, end_utc, today, tz)
+    months = {m: Month(m, 0, 0, 0, 0) for m in period.months()}
+    for received_at, channel in db.session.execute(
+        sa.select(Dossier.received_at, Dossier.channel).where(
+            Dossier.received_at >= start_utc, Dossier.received_at < end_utc
+        )
+    ):
+        month = months[local_date(received_at, tz).replace(day=1)]
+        month.received += 1
+        month.online += channel == "online"
+    finish = _finish_time()
+    for due_on, finished_at in db.session.execute(
+        sa.select(Dossier.due_on, finish).where(
+            Dossier.status.in_(FINISHED_STATUSES), finish >= start_utc, finish < end_utc
+        )
+    ):
+        done = local_date(finished_at, tz)
+        month = months[done.replace(day=1)]
+        month.finished += 1
+        month.finished_on_time += done <= due_on
+    ratings = sum(r.ratings for r in rows)
+    good = sum(r.good for r in rows)
+    finished = sum(r.finished for r in rows)
+    received = sum(r.received for r in rows)
+    return {
+        "period": {"from": period.start.isoformat(), "to": period.last_day.isoformat()},
+        "as_of": today.isoformat(),
+        "received": received,
+        "finished": finished,
+        "finished_on_time": sum(r.finished_on_time for r in rows),
+        "overdue_now": sum(r.overdue for r in rows),
+        "on_time_rate": pct(ratio(sum(r.finished_on_time for r in rows), finished)),
+        "online_share": pct(ratio(sum(r.online for r in rows), received)),
+        "online_share_target": pct(ONLINE_SHARE_TARGET),
+        "satisfaction": {"ratings": ratings, "good_share": pct(ratio(good, ratings))},
+        "index_766": {
+            "points": idx.points,
+            "max_points": idx.max_points,
+            "indicators": [
+                {"key": i.key, "ratio": pct(i.ratio), "points": i.points,
+                 "max_points": i.max_points}
+                for i in idx.indicators
+            ],
+        },
+        "months": [
+            {
+                "month": m.month.strftime("%Y-%m"),
+                "received": m.received,
+                "on_time_rate": pct(m.on_time_rate),
+                "online_share": pct(m.online_share),
+            }
+            for m in months.values()
+        ],
+        "communes": rows,
+    }

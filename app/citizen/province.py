@@ -2,18 +2,19 @@
 summed over every commune for the last 12 months, and one line per commune linking to its own
 scorecard. Counts and rates only, no personal data; works with JavaScript off.
 
-With one commune in the database this is simply that commune's scorecard. The sums come from
-``metrics.public_index`` with ``Scope(None)`` (every commune; about 30 queries whatever their
-number) and the lines from ``metrics.commune_figures`` (a handful of grouped queries), over the
-same 12 months, so the lines add up to the totals.
+With one commune in the database this is simply that commune's scorecard. The figures come from
+``metrics.province_public`` (grouped queries and one pass over the year's dossiers, whatever the
+number of communes), the lines from ``metrics.commune_figures`` over the same days, so they add
+up to the totals. A worker keeps the result while no dossier, event or feedback is added.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, render_template, url_for
+from flask import abort, current_app, render_template, url_for
 from flask_babel import format_decimal
 
 from app import metrics
@@ -21,29 +22,53 @@ from app.citizen import bp
 from app.citizen import scorecard as commune_scorecard
 from app.clock import local_date, utcnow
 from app.extensions import db
-from app.models import Office
+from app.models import Dossier, DossierEvent, Feedback, Office
 from app.search import fold
 from app.vocabulary import INDICATOR_LABELS, INDICATOR_NOTES
 
+#: How long a worker keeps the roll-up at most, even when nothing it can see has changed (a
+#: due date moved by hand adds no event).
+MEMO_SECONDS = 300
+_memo: dict[tuple, tuple[float, dict]] = {}
 
-def scorecard_url(office: Office) -> str:
-    """A commune's own scorecard (``/<code>/index`` once communes have their addresses)."""
-    return url_for("citizen.scorecard", code=office.slug)
+
+def _fingerprint() -> tuple:
+    """What changes whenever a figure of the roll-up can: the newest dossier, dossier event
+    and feedback (every status change adds an event) and the communes; primary-key maxima,
+    so one cheap query."""
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(Dossier.id)).scalar_subquery(),
+        sa.select(sa.func.max(DossierEvent.id)).scalar_subquery(),
+        sa.select(sa.func.max(Feedback.id)).scalar_subquery(),
+        sa.select(sa.func.count(Office.id)).scalar_subquery(),
+    )).one())
+
+
+def province_data(offices: list[Office]) -> dict:
+    """``metrics.province_public``, kept by this worker while nothing it counts has changed
+    (about a second to build for 100 communes; a cache, not a store: any worker rebuilds the
+    same numbers from the database)."""
+    now_utc = utcnow()
+    key = (id(current_app), local_date(now_utc, offices[0].tz), _fingerprint())
+    hit = _memo.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MEMO_SECONDS:
+        return hit[1]
+    data = metrics.province_public(offices, now_utc)
+    data["communes"] = [(r.office.name, r.office.slug, r) for r in data["communes"]]
+    _memo.clear()
+    _memo[key] = (time.monotonic(), data)
+    return data
 
 
 @bp.route("/province")
 def province_index():
-    offices = list(db.session.scalars(sa.select(Office)))
+    offices = list(db.session.scalars(sa.select(Office).order_by(Office.id)))
     if not offices:  # an empty database: nothing to show yet, but no 500
         abort(503)
     if len(offices) == 1:
         return commune_scorecard.scorecard()
-    offices.sort(key=lambda o: (fold(o.name), o.code))
-    now_utc = utcnow()
-    # Every commune keeps Vietnam's time; the first one's zone gives "today".
-    data = metrics.public_index(offices[0], now_utc, metrics.Scope(None))
-    period = metrics.public_period(local_date(now_utc, offices[0].tz))
-    rows = metrics.commune_figures(offices, period, now_utc)
+    data = province_data(offices)
+    rows = sorted(data["communes"], key=lambda c: (fold(c[0]), c[1]))
     return render_template(
         "citizen/province_index.html",
         data=data,
@@ -58,5 +83,5 @@ def province_index():
         notes=INDICATOR_NOTES,
         decision=metrics.DECISION_766,
         decision_date=metrics.DECISION_766_DATE,
-        scorecard_url=scorecard_url,
+        scorecard_url=lambda slug: url_for("citizen.scorecard", code=slug),
     )

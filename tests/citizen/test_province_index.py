@@ -60,6 +60,15 @@ def test_the_lines_add_up_to_the_totals(two):
     assert data["finished"] == sum(r.finished for r in rows) == 1
     assert data["overdue_now"] == sum(r.overdue for r in rows) == 1
     assert data["satisfaction"]["ratings"] == sum(r.ratings for r in rows) == 1
+    # The page's quick way gives the slow way's numbers.
+    quick = metrics.province_public([vb, vt])
+    for key in ("received", "finished", "overdue_now", "on_time_rate", "online_share"):
+        assert quick[key] == data[key], key
+    assert quick["satisfaction"]["good_share"] == data["satisfaction"]["good_share"]
+    assert quick["index_766"]["points"] == data["index_766"]["points"]
+    assert [(m["month"], m["received"], m["on_time_rate"], m["online_share"])
+            for m in quick["months"]] == [
+        (m["month"], m["received"], m["on_time_rate"], m["online_share"]) for m in data["months"]]
     for office in two:
         alone = metrics.public_index(office)
         row = next(r for r in rows if r.office is office)
@@ -78,6 +87,15 @@ def test_one_commune_is_its_own_scorecard(client, pages, db, make_office):
 def test_in_english(client, pages, two):
     html = pages.get("citizen.province_index", lang="en").get_data(as_text=True)
     assert "Each commune" in html
+
+
+def test_a_new_dossier_shows_at_once(client, pages, two, make_dossier):
+    vb, _vt = two
+    assert "Cộng số liệu của 2 xã." in client.get("/province").get_data(as_text=True)
+    make_dossier(office=vb)
+    html = client.get("/province").get_data(as_text=True)
+    facts = html[html.index('<dl class="facts'):html.index("</dl>")]
+    assert '<dd class="big">4</dd>' in facts  # not the worker's earlier answer
 
 
 def test_no_commune_yet_is_not_a_500(client, db):
