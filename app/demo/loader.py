@@ -22,6 +22,7 @@ from app.dossiers import change_status, register_dossier
 from app.extensions import db
 from app.models import (
     Dossier,
+    DossierEvent,
     DutyException,
     DutyShift,
     Feedback,
@@ -302,13 +303,18 @@ def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, O
         count += 1
     # The demo's history is history: every text its events caused is stored as delivered in
     # the same transaction, so not one of them is ever queued for the worker — only events
-    # after the load would be (and their demo numbers are refused by the worker).
+    # after the load would be (and their demo numbers are refused by the worker). Each is dated
+    # by the event it tells of, so "texts sent this month" counts this month's, not the load's.
+    sent = sa.func.coalesce(
+        sa.select(DossierEvent.at).where(DossierEvent.id == Message.event_id).scalar_subquery(),
+        Message.created_at,
+    )
     db.session.execute(
         sa.update(Message)
         .where(Message.office_id == office.id, Message.status == "queued",
                Message.dossier_id.in_(sa.select(Dossier.id).where(Dossier.office_id == office.id)))
-        .values(status="delivered", attempts=1, sent_at=Message.created_at,
-                delivered_at=Message.created_at, channel="console")
+        .values(status="delivered", attempts=1, sent_at=sent, delivered_at=sent, created_at=sent,
+                channel="console")
     )
     return count
 
