@@ -11,6 +11,7 @@ import pytest
 from app import metrics
 from app.budgets import HTML_BUDGET
 from app.clock import office_today
+from app.demo.loader import NAMES, load_demo
 from app.dossiers import change_status
 from app.models import Feedback, Office, utcnow
 
@@ -110,3 +111,15 @@ def test_a_hundred_communes_fit_the_budget(client, pages, db):
     response = pages.get("citizen.province_index")
     assert len(gzip.compress(response.get_data(), 9)) <= HTML_BUDGET
     assert response.get_data(as_text=True).count("<tr><th scope=\"row\"><a href=") == 100
+
+
+def test_the_demo_province(client, pages, db):
+    load_demo("demo-password-1")
+    response = pages.get("citizen.province_index", lang="en")
+    html = response.get_data(as_text=True)
+    assert "Totals of 3 communes." in html
+    for name in ("Vĩnh Bửu", "Vĩnh Thạnh", "Hưng Điền A"):
+        assert name in html
+    for name in NAMES:
+        assert name not in html
+    assert len(gzip.compress(response.get_data(), 9)) <= HTML_BUDGET
