@@ -35,15 +35,18 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import audit
 from app.clock import local_to_utc, unix_time, utcnow
+from app.dossier_queries import COLUMNS, FORMULA_START
 from app.dossiers import DossierError, change_status, register_dossier
 from app.extensions import db
 from app.models import NATIONAL_STATUS, STATUSES, Dossier, Office, Officer, Procedure
 from app.phones import normalise_phone
 from app.search import fold
+from app.vocabulary import CHANNEL_LABELS, STATUS_LABELS
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -51,20 +54,9 @@ PREVIEW_ROWS = 20
 STASH_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
 
 REQUIRED = ("ma_ho_so", "ho_ten", "ngay_nhan")
-KNOWN = (
-    "ma_ho_so",
-    "ma_thu_tuc",
-    "tu_khoa",
-    "ho_ten",
-    "so_dien_thoai",
-    "kenh",
-    "ngay_nhan",
-    "trang_thai",
-    "ngay_cap_nhat",
-    "dong_y_sms",
-    "ngon_ngu",
-    "ghi_chu",
-)
+#: The columns read, in order: the same set the officer's CSV export writes (one column set
+#: both ways, ``app.dossier_queries.COLUMNS``); its read-only columns are ignored here.
+KNOWN = tuple(c.key for c in COLUMNS if c.imported)
 
 # National status code → ours. The reverse of NATIONAL_STATUS plus the two codes we can
 # place without guessing (see the module docstring).
@@ -95,6 +87,7 @@ PATHS: dict[str, tuple[str, ...]] = {
 }
 DATE_FORMATS = (
     "%d/%m/%Y %H:%M",
+    "%H:%M %d/%m/%Y",  # how our own export writes it (app.filters.fmt_datetime)
     "%d/%m/%Y %H:%M:%S",
     "%d-%m-%Y %H:%M",
     "%Y-%m-%d %H:%M:%S",
@@ -102,6 +95,14 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M",
 )
 DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+
+
+@dataclass
+class Labels:
+    """Folded words → code, for values our export writes in the reader's language."""
+
+    status: dict[str, str]
+    channel: dict[str, str]
 
 
 @dataclass
@@ -159,6 +160,33 @@ def _word(value: str) -> str:
     return _key(value)
 
 
+def _in_every_language(labels: dict[str, object]) -> dict[str, str]:
+    """Folded label in each interface language → code: our export writes statuses, channels
+    and headers in the reader's language, and any officer may import it."""
+    words: dict[str, str] = {}
+    for lang in current_app.config.get("LANGUAGES", ("vi", "en")):
+        with force_locale(lang):
+            for code, label in labels.items():
+                words.setdefault(_key(str(label)), code)
+    return words
+
+
+def header_words() -> dict[str, str]:
+    """Header cell (folded) → column key: the key itself or its export header in any language."""
+    words = {key: key for key in KNOWN}
+    for word, key in _in_every_language({c.key: c.label for c in COLUMNS}).items():
+        if key in KNOWN:
+            words.setdefault(word, key)
+    return words
+
+
+def _unquote(value: str) -> str:
+    """Undo ``safe_cell``: our export puts ``'`` before a cell that starts like a formula."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def decode(content: bytes) -> str:
     """UTF-8 (with or without BOM); else Windows-1258, what Excel on a Vietnamese Windows
     writes. NFC so that decomposed accents compare equal to typed ones."""
@@ -196,12 +224,16 @@ def parse_when(raw: str, office: Office) -> datetime | None:
     return None
 
 
-def parse_status(raw: str) -> str | None:
+def parse_status(raw: str, labels: dict[str, str] | None = None) -> str | None:
+    """A national code, our status name, or (with ``labels``) our status words in any
+    language, as our export writes them."""
     text = raw.strip()
     if text.isdigit():
         return NATIONAL_TO_OURS.get(int(text))
     word = _word(text)
-    return word if word in STATUSES else None
+    if word in STATUSES:
+        return word
+    return (labels or {}).get(word)
 
 
 def _procedures(office: Office) -> tuple[dict[str, Procedure], dict[str, Procedure]]:
@@ -218,17 +250,18 @@ def _procedures(office: Office) -> tuple[dict[str, Procedure], dict[str, Procedu
 
 
 def _existing_codes(office: Office, codes: set[str]) -> set[str]:
+    """The codes already in this office, as a province code or as our own: an export of this
+    office's dossiers names counter dossiers by our code (``app.dossier_queries``)."""
     found: set[str] = set()
     items = sorted(codes)
     for start in range(0, len(items), 500):  # keep IN lists short on every database
         chunk = items[start : start + 500]
-        found.update(
-            db.session.scalars(
-                sa.select(Dossier.external_code).where(
-                    Dossier.office_id == office.id, Dossier.external_code.in_(chunk)
+        for column in (Dossier.external_code, Dossier.code):
+            found.update(
+                db.session.scalars(
+                    sa.select(column).where(Dossier.office_id == office.id, column.in_(chunk))
                 )
             )
-        )
     return found
 
 
@@ -253,7 +286,8 @@ def check(content: bytes, office: Office) -> CheckResult:
         result.errors.append(RowError(0, "", _("Tệp trống.")))
         return result
     header_row, header_cells = numbered[0]
-    header = [_key(h) for h in header_cells]
+    words = header_words()
+    header = [words.get(_key(h), _key(h)) for h in header_cells]
     missing = [c for c in REQUIRED if c not in header]
     if "ma_thu_tuc" not in header and "tu_khoa" not in header:
         missing.append("ma_thu_tuc / tu_khoa")
@@ -284,8 +318,14 @@ def check(content: bytes, office: Office) -> CheckResult:
         return result
 
     by_code, by_keyword = _procedures(office)
+    labels = Labels(
+        status=_in_every_language(dict(STATUS_LABELS)),
+        channel=CHANNEL_WORDS | _in_every_language(dict(CHANNEL_LABELS)),
+    )
     codes = {
-        (rec[header.index("ma_ho_so")] if len(rec) > header.index("ma_ho_so") else "").strip()
+        _unquote(
+            (rec[header.index("ma_ho_so")] if len(rec) > header.index("ma_ho_so") else "").strip()
+        )
         for _n, rec in body
     }
     existing = _existing_codes(office, {c for c in codes if c})
@@ -293,9 +333,10 @@ def check(content: bytes, office: Office) -> CheckResult:
     now = utcnow()
     for index, record in body:
         cells = {
-            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
+            name: (_unquote(record[i].strip()) if i < len(record) else "")
+            for i, name in enumerate(header)
         }
-        row = _check_row(index, cells, office, by_code, by_keyword, now, result.errors)
+        row = _check_row(index, cells, office, by_code, by_keyword, labels, now, result.errors)
         if row is None:
             continue
         if row.external_code in seen:
@@ -325,6 +366,7 @@ def _check_row(
     office: Office,
     by_code: dict[str, Procedure],
     by_keyword: dict[str, Procedure],
+    labels: Labels,
     now: datetime,
     errors: list[RowError],
 ) -> ImportRow | None:
@@ -366,7 +408,7 @@ def _check_row(
         if not phone:
             err("so_dien_thoai", _("Số điện thoại không đúng: %(value)s", value=raw_phone))
 
-    channel = CHANNEL_WORDS.get(_word(cells.get("kenh", "")) or "truc_tiep")
+    channel = labels.channel.get(_word(cells.get("kenh", "")) or "truc_tiep")
     if channel is None:
         err("kenh", _("Kênh phải là truc_tiep, truc_tuyen hoặc buu_chinh."))
 
@@ -389,7 +431,7 @@ def _check_row(
     status = "received"
     raw_status = cells.get("trang_thai", "")
     if raw_status:
-        status = parse_status(raw_status) or ""
+        status = parse_status(raw_status, labels.status) or ""
         if not status:
             err(
                 "trang_thai",

@@ -67,12 +67,16 @@ from app.models import (
     DossierEvent,
     DutyException,
     DutyShift,
+    Hamlet,
     Office,
     Officer,
     PortalOutage,
     Procedure,
     ProcedureContent,
     SiteVersion,
+    TeamException,
+    TeamMember,
+    TeamSlot,
 )
 from app.web import choose_locale, current_office, security_header_items
 
@@ -81,7 +85,7 @@ SCOPES = ("content", "dossiers")
 
 def _scope_of(obj: object) -> str | None:
     if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException,
-                        PortalOutage)):
+                        PortalOutage, Hamlet, TeamMember, TeamSlot, TeamException)):
         return "content"
     if isinstance(obj, (Dossier, DossierEvent)):
         return "dossiers"

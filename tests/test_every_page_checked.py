@@ -31,6 +31,7 @@ NOT_HTML = {
     "officer.dashboard_csv": "CSV",
     "officer.dossiers_csv": "CSV",
     "officer.portal_csv": "CSV",
+    "officer.hamlet_figures_csv": "CSV",
     "officer.province_csv": "CSV",
 }
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from app.clock import local_date, local_to_utc, office_today, utcnow
 from app.deadlines import next_working_day
+from app.demo.hamlets import load_demo_teams
 from app.demo.procedures import PROCEDURES
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
@@ -406,9 +407,12 @@ def _commune(commune: Commune, password: str) -> str:
         day = next_working_day(office_today(office))
         db.session.add(DutyException(office_id=office.id, day=day, kind="standin",
                                      officer_id=desk.id, stand_in_id=stand_in.id, note="Nghỉ phép"))
+    # Issue 16's hamlets and digital teams (app/demo/hamlets.py) are Vĩnh Bửu's.
+    teams = (load_demo_teams(office, officers.get("canbo")) if commune is VINH_BUU
+             else "0 hamlets, 0 help requests")
     db.session.commit()
     return (f"office {office.code}: {len(procs)} procedures, {len(officers)} officers, "
-            f"{dossiers} new dossiers, {feedback} new feedback")
+            f"{dossiers} new dossiers, {feedback} new feedback, {teams}")
 
 
 def _province_officers(password: str) -> None:

@@ -15,6 +15,16 @@ from app.models.dossier import (
 )
 from app.models.feedback import COMMENT_MAX, Feedback
 from app.models.gateway import GatewayStatus
+from app.models.hamlet import (
+    HELP_STATES,
+    OPEN_HELP_STATES,
+    Hamlet,
+    HelpAttempt,
+    HelpRequest,
+    TeamException,
+    TeamMember,
+    TeamSlot,
+)
 from app.models.message import Message, PhonePreference, Subscription
 from app.models.office import Office
 from app.models.officer import COMMUNE_ROLES, PROVINCE_ROLES, ROLES, Officer
@@ -30,4 +40,6 @@ __all__ = [
     "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",
     "PORTALS", "PortalOutage",
+    "HELP_STATES", "OPEN_HELP_STATES", "Hamlet", "HelpAttempt", "HelpRequest", "TeamException",
+    "TeamMember", "TeamSlot",
 ]

@@ -178,21 +178,7 @@ def dossiers_csv():
     flt = dossier_list.DossierFilter.from_args(request.args)
     today = _today()
     rows = dossier_list.all_rows(_office(), flt, today)
-    headers = [
-        _("Mã hồ sơ"),
-        _("Mã hồ sơ của tỉnh"),
-        _("Thủ tục"),
-        _("Họ tên"),
-        _("Điện thoại"),
-        _("Hình thức nộp"),
-        _("Ngày nhận"),
-        _("Hẹn trả"),
-        _("Tình trạng"),
-        _("Quá hạn"),
-        _("Cán bộ phụ trách"),
-        _("Cách trả kết quả"),
-    ]
-    body = dossier_list.export_csv(rows, current_lang(), today, headers)
+    body = dossier_list.export_csv(rows, current_lang(), today)
     response = Response(body, mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ho-so-{today:%Y%m%d}.csv"'

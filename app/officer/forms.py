@@ -40,6 +40,14 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu.")), Length(max=200)])
 
 
+class PasswordForm(FlaskForm):
+    """Own password change; the rules (length, not the user name) are ``app.officers``'."""
+
+    current = PasswordField(_l("Mật khẩu đang dùng"), validators=[DataRequired(_l("Nhập mật khẩu đang dùng.")), Length(max=200)])
+    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Nhập mật khẩu mới."))])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[DataRequired(_l("Nhập lại mật khẩu mới."))])
+
+
 # -- Counter work: register a dossier, change its status, upload an import file. Choices that
 # depend on the office or the dossier are filled in by the view before validation
 
@@ -152,6 +160,14 @@ class ProfileForm(FlaskForm):
     title = StringField(_l("Chức danh (tiếng Việt)"), validators=[Length(max=120)])
     title_en = StringField(_l("Chức danh (tiếng Anh)"), validators=[Length(max=120)])
     procedures = CheckboxListField(_l("Thủ tục phụ trách"), coerce=int, choices=[])
+
+
+class NewOfficerForm(FlaskForm):
+    """The admin adds an officer of the commune; the password is a temporary one."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập.")), Length(max=40)])
+    name = StringField(_l("Họ tên"), validators=[DataRequired(_l("Nhập họ tên.")), Length(max=120)])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in COMMUNE_ROLES], default="officer")
 
 
 class OfficerAdminForm(ProfileForm):

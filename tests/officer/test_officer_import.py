@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app import dossier_import as importer
+from app.clock import office_today
+from app.dossier_queries import COLUMNS, DossierFilter, all_rows, export_csv
 from app.extensions import db
 from app.models import AuditLog, Dossier, DossierEvent, Message
 from tests.support.helpers import check_page, csrf_token
@@ -329,3 +333,122 @@ def test_semicolon_windows_file_with_accented_headers(app, desk):
 )
 def test_parse_status(raw, expected):
     assert importer.parse_status(raw) == expected
+
+
+# ----------------------------------------------------------------------------- export ↔ import
+
+
+def _export(app, office, lang: str = "vi") -> list[list[str]]:
+    """The officer list's CSV for ``office``, as rows (what /officer/dossiers.csv sends)."""
+    with app.test_request_context(f"/?lang={lang}"):
+        today = office_today(office)
+        body = export_csv(all_rows(office, DossierFilter(), today), lang, today)
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def _comparable(rows: list[list[str]]) -> list[list[str]]:
+    """Rows without what belongs to one commune: our own code and the officer in charge."""
+    header = rows[0]
+    drop = {header.index(h) for h in ("Mã hồ sơ tại xã", "Cán bộ phụ trách") if h in header}
+    drop |= {header.index(h) for h in ("Commune dossier code", "Officer in charge") if h in header}
+    return sorted([c for i, c in enumerate(r) if i not in drop] for r in rows[1:])
+
+
+@pytest.fixture
+def history(desk, make_dossier):
+    """Dossiers of every kind in the desk's commune, one of them from the province."""
+    ks, ct = desk["ks"], desk["ct"]
+    made = [
+        make_dossier(procedure=ks, applicant_name="Nguyễn Văn An"),
+        make_dossier(procedure=ks, status="processing", channel="online", lang="en"),
+        make_dossier(procedure=ct, status="needs_supplement", phone="", sms_consent=False),
+        make_dossier(procedure=ks, status="ready", channel="post"),
+        make_dossier(procedure=ct, status="returned", applicant_name="=cmd|' /C calc'!A0"),
+        make_dossier(procedure=ks, status="rejected", phone="+84911250382"),
+        make_dossier(procedure=ct, status="withdrawn"),
+    ]
+    made[1].external_code = "000.00.20.H39-240315-0001"  # came from the province
+    db.session.commit()
+    return made
+
+
+def _import(app, content: bytes, office, officer):
+    with app.test_request_context("/"):
+        return importer.apply(content, office, officer, filename="ho-so.csv")
+
+
+def _bytes(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def test_export_has_the_import_columns_first(app, desk, history):
+    rows = _export(app, desk["office"])
+    with app.test_request_context("/"):
+        words = importer.header_words()
+    keys = [words.get(importer._key(h)) for h in rows[0]]
+    assert keys[: len(importer.KNOWN)] == list(importer.KNOWN)
+    assert not any(keys[len(importer.KNOWN) :])  # the read-only extras are ignored
+    # Every header, in every language, names one column only.
+    with app.test_request_context("/"):
+        for lang in ("vi", "en"):
+            with force_locale(lang):
+                folded = [importer._key(str(c.label)) for c in COLUMNS]
+            assert len(set(folded)) == len(COLUMNS), lang
+    by_code = {r[0]: r for r in rows[1:]}
+    assert "000.00.20.H39-240315-0001" in by_code  # the province's code, when there is one
+    assert history[0].code in by_code
+
+
+def test_export_reimported_into_the_same_commune_doubles_nothing(app, desk, history):
+    before = _export(app, desk["office"])
+    content = _bytes(before)
+    with app.test_request_context("/"):
+        result = importer.check(content, desk["office"])
+    assert not result.errors, result.errors
+    assert result.rows == [] and len(result.skipped) == len(history)
+    assert count(Dossier) == len(history)
+    assert _export(app, desk["office"]) == before
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_export_import_export_round_trip(app, desk, history, make_office, make_procedure,
+                                         make_officer, lang):
+    first = _export(app, desk["office"], lang)
+    other = make_office("XB", name="UBND xã Bình Hòa", name_en="Binh Hoa Commune")
+    for proc in (desk["ks"], desk["ct"]):  # the same procedures, as every commune has them
+        make_procedure(office=other, keyword=proc.sms_keyword, name=proc.content("vi").name,
+                       name_en=proc.content("en").name, national_code=proc.national_code,
+                       processing_days=proc.processing_days)
+    officer = make_officer("can_bo_xb", role="officer", office=other)
+    texts = count(Message)
+    result = _import(app, _bytes(first), other, officer)
+    assert len(result.rows) == len(history) and not result.skipped
+    second = _export(app, other, lang)
+    assert second[0] == first[0]
+    assert _comparable(second) == _comparable(first)
+    # Recreated, each under the new commune's own code, found by the old one.
+    mine = list(db.session.scalars(sa.select(Dossier).where(Dossier.office_id == other.id)))
+    assert {d.external_code for d in mine} == {r[0] for r in first[1:]}
+    assert all(d.code.startswith("XB-") for d in mine)
+    assert {d.status for d in mine} == {d.status for d in history}
+    # No SMS for history; importing the new commune's export there again doubles nothing.
+    assert count(Message) == texts
+    with app.test_request_context("/"):
+        again = importer.check(_bytes(second), other)
+    assert not again.errors and again.rows == [] and len(again.skipped) == len(history)
+
+
+def test_export_route_file_imports_as_uploaded(client, app, desk, history, login):
+    """The bytes the officer downloads (BOM, CRLF, quoted cells) pass the import's check."""
+    login(desk["officer"])
+    raw = client.get("/officer/dossiers.csv").get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    r = _upload(client, raw)
+    html = r.get_data(as_text=True)
+    assert f"Sẽ nhập 0 hồ sơ, bỏ qua {len(history)} hồ sơ đã có." in html
+    with app.test_request_context("/"):
+        result = importer.check(raw, desk["office"])
+    assert not result.errors and len(result.skipped) == len(history)
