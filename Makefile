@@ -42,7 +42,9 @@ run: migrate
 	@echo ""
 	@echo "  MotCua Lite demo: http://127.0.0.1:$(PORT)/"
 	@echo "  Officer sign-in: http://127.0.0.1:$(PORT)/officer/login"
-	@echo "  Users: admin (admin), canbo (officer), lanhdao (leader); password: $(DEMO_PASSWORD)"
+	@echo "  Vinh Buu (VB): admin (admin), canbo (officer), lanhdao (leader)"
+	@echo "  Vinh Thanh (VT): admin_vt, canbo_vt, lanhdao_vt; Hung Dien A (HA): admin_ha, canbo_ha, lanhdao_ha"
+	@echo "  Province: tinh (province admin), tinhld (province leader); password: $(DEMO_PASSWORD)"
 	@echo ""
 	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 

@@ -143,9 +143,10 @@ def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose dossiers: an office, optionally one procedure and/or one officer in charge."""
+    """Whose dossiers: an office, optionally one procedure and/or one officer in charge.
+    ``office_id`` None means every commune of the deployment (the province roll-up)."""
 
-    office_id: int
+    office_id: int | None
     procedure_id: int | None = None
     officer_id: int | None = None
 
@@ -154,7 +155,7 @@ class Scope:
         return bool(self.procedure_id or self.officer_id)
 
     def dossiers(self) -> list[sa.ColumnElement[bool]]:
-        clauses = [Dossier.office_id == self.office_id]
+        clauses = [] if self.office_id is None else [Dossier.office_id == self.office_id]
         if self.procedure_id:
             clauses.append(Dossier.procedure_id == self.procedure_id)
         if self.officer_id:
@@ -420,7 +421,7 @@ def sms_figures(scope: Scope, start_utc: datetime, end_utc: datetime) -> Sms:
         )
         .select_from(Message)
         .where(
-            Message.office_id == scope.office_id,
+            *([] if scope.office_id is None else [Message.office_id == scope.office_id]),
             Message.direction == "out",
             # The try-it page's replies were stored as "sent" before it became a sandbox; they
             # never reached a phone and never cost anything.
@@ -436,7 +437,9 @@ def sms_figures(scope: Scope, start_utc: datetime, end_utc: datetime) -> Sms:
 
 
 def _feedback_scope(query: sa.Select, scope: Scope) -> sa.Select:
-    query = query.select_from(Feedback).where(Feedback.office_id == scope.office_id)
+    query = query.select_from(Feedback)
+    if scope.office_id is not None:
+        query = query.where(Feedback.office_id == scope.office_id)
     if scope.procedure_id:
         query = query.where(Feedback.procedure_id == scope.procedure_id)
     if scope.officer_id:
@@ -536,10 +539,16 @@ def index_766(
     ids = [r.id for r in handled]
     complaint_ids: set[int] = set()
     if ids:
+        # The same dossiers as a subquery, not a list of ids: a province's year is more ids
+        # than SQLite takes as parameters.
+        handled_ids = sa.select(Dossier.id).where(
+            *scope.dossiers(), Dossier.status != "withdrawn",
+            Dossier.received_at >= start_utc, Dossier.received_at < end_utc,
+        )
         complaint_ids = set(
             db.session.scalars(
                 sa.select(Feedback.dossier_id).distinct().where(
-                    Feedback.dossier_id.in_(ids), Feedback.rating <= COMPLAINT_MAX_RATING,
+                    Feedback.dossier_id.in_(handled_ids), Feedback.rating <= COMPLAINT_MAX_RATING,
                     Feedback.proven,
                 )
             )
@@ -648,16 +657,24 @@ def pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
-def public_index(office: Office, now_utc: datetime | None = None) -> dict:
+def public_period(today: date) -> Period:
+    """The current month and the eleven before it, ending today: the data ends today, so the
+    page must not say "to 31/12"."""
+    return Period(last_12_months(today).start, today + timedelta(days=1))
+
+
+def public_index(
+    office: Office, now_utc: datetime | None = None, scope: Scope | None = None
+) -> dict:
     """The commune's headline rates for the last 12 months, with no personal data: what the
-    public scorecard and ``GET /api/v1/index`` show (the same dictionary for both)."""
+    public scorecard and ``GET /api/v1/index`` show (the same dictionary for both).
+    ``Scope(None)`` sums every commune (the province roll-up; ``office`` then only gives the
+    time zone)."""
     now_utc = now_utc or utcnow()
     today = local_date(now_utc, office.tz)
-    # The current month and the eleven before it, ending today: the data ends today, so the page
-    # must not say "to 31/12".
-    period = Period(last_12_months(today).start, today + timedelta(days=1))
-    fig = figures(office, period, now_utc=now_utc)
-    months = monthly(office, period)
+    period = public_period(today)
+    fig = figures(office, period, scope, now_utc=now_utc)
+    months = monthly(office, period, scope)
     idx = fig.index
     return {
         "office": office.code,
@@ -740,3 +757,194 @@ def home_summary(office: Office, now_utc: datetime | None = None) -> HomeSummary
     )
     on_time = sum(1 for day, due, _ in done if day <= due)
     return HomeSummary(on_time_rate=ratio(on_time, len(done)), finished=len(done), overdue=overdue)
+
+
+# ----------------------------------------------------------------------------- province
+
+
+@dataclass
+class CommuneFigures:
+    """One commune's line in the province table: the headline definitions above, computed for
+    every commune at once (a handful of grouped queries, not a dashboard per commune)."""
+
+    office: Office | None  # None: the province's total line
+    received: int = 0
+    online: int = 0
+    finished: int = 0
+    finished_on_time: int = 0
+    overdue: int = 0
+    ratings: int = 0
+    rating_total: int = 0
+    good: int = 0
+    sms_sent: int = 0
+
+    on_time_rate = Figures.on_time_rate
+    online_share = Figures.online_share
+
+    @property
+    def rating_mean(self) -> float | None:
+        return ratio(self.rating_total, self.ratings)
+
+    @property
+    def good_share(self) -> float | None:
+        return ratio(self.good, self.ratings)
+
+
+def commune_figures(
+    offices: list[Office], period: Period, now_utc: datetime | None = None
+) -> list[CommuneFigures]:
+    """Every commune's received, online, finished (on time), overdue now, ratings and texts
+    sent for ``period``, with the same definitions as ``figures``: six grouped queries per time
+    zone the communes use (one in Vietnam), whatever the number of communes."""
+    now_utc = now_utc or utcnow()
+    rows = {o.id: CommuneFigures(o) for o in offices}
+    by_tz: dict[str, list[int]] = {}
+    for o in offices:
+        by_tz.setdefault(o.timezone, []).append(o.id)
+    for tz_name, ids in by_tz.items():
+        tz = ZoneInfo(tz_name)
+        today = local_date(now_utc, tz)
+        start_utc, end_utc = utc_bounds(period, tz)
+        _commune_counts(rows, ids, start_utc, end_utc, today, tz)
+    return [rows[o.id] for o in offices]
+
+
+def _commune_counts(
+    rows: dict[int, CommuneFigures],
+    ids: list[int],
+    start_utc: datetime,
+    end_utc: datetime,
+    today: date,
+    tz: ZoneInfo,
+) -> None:
+    in_offices = Dossier.office_id.in_(ids)
+    for office_id, received, online in db.session.execute(
+        sa.select(
+            Dossier.office_id, sa.func.count(), sa.func.count().filter(Dossier.channel == "online")
+        )
+        .where(in_offices, Dossier.received_at >= start_utc, Dossier.received_at < end_utc)
+        .group_by(Dossier.office_id)
+    ):
+        rows[office_id].received, rows[office_id].online = received, online
+    finish = _finish_time()
+    for office_id, due_on, finished_at in db.session.execute(
+        sa.select(Dossier.office_id, Dossier.due_on, finish).where(
+            in_offices,
+            Dossier.status.in_(FINISHED_STATUSES),
+            finish >= start_utc,
+            finish < end_utc,
+        )
+    ):
+        row = rows[office_id]
+        row.finished += 1
+        row.finished_on_time += local_date(finished_at, tz) <= due_on
+    for office_id, overdue in db.session.execute(
+        sa.select(Dossier.office_id, sa.func.count())
+        .where(in_offices, Dossier.status.in_(OPEN_STATUSES), Dossier.due_on < today)
+        .group_by(Dossier.office_id)
+    ):
+        rows[office_id].overdue = overdue
+    rating = Feedback.rating
+    for office_id, count, total, good in db.session.execute(
+        sa.select(
+            Feedback.office_id,
+            sa.func.count(rating),
+            sa.func.coalesce(sa.func.sum(rating), 0),
+            sa.func.count().filter(rating >= 4),
+        )
+        .where(
+            Feedback.office_id.in_(ids),
+            rating.is_not(None),
+            Feedback.proven,
+            Feedback.created_at >= start_utc,
+            Feedback.created_at < end_utc,
+        )
+        .group_by(Feedback.office_id)
+    ):
+        row = rows[office_id]
+        row.ratings, row.rating_total, row.good = int(count), int(total or 0), int(good)
+    for office_id, sent in db.session.execute(
+        sa.select(Message.office_id, sa.func.count())
+        .where(
+            Message.office_id.in_(ids),
+            Message.direction == "out",
+            Message.channel != "try",
+            Message.status.in_(SMS_SENT),
+            Message.created_at >= start_utc,
+            Message.created_at < end_utc,
+        )
+        .group_by(Message.office_id)
+    ):
+        rows[office_id].sms_sent = sent
+
+
+def province_public(offices: list[Office], now_utc: datetime | None = None) -> dict:
+    """The public scorecard summed over ``offices`` (every commune), for the last 12 months:
+    the keys of ``public_index`` that the scorecard shows, plus ``communes`` (one
+    ``CommuneFigures`` each, over the same days, so the lines add up to the totals).
+
+    Built from grouped queries and one pass over the period's dossiers, not from
+    ``public_index`` with every commune in scope: that reads every overdue dossier as an
+    object and the finished ones twice (measured 4.4 s for 100 communes × 300 dossiers)."""
+    now_utc = now_utc or utcnow()
+    tz = offices[0].tz  # every commune keeps Vietnam's time
+    today = local_date(now_utc, tz)
+    period = public_period(today)
+    rows = commune_figures(offices, period, now_utc)
+    start_utc, end_utc = utc_bounds(period, tz)
+    scope = Scope(None)
+    idx = index_766(scope, start_utc, end_utc, today, tz)
+    months = {m: Month(m, 0, 0, 0, 0) for m in period.months()}
+    for received_at, channel in db.session.execute(
+        sa.select(Dossier.received_at, Dossier.channel).where(
+            Dossier.received_at >= start_utc, Dossier.received_at < end_utc
+        )
+    ):
+        month = months[local_date(received_at, tz).replace(day=1)]
+        month.received += 1
+        month.online += channel == "online"
+    finish = _finish_time()
+    for due_on, finished_at in db.session.execute(
+        sa.select(Dossier.due_on, finish).where(
+            Dossier.status.in_(FINISHED_STATUSES), finish >= start_utc, finish < end_utc
+        )
+    ):
+        done = local_date(finished_at, tz)
+        month = months[done.replace(day=1)]
+        month.finished += 1
+        month.finished_on_time += done <= due_on
+    ratings = sum(r.ratings for r in rows)
+    good = sum(r.good for r in rows)
+    finished = sum(r.finished for r in rows)
+    received = sum(r.received for r in rows)
+    return {
+        "period": {"from": period.start.isoformat(), "to": period.last_day.isoformat()},
+        "as_of": today.isoformat(),
+        "received": received,
+        "finished": finished,
+        "finished_on_time": sum(r.finished_on_time for r in rows),
+        "overdue_now": sum(r.overdue for r in rows),
+        "on_time_rate": pct(ratio(sum(r.finished_on_time for r in rows), finished)),
+        "online_share": pct(ratio(sum(r.online for r in rows), received)),
+        "online_share_target": pct(ONLINE_SHARE_TARGET),
+        "satisfaction": {"ratings": ratings, "good_share": pct(ratio(good, ratings))},
+        "index_766": {
+            "points": idx.points,
+            "max_points": idx.max_points,
+            "indicators": [
+                {"key": i.key, "ratio": pct(i.ratio), "points": i.points,
+                 "max_points": i.max_points}
+                for i in idx.indicators
+            ],
+        },
+        "months": [
+            {
+                "month": m.month.strftime("%Y-%m"),
+                "received": m.received,
+                "on_time_rate": pct(m.on_time_rate),
+                "online_share": pct(m.online_share),
+            }
+            for m in months.values()
+        ],
+        "communes": rows,
+    }

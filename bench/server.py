@@ -71,10 +71,13 @@ def prepare_database(url: str) -> Demo:
             sa.select(Procedure.slug).where(Procedure.processing_days.is_not(None))
             .order_by(Procedure.position, Procedure.id)
         ).first()
+        # The demo is a province of three communes: the lookups stay on the first one's (VB,
+        # the default office), as when the demo was one commune.
+        office = db.session.scalars(sa.select(Office).order_by(Office.id)).first()
         dossiers = db.session.scalars(
-            sa.select(Dossier).where(Dossier.phone != "").order_by(Dossier.id)
+            sa.select(Dossier).where(Dossier.phone != "", Dossier.office_id == office.id)
+            .order_by(Dossier.id)
         ).all()
-        office = db.session.scalars(sa.select(Office)).first()
         demo = Demo(
             url=url,
             slug=slug,

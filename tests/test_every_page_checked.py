@@ -34,8 +34,8 @@ NOT_HTML = {
     "officer.hamlet_figures_csv": "CSV",
     **{f"province.{name}": "a redirect: an old address to its commune's page (issue 13)"
        for name in ("old_procedures", "old_guide", "old_send_guide", "old_status",
-                    "old_contacts", "old_vcard", "old_feedback", "old_feedback_thanks",
-                    "index")},
+                    "old_contacts", "old_vcard", "old_feedback", "old_feedback_thanks")},
+    "officer.province_csv": "CSV",
 }
 
 

@@ -14,18 +14,25 @@ the query string.
 
 from __future__ import annotations
 
+import time
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app import metrics
+from app.citizen import scorecard as commune_scorecard
 from app.citizen.views import commune_home
-from app.clock import office_now
+from app.clock import local_date, office_now, utcnow
 from app.codes import normalise_code
 from app.extensions import db
-from app.models import Office
+from app.models import Dossier, DossierEvent, Feedback, Office
 from app.page_cache import cached_page
 from app.roster import on_duty_now
 from app.search import fold
+from app.vocabulary import INDICATOR_LABELS, INDICATOR_NOTES
 from app.web import current_office, host_office, office_by_slug, set_current_office
 
 bp = Blueprint("province", __name__)
@@ -128,8 +135,72 @@ def old_feedback_thanks():
     return _moved("citizen.feedback_thanks")
 
 
+# ------------------------------------------------------------------ the province's scorecard
+# Issue 13, item 7: the commune scorecard's headline figures summed over every commune for the
+# last 12 months, and one line per commune linking to its own scorecard. Counts and rates only,
+# no personal data; works with JavaScript off. The figures come from ``metrics.province_public``
+# (grouped queries, whatever the number of communes), the lines from
+# ``metrics.commune_figures`` over the same days, so they add up. A worker keeps the result
+# while no dossier, event or feedback is added (a cache, not a store).
+
+#: How long a worker keeps the roll-up at most, even when nothing it can see has changed (a
+#: due date moved by hand adds no event).
+MEMO_SECONDS = 300
+_memo: dict[tuple, tuple[float, dict]] = {}
+
+
+def _fingerprint() -> tuple:
+    """What changes whenever a figure of the roll-up can: the newest dossier, dossier event
+    and feedback (every status change adds an event) and the communes; primary-key maxima,
+    so one cheap query."""
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(Dossier.id)).scalar_subquery(),
+        sa.select(sa.func.max(DossierEvent.id)).scalar_subquery(),
+        sa.select(sa.func.max(Feedback.id)).scalar_subquery(),
+        sa.select(sa.func.count(Office.id)).scalar_subquery(),
+    )).one())
+
+
+def province_data(offices: list[Office]) -> dict:
+    """``metrics.province_public``, kept by this worker while nothing it counts has changed
+    (about a second to build for 100 communes; a cache, not a store: any worker rebuilds the
+    same numbers from the database)."""
+    now_utc = utcnow()
+    key = (id(current_app), local_date(now_utc, offices[0].tz), _fingerprint())
+    hit = _memo.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MEMO_SECONDS:
+        return hit[1]
+    data = metrics.province_public(offices, now_utc)
+    data["communes"] = [(r.office.name, r.office.slug, r) for r in data["communes"]]
+    _memo.clear()
+    _memo[key] = (time.monotonic(), data)
+    return data
+
+
 @bp.route("/index")
-def index():
-    """The public scorecard. For now the default commune's; with several communes this is
-    where the province roll-up goes (issue 13, item 7)."""
-    return _moved("citizen.scorecard")
+def province_index():
+    """The public scorecard: the province roll-up, or with one commune that commune's."""
+    offices = list(db.session.scalars(sa.select(Office).order_by(Office.id)))
+    if not offices:  # an empty database: nothing to show yet, but no 500
+        abort(503)
+    if len(offices) == 1:
+        set_current_office(offices[0])
+        return commune_scorecard.scorecard()
+    data = province_data(offices)
+    rows = sorted(data["communes"], key=lambda c: (fold(c[0]), c[1]))
+    return render_template(
+        "citizen/province_index.html",
+        data=data,
+        rows=rows,
+        percent=commune_scorecard.percent,
+        rate=lambda value: commune_scorecard.percent(metrics.pct(value)),
+        number=lambda v: "—" if v is None else format_decimal(v, format="#,##0.##"),
+        start=date.fromisoformat(data["period"]["from"]),
+        end=date.fromisoformat(data["period"]["to"]),
+        today=date.fromisoformat(data["as_of"]),
+        names=INDICATOR_LABELS,
+        notes=INDICATOR_NOTES,
+        decision=metrics.DECISION_766,
+        decision_date=metrics.DECISION_766_DATE,
+        scorecard_url=lambda slug: url_for("citizen.scorecard", office=slug),
+    )

@@ -1,5 +1,7 @@
-"""Load the demo commune, Xã Vĩnh Bửu, Tây Ninh (office prefix VB): procedures with vi/en guides,
-officers with phones and a weekly roster, 40+ dossiers over the last 12 months, feedback.
+"""Load the demo province (issue 13, item 6): Xã Vĩnh Bửu, Tây Ninh (office prefix VB) and two
+made-up neighbours, Xã Vĩnh Thạnh (VT) and Xã Hưng Điền A (HA). Each commune has procedures with
+vi/en guides, officers with phones and a weekly roster, 48 dossiers over the last 12 months and
+feedback; the province has an admin (``tinh``) and a leader (``tinhld``), in no commune.
 
 Idempotent: each part is created only when missing, so ``demo load`` can run on every start.
 Phone numbers are made up for the demo; replace them with the commune's real ones.
@@ -8,6 +10,7 @@ Phone numbers are made up for the demo; replace them with the commune's real one
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -21,6 +24,7 @@ from app.dossiers import change_status, register_dossier
 from app.extensions import db
 from app.models import (
     Dossier,
+    DossierEvent,
     DutyException,
     DutyShift,
     Feedback,
@@ -40,6 +44,7 @@ OFFICE = {
     "address": "Trung tâm Phục vụ hành chính công xã Vĩnh Bửu, tỉnh Tây Ninh",
     "phone": "+842723800100",
     "sms_number": "+84909000100",
+    "former_names": "Xã Vĩnh Bửu (huyện Tân Hưng, tỉnh Long An)",
 }
 
 # username, name, title (vi), title (en), phone, role, SMS keywords in charge
@@ -65,6 +70,120 @@ ROSTER = [
     ("hoa", 4, "07:00", "11:30"), ("canbo", 4, "13:30", "17:00"),
 ]
 
+# What each commune's dossiers need from its staff: who registers them at the counter and handles
+# civil status ("desk"), who handles certifications ("cert").
+VB_STAFF = {"desk": "canbo", "cert": "hoa"}
+
+
+@dataclass(frozen=True)
+class Commune:
+    office: dict
+    officers: list
+    roster: list
+    staff: dict
+    seed: int  # the dossiers' random draw
+    late: tuple[int, ...]  # which of the 48 dossiers finish late (one recent one is overdue now)
+    channels: tuple[int, int, int]  # weights of counter, online, post
+    ratings: tuple[int | None, ...]  # the feedback's ratings, in the order of FEEDBACK
+
+
+FEEDBACK = [
+    (5, "Cán bộ hướng dẫn tận tình, làm nhanh trong ngày."),
+    (4, "Nhận được tin nhắn báo có kết quả, rất tiện."),
+    (5, ""),
+    (3, "Phải chờ lâu buổi sáng thứ Hai."),
+    (2, "Không biết tạo tài khoản VNeID, mong xã hướng dẫn thêm."),
+    (None, "Đề nghị có người trực điện thoại giờ trưa."),
+    (4, "Hướng dẫn ngắn, dễ hiểu."),
+]
+
+# Two neighbours of Vĩnh Bửu on the Tân Hưng side of Tây Ninh (formerly Long An): the names, the
+# former names, people and phones are made up for the demo (phones never reach anyone).
+NEIGHBOURS = [
+    Commune(
+        office={
+            "code": "VT",
+            "name": "UBND xã Vĩnh Thạnh",
+            "name_en": "Vinh Thanh Commune People's Committee",
+            "address": "Trung tâm Phục vụ hành chính công xã Vĩnh Thạnh, ấp Cả Trốt, tỉnh Tây Ninh",
+            "phone": "+842723800200",
+            "sms_number": "+84909000200",
+            "former_names": "Xã Vĩnh Thạnh (huyện Tân Hưng, tỉnh Long An)\n"
+                            "Xã Vĩnh Lợi (huyện Tân Hưng, tỉnh Long An)\n"
+                            "Xã Vĩnh Đại (huyện Tân Hưng, tỉnh Long An)",
+            "open_saturday": True,
+        },
+        officers=[
+            ("admin_vt", "Nguyễn Thị Kim Loan", "Công chức Văn phòng – Thống kê",
+             "Office and statistics officer", "+84909000201", "admin", []),
+            ("canbo_vt", "Huỳnh Văn Lực", "Công chức Tư pháp – Hộ tịch",
+             "Justice and civil status officer", "+84909000202", "officer",
+             ["KS", "KT", "KH", "HN", "TL", "NCM", "CT", "CK", "CTD", "VNEID"]),
+            ("kinhte_vt", "Lâm Thị Ngọc", "Công chức Kinh tế", "Economy officer",
+             "+84909000203", "officer", ["HKD"]),
+            ("lanhdao_vt", "Trương Minh Tâm", "Chủ tịch UBND xã", "Chairman of the commune",
+             "+84909000204", "leader", []),
+        ],
+        roster=[
+            ("canbo_vt", 0, "07:00", "11:30"), ("kinhte_vt", 0, "13:30", "17:00"),
+            ("kinhte_vt", 1, "07:00", "11:30"), ("canbo_vt", 1, "13:30", "17:00"),
+            ("canbo_vt", 2, "07:00", "11:30"), ("canbo_vt", 2, "13:30", "17:00"),
+            ("kinhte_vt", 3, "07:00", "11:30"), ("canbo_vt", 3, "13:30", "17:00"),
+            ("canbo_vt", 4, "07:00", "11:30"), ("kinhte_vt", 4, "13:30", "17:00"),
+            ("canbo_vt", 5, "07:00", "11:30"),
+        ],
+        staff={"desk": "canbo_vt", "cert": "canbo_vt"},
+        seed=20250701,
+        late=(3, 7, 12, 19, 25, 33, 38, 44),
+        channels=(84, 13, 3),
+        ratings=(4, 3, 5, 2, 2, None, 3),
+    ),
+    Commune(
+        office={
+            "code": "HA",
+            "name": "UBND xã Hưng Điền A",
+            "name_en": "Hung Dien A Commune People's Committee",
+            "address": "Trung tâm Phục vụ hành chính công xã Hưng Điền A, ấp Gò Chuối, tỉnh Tây Ninh",
+            "phone": "+842723800300",
+            "sms_number": "+84909000300",
+            "former_names": "Xã Hưng Điền A (huyện Vĩnh Hưng, tỉnh Long An)\n"
+                            "Xã Khánh Hưng (huyện Vĩnh Hưng, tỉnh Long An)",
+        },
+        officers=[
+            ("admin_ha", "Phan Thị Thu Trang", "Công chức Văn phòng – Thống kê",
+             "Office and statistics officer", "+84909000301", "admin", []),
+            ("canbo_ha", "Đặng Quốc Huy", "Công chức Tư pháp – Hộ tịch",
+             "Justice and civil status officer", "+84909000302", "officer",
+             ["KS", "KT", "KH", "HN", "TL", "NCM"]),
+            ("chungthuc_ha", "Cao Thị Mỹ", "Công chức Tư pháp – Hộ tịch",
+             "Justice and civil status officer", "+84909000303", "officer",
+             ["CT", "CK", "CTD", "VNEID", "HKD"]),
+            ("lanhdao_ha", "Nguyễn Hữu Phước", "Phó Chủ tịch UBND xã",
+             "Vice-chairman of the commune", "+84909000304", "leader", []),
+        ],
+        roster=[
+            ("canbo_ha", 0, "07:00", "11:30"), ("chungthuc_ha", 0, "13:30", "17:00"),
+            ("chungthuc_ha", 1, "07:00", "11:30"), ("canbo_ha", 1, "13:30", "17:00"),
+            ("canbo_ha", 2, "07:00", "11:30"), ("chungthuc_ha", 2, "13:30", "17:00"),
+            ("chungthuc_ha", 3, "07:00", "11:30"), ("canbo_ha", 3, "13:30", "17:00"),
+            ("canbo_ha", 4, "07:00", "11:30"), ("chungthuc_ha", 4, "13:30", "17:00"),
+        ],
+        staff={"desk": "canbo_ha", "cert": "chungthuc_ha"},
+        seed=20250702,
+        late=(),
+        channels=(55, 42, 3),
+        ratings=(5, 5, 4, 5, 4, None, 5),
+    ),
+]
+
+# The province's own staff: no commune. username, name, title (vi), title (en), role.
+PROVINCE_OFFICERS = [
+    ("tinh", "Lê Hoàng Nam", "Chuyên viên Văn phòng UBND tỉnh", "Provincial office specialist",
+     "province_admin"),
+    ("tinhld", "Võ Thị Thanh Hương", "Phó Chủ tịch UBND tỉnh", "Vice-chairwoman of the province",
+     "province_leader"),
+]
+
 NAMES = [
     "Nguyễn Văn Tám", "Trần Thị Lan", "Lê Văn Hùng", "Phạm Thị Mai", "Huỳnh Văn Sáu",
     "Võ Thị Hồng", "Đặng Văn Lộc", "Bùi Thị Thu", "Ngô Văn Phúc", "Dương Thị Hạnh",
@@ -84,10 +203,10 @@ def _hm(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _office() -> Office:
-    office = db.session.scalars(sa.select(Office).where(Office.code == OFFICE["code"])).first()
+def _office(data: dict = OFFICE) -> Office:
+    office = db.session.scalars(sa.select(Office).where(Office.code == data["code"])).first()
     if office is None:
-        office = Office(**OFFICE)
+        office = Office(**data)
         db.session.add(office)
         db.session.flush()
     return office
@@ -130,9 +249,11 @@ def make_content(lang: str, content: dict) -> ProcedureContent:
     return row
 
 
-def _officers(office: Office, password: str, procs: dict[str, Procedure]) -> dict[str, Officer]:
+def _officers(office: Office, password: str, procs: dict[str, Procedure],
+              commune: Commune | None = None) -> dict[str, Officer]:
+    commune = commune or VINH_BUU
     result = {}
-    for username, name, title, title_en, phone, role, keywords in OFFICERS:
+    for username, name, title, title_en, phone, role, keywords in commune.officers:
         officer = db.session.scalars(sa.select(Officer).where(Officer.username == username)).first()
         if officer is None:
             officer = Officer(office_id=office.id, username=username, name=name, title=title,
@@ -142,17 +263,21 @@ def _officers(office: Office, password: str, procs: dict[str, Procedure]) -> dic
             db.session.add(officer)
         result[username] = officer
     db.session.flush()
-    if not db.session.scalars(sa.select(DutyShift).limit(1)).first():
-        for username, weekday, start, end in ROSTER:
+    ids = [o.id for o in result.values()]
+    if not db.session.scalars(sa.select(DutyShift).where(DutyShift.officer_id.in_(ids)).limit(1)
+                              ).first():
+        for username, weekday, start, end in commune.roster:
             db.session.add(DutyShift(officer_id=result[username].id, weekday=weekday,
                                      start=_hm(start), end=_hm(end)))
     return result
 
 
-def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, Officer]) -> int:
+def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, Officer],
+              commune: Commune) -> int:
     if db.session.scalars(sa.select(Dossier).where(Dossier.office_id == office.id).limit(1)).first():
         return 0
-    rng = random.Random(20241115)
+    rng = random.Random(commune.seed)
+    staff = {key: officers[username] for key, username in commune.staff.items()}
     real = [p for p in procs.values() if not p.is_howto]
     weights = [8 if p.field == "chung_thuc" else 4 if p.field == "ho_tich" else 1 for p in real]
     now = utcnow()
@@ -172,27 +297,32 @@ def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, O
         phone = f"{DEMO_PHONE_PREFIX}{rng.randint(0, 999999):06d}"  # never delivered (app/phones.py)
         dossier = register_dossier(
             office=office, procedure=proc, applicant_name=rng.choice(NAMES), phone=phone,
-            channel=rng.choices(["counter", "online", "post"], [70, 26, 4])[0],
-            sms_consent=rng.random() < 0.7, lang="vi", officer=officers["canbo"],
+            channel=rng.choices(["counter", "online", "post"], list(commune.channels))[0],
+            sms_consent=rng.random() < 0.7, lang="vi", officer=staff["desk"],
             received_at=received_utc, commit=False,
         )
-        _advance(dossier, officers, rng, now, i)
+        _advance(dossier, staff, rng, now, i, commune.late)
         count += 1
-    count += _desk_papers(office, procs, officers, now)
+    count += _desk_papers(office, procs, staff, now)
     # The demo's history is history: every text its events caused is stored as delivered in
     # the same transaction, so not one of them is ever queued for the worker — only events
-    # after the load would be (and their demo numbers are refused by the worker).
+    # after the load would be (and their demo numbers are refused by the worker). Each is dated
+    # by the event it tells of, so "texts sent this month" counts this month's, not the load's.
+    sent = sa.func.coalesce(
+        sa.select(DossierEvent.at).where(DossierEvent.id == Message.event_id).scalar_subquery(),
+        Message.created_at,
+    )
     db.session.execute(
         sa.update(Message)
         .where(Message.office_id == office.id, Message.status == "queued",
                Message.dossier_id.in_(sa.select(Dossier.id).where(Dossier.office_id == office.id)))
-        .values(status="delivered", attempts=1, sent_at=Message.created_at,
-                delivered_at=Message.created_at, channel="console")
+        .values(status="delivered", attempts=1, sent_at=sent, delivered_at=sent, created_at=sent,
+                channel="console")
     )
     return count
 
 
-def _desk_papers(office: Office, procs: dict[str, Procedure], officers: dict[str, Officer],
+def _desk_papers(office: Office, procs: dict[str, Procedure], staff: dict[str, Officer],
                  now: datetime) -> int:
     """The desk's papers (issue 15): every slip lists the papers received; of the overdue
     dossiers two have an apology with a new date, one waits for more papers, one is refused,
@@ -208,7 +338,7 @@ def _desk_papers(office: Office, procs: dict[str, Procedure], officers: dict[str
                                  else "copy" if n % 3 == 0 else "original")} for d in docs
         ], dossier.procedure.fee_vnd)
     overdue = [d for d in every if d.is_overdue(today)]
-    who = officers["canbo"]
+    who = staff["desk"]
     for n, dossier in enumerate(overdue[:4]):
         if n < 2 or (n == 2 and dossier.status == "needs_supplement"):
             papers.apologise(dossier, who, reason="Chờ xác minh thông tin với xã nơi cư trú trước",
@@ -231,9 +361,10 @@ def _desk_papers(office: Office, procs: dict[str, Procedure], officers: dict[str
     return 1
 
 
-def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random, now: datetime, i: int) -> None:
+def _advance(dossier: Dossier, staff: dict[str, Officer], rng: random.Random, now: datetime, i: int,
+             late_ones: tuple[int, ...]) -> None:
     """Walk a dossier along a realistic path; the newest stay open, a few run late."""
-    who = officers["hoa"] if dossier.procedure.field == "chung_thuc" else officers["canbo"]
+    who = staff["cert"] if dossier.procedure.field == "chung_thuc" else staff["desk"]
     at = dossier.received_at
     due_end = local_to_utc(datetime.combine(dossier.due_on, time(9, 0)), dossier.office.tz)
 
@@ -247,7 +378,7 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
         return True
 
     recent = i >= 42
-    late = i in (7, 19, 33, 44)  # some finish late, one is overdue now
+    late = i in late_ones  # some finish late, one (44) is overdue now
     if i % 23 == 5:
         step("withdrawn", at + timedelta(hours=2))
         return
@@ -275,19 +406,14 @@ def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random,
         step("returned", done + timedelta(days=rng.randint(0, 2), hours=1), result_return=how)
 
 
-def _feedback(office: Office) -> int:
+def _feedback(office: Office, commune: Commune) -> int:
     if db.session.scalars(sa.select(Feedback).where(Feedback.office_id == office.id).limit(1)).first():
         return 0
-    dossiers = list(db.session.scalars(sa.select(Dossier).where(Dossier.status == "returned").limit(6)))
-    items = [
-        (5, "Cán bộ hướng dẫn tận tình, làm nhanh trong ngày."),
-        (4, "Nhận được tin nhắn báo có kết quả, rất tiện."),
-        (5, ""),
-        (3, "Phải chờ lâu buổi sáng thứ Hai."),
-        (2, "Không biết tạo tài khoản VNeID, mong xã hướng dẫn thêm."),
-        (None, "Đề nghị có người trực điện thoại giờ trưa."),
-        (4, "Hướng dẫn ngắn, dễ hiểu."),
-    ]
+    dossiers = list(db.session.scalars(
+        sa.select(Dossier).where(Dossier.office_id == office.id, Dossier.status == "returned")
+        .order_by(Dossier.id).limit(6)
+    ))
+    items = [(rating, comment) for rating, (_, comment) in zip(commune.ratings, FEEDBACK, strict=True)]
     now = utcnow()
     for n, (rating, comment) in enumerate(items):
         db.session.add(Feedback(
@@ -300,24 +426,60 @@ def _feedback(office: Office) -> int:
     return len(items)
 
 
-def load_demo(password: str) -> str:
-    """Create whatever part of the demo commune is missing; return a one-line summary."""
-    office = _office()
+VINH_BUU = Commune(office=OFFICE, officers=OFFICERS, roster=ROSTER, staff=VB_STAFF, seed=20241115,
+                   late=(7, 19, 33, 44), channels=(70, 26, 4),
+                   ratings=tuple(rating for rating, _ in FEEDBACK))
+COMMUNES = [VINH_BUU, *NEIGHBOURS]
+
+
+def _commune(commune: Commune, password: str) -> str:
+    office = _office(commune.office)
     procs = _procedures(office)
-    officers = _officers(office, password, procs)
-    dossiers = _dossiers(office, procs, officers)
-    feedback = _feedback(office)
-    if not db.session.scalars(sa.select(DutyException).limit(1)).first():
+    officers = _officers(office, password, procs, commune)
+    dossiers = _dossiers(office, procs, officers, commune)
+    feedback = _feedback(office, commune)
+    if not db.session.scalars(
+        sa.select(DutyException).where(DutyException.office_id == office.id).limit(1)
+    ).first():
         # One example of a dated exception: the civil status officer on leave next working day,
         # covered by a colleague.
+        desk = officers[commune.staff["desk"]]
+        stand_in = next(o for o in officers.values() if o.role == "officer" and o is not desk)
         day = next_working_day(office_today(office))
         db.session.add(DutyException(office_id=office.id, day=day, kind="standin",
-                                     officer_id=officers["canbo"].id,
-                                     stand_in_id=officers["hoa"].id, note="Nghỉ phép"))
-    teams = load_demo_teams(office, officers.get("canbo"))  # issue 16: app/demo/hamlets.py
+                                     officer_id=desk.id, stand_in_id=stand_in.id, note="Nghỉ phép"))
+    # Issue 16's hamlets and digital teams (app/demo/hamlets.py) are Vĩnh Bửu's.
+    teams = (load_demo_teams(office, officers.get("canbo")) if commune is VINH_BUU
+             else "0 hamlets, 0 help requests")
     db.session.commit()
     return (f"office {office.code}: {len(procs)} procedures, {len(officers)} officers, "
             f"{dossiers} new dossiers, {feedback} new feedback, {teams}")
 
 
+def _province_officers(password: str) -> None:
+    for username, name, title, title_en, role in PROVINCE_OFFICERS:
+        if db.session.scalars(sa.select(Officer).where(Officer.username == username)).first():
+            continue
+        officer = Officer(office_id=None, username=username, name=name, title=title,
+                          title_en=title_en, role=role)
+        officer.set_password(password)
+        db.session.add(officer)
+    db.session.commit()
 
+
+def sign_ins() -> list[str]:
+    """One line per commune (and one for the province): its demo usernames and their roles."""
+    lines = [", ".join(f"{u} ({role})" for u, *_, role in PROVINCE_OFFICERS) + ": province"]
+    for commune in COMMUNES:
+        people = ", ".join(f"{u} ({role})" for u, _n, _t, _te, _p, role, _k in commune.officers)
+        lines.append(f"{people}: {commune.office['code']}")
+    return lines
+
+
+def load_demo(password: str) -> str:
+    """Create whatever part of the demo province is missing; return a summary, one line per
+    commune, then the sign-ins."""
+    lines = [_commune(commune, password) for commune in COMMUNES]
+    _province_officers(password)
+    return "\n".join([*lines, "demo sign-ins (password: DEMO_PASSWORD):",
+                      *("  " + line for line in sign_ins())])

@@ -73,6 +73,7 @@ from app.officer import (  # noqa: E402
     papers,  # noqa: F401
     people,  # noqa: F401
     portal,  # noqa: F401
+    province,  # noqa: F401
     roster,  # noqa: F401
     signin,  # noqa: F401
     try_sms,  # noqa: F401

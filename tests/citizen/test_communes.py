@@ -117,7 +117,6 @@ def test_province_status_box_sends_the_code_to_its_commune(client, two):
     ("/contacts/7.vcf", "/vb/contacts/7.vcf"),
     ("/feedback?code=VB-1", "/vb/feedback?code=VB-1"),
     ("/feedback/thanks", "/vb/feedback/thanks"),
-    ("/index", "/vb/index"),
     ("/status", "/vb/status"),
 ])
 def test_old_addresses_redirect_to_the_default_commune(client, two, old, new):

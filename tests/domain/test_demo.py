@@ -1,4 +1,5 @@
-"""``flask --app wsgi demo load``: the demo commune Xã Vĩnh Bửu, loaded twice without change."""
+"""``flask --app wsgi demo load``: the demo province (Xã Vĩnh Bửu and two neighbours, a province
+admin and leader), loaded twice without change."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import metrics
 from app.codes import CODE_RE
 from app.deadlines import to_local
 from app.lookup import find_dossier
@@ -52,24 +54,84 @@ def loaded(runner, db):
     return result
 
 
+CODES = ["VB", "VT", "HA"]
+
+
+def offices(db) -> list[Office]:
+    return list(db.session.scalars(sa.select(Office).order_by(Office.id)))
+
+
 def test_demo_load_is_idempotent(runner, db, loaded):
     first = counts(db)
-    assert "49 new dossiers" in loaded.output  # 48 of history + 1 online, waiting (issue 15)
+    for code in CODES:
+        assert f"office {code}: 11 procedures" in loaded.output
+    assert loaded.output.count("49 new dossiers") == 3  # 48 of history + 1 online, waiting (issue 15)
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0, again.output
-    assert "0 new dossiers" in again.output and "0 new feedback" in again.output
+    assert again.output.count("0 new dossiers") == 3 and again.output.count("0 new feedback") == 3
     assert counts(db) == first
 
 
-def test_demo_office(db, loaded):
-    [office] = db.session.scalars(sa.select(Office)).all()
-    assert office.code == "VB" and "Vĩnh Bửu" in office.name
-    assert office.phone.startswith("+84") and office.sms_number.startswith("+84")
-    assert office.timezone == "Asia/Ho_Chi_Minh"
+def test_demo_province_of_three_communes(db, loaded):
+    communes = offices(db)
+    assert [o.code for o in communes] == CODES
+    assert "Vĩnh Bửu" in communes[0].name
+    for office in communes:
+        assert office.phone.startswith("+84") and office.sms_number.startswith("+84")
+        assert office.timezone == "Asia/Ho_Chi_Minh"
+        assert office.address and "Tây Ninh" in office.address
+        assert office.former_name_list and all("Long An" in n for n in office.former_name_list)
+    assert len({o.sms_number for o in communes}) == 3  # each its own number for texts
+    assert any(o.open_saturday for o in communes)
+
+
+def test_each_commune_has_its_own_procedures_staff_dossiers_and_feedback(db, loaded):
+    for office in offices(db):
+        procedures = db.session.scalars(sa.select(Procedure).where(Procedure.office_id == office.id)).all()
+        assert REQUIRED <= {p.slug for p in procedures}
+        # Every procedure has someone of this commune to call.
+        for proc in procedures:
+            assert proc.officers and {o.office_id for o in proc.officers} == {office.id}, proc.slug
+        staff = db.session.scalars(sa.select(Officer).where(Officer.office_id == office.id)).all()
+        assert {"admin", "officer", "leader"} <= {o.role for o in staff}
+        shifts = db.session.scalars(
+            sa.select(DutyShift).join(Officer).where(Officer.office_id == office.id)).all()
+        assert {s.weekday for s in shifts} >= {0, 1, 2, 3, 4}, office.code
+        dossiers = db.session.scalars(sa.select(Dossier).where(Dossier.office_id == office.id)).all()
+        assert len(dossiers) == 48
+        assert all(d.code.startswith(office.code + "-") for d in dossiers)
+        assert all(d.procedure.office_id == office.id for d in dossiers)
+        assert all(d.officer is None or d.officer.office_id == office.id for d in dossiers)
+        feedback = db.session.scalars(sa.select(Feedback).where(Feedback.office_id == office.id)).all()
+        assert feedback and all(f.dossier is None or f.dossier.office_id == office.id for f in feedback)
+
+
+def test_the_communes_differ(db, loaded):
+    """The province table has something to compare: on-time rates and online shares differ."""
+    today = to_local(utcnow(), offices(db)[0].tz).date()
+    period = metrics.public_period(today)
+    vb, vt, ha = metrics.commune_figures(offices(db), period)
+    assert vt.on_time_rate < ha.on_time_rate  # Vĩnh Thạnh runs late more often
+    assert vt.online_share < vb.online_share < ha.online_share
+    assert vt.rating_mean < ha.rating_mean
+
+
+@pytest.mark.parametrize(("username", "role"),
+                         [("tinh", "province_admin"), ("tinhld", "province_leader")])
+def test_demo_province_staff_belong_to_no_commune(db, loaded, username, role):
+    officer = db.session.scalars(sa.select(Officer).where(Officer.username == username)).one()
+    assert officer.role == role and officer.office_id is None and officer.is_province
+
+
+def test_demo_load_prints_every_sign_in(loaded):
+    for username in ("admin", "canbo", "lanhdao", "admin_vt", "canbo_vt", "lanhdao_vt",
+                     "admin_ha", "canbo_ha", "lanhdao_ha", "tinh (province_admin)",
+                     "tinhld (province_leader)"):
+        assert username in loaded.output, username
 
 
 def test_demo_procedures(db, loaded):
-    procedures = db.session.scalars(sa.select(Procedure)).all()
+    procedures = db.session.scalars(sa.select(Procedure).where(Procedure.office_id == offices(db)[0].id)).all()
     slugs = {p.slug for p in procedures}
     assert len([p for p in procedures if not p.is_howto]) >= 10
     assert REQUIRED <= slugs
@@ -94,11 +156,13 @@ def test_demo_procedures(db, loaded):
 
 
 def test_demo_officers_and_weekly_roster(db, loaded):
-    officers = db.session.scalars(sa.select(Officer)).all()
+    vinh_buu = offices(db)[0]
+    officers = db.session.scalars(sa.select(Officer).where(Officer.office_id == vinh_buu.id)).all()
     with_phone = [o for o in officers if o.active and re.fullmatch(r"\+84\d{9}", o.public_phone)]
     assert len(with_phone) >= 4
     assert {"admin", "canbo", "lanhdao"} <= {o.username for o in officers}
-    shifts = db.session.scalars(sa.select(DutyShift)).all()
+    shifts = db.session.scalars(
+        sa.select(DutyShift).join(Officer).where(Officer.office_id == vinh_buu.id)).all()
     assert {s.weekday for s in shifts} == {0, 1, 2, 3, 4}  # every weekday
     for weekday in range(5):
         day = sorted((s.start, s.end) for s in shifts if s.weekday == weekday)
@@ -116,11 +180,12 @@ def test_demo_load_prints_a_code_that_matches_a_demo_dossier(db, loaded):
     assert dossier.status == "processing" and dossier.phone_last4 == found[2]
 
 
-def test_demo_dossiers(db, loaded):
-    dossiers = db.session.scalars(sa.select(Dossier)).all()
+@pytest.mark.parametrize("code", CODES)
+def test_demo_dossiers(db, loaded, code):
+    office = db.session.scalars(sa.select(Office).where(Office.code == code)).one()
+    dossiers = db.session.scalars(sa.select(Dossier).where(Dossier.office_id == office.id)).all()
     assert len(dossiers) >= 40
     assert {d.status for d in dossiers} == set(STATUSES)
-    office = dossiers[0].office
     today = to_local(utcnow(), office.tz).date()
     overdue = [d for d in dossiers if d.is_overdue(today)]
     assert overdue, "at least one dossier should be overdue"
@@ -147,7 +212,8 @@ def test_demo_feedback(db, loaded):
 
 
 @pytest.mark.parametrize(("username", "role"),
-                         [("admin", "admin"), ("canbo", "officer"), ("lanhdao", "leader")])
+                         [("admin", "admin"), ("canbo", "officer"), ("lanhdao", "leader"),
+                          ("admin_vt", "admin"), ("canbo_ha", "officer")])
 def test_demo_logins_work_with_demo_password(app, client, runner, db, monkeypatch, username, role):
     monkeypatch.setitem(app.config, "DEMO_PASSWORD", "mat-khau-thu-nghiem")
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
