@@ -48,7 +48,7 @@ def test_sums_every_commune_with_a_line_each(client, pages, two):
     communes = communes[:communes.index("</table>")]
     assert communes.index("Vĩnh Bửu") < communes.index("Vĩnh Thạnh")  # A to Z
     for office in two:
-        assert f'href="{pages.url("citizen.scorecard", code=office.slug)}"' in communes
+        assert f'href="{pages.url("citizen.scorecard", office=office.slug)}"' in communes
     assert "Người Nộp Riêng" not in html  # counts and rates only
 
 
