@@ -143,8 +143,8 @@ INDICATOR_DIFFERENCES = {
         "hồ sơ, trừ hồ sơ trễ hẹn hoặc bị chấm 1–2 điểm."
     ),
 }
-ROLE_LABELS = {"admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo"),
-               "province_admin": _l("Quản trị tỉnh"), "province_leader": _l("Lãnh đạo tỉnh")}
+ROLE_LABELS = {"province_admin": _l("Quản trị tỉnh"), "province_leader": _l("Lãnh đạo tỉnh"),
+               "admin": _l("Quản trị"), "officer": _l("Cán bộ"), "leader": _l("Lãnh đạo")}
 #: Dated changes to the duty roster (``app.models.EXCEPTION_KINDS``).
 EXCEPTION_LABELS = {
     "leave": _l("Nghỉ phép"),
