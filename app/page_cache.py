@@ -72,6 +72,7 @@ from app.models import (
     PortalOutage,
     Procedure,
     ProcedureContent,
+    ProcedureLocal,
     SiteVersion,
 )
 from app.web import choose_locale, current_office, security_header_items
@@ -80,8 +81,8 @@ SCOPES = ("content", "dossiers")
 
 
 def _scope_of(obj: object) -> str | None:
-    if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException,
-                        PortalOutage)):
+    if isinstance(obj, (Office, Procedure, ProcedureContent, ProcedureLocal, Officer, DutyShift,
+                        DutyException, PortalOutage)):
         return "content"
     if isinstance(obj, (Dossier, DossierEvent)):
         return "dossiers"

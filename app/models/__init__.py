@@ -20,6 +20,7 @@ from app.models.office import Office
 from app.models.officer import COMMUNE_ROLES, PROVINCE_ROLES, ROLES, Officer
 from app.models.portal import PORTALS, PortalOutage
 from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
+from app.models.procedure import ProcedureLocal, offered_in
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
 from app.models.site_version import SiteVersion
 
@@ -27,7 +28,7 @@ __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
     "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "COMMUNE_ROLES", "PROVINCE_ROLES", "Officer",
-    "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
+    "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureLocal", "ProcedureVersion", "offered_in",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "SiteVersion",
     "PORTALS", "PortalOutage",
 ]
