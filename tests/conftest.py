@@ -236,7 +236,8 @@ def make_officer(db, make_office):
         counter["n"] += 1
         office = kw.pop("office", None) or make_office()
         officer = Officer(
-            office_id=office.id,
+            # Province staff belong to no commune (issue 13).
+            office_id=None if role.startswith("province_") else office.id,
             username=username or f"officer{counter['n']}",
             name=kw.pop("name", f"Nguyễn Văn Cán {counter['n']}"),
             title=kw.pop("title", "Công chức Tư pháp – Hộ tịch"),

@@ -19,8 +19,15 @@ from app.models.message import Message, PhonePreference, Subscription
 from app.models.office import Office
 from app.models.officer import COMMUNE_ROLES, PROVINCE_ROLES, ROLES, Officer
 from app.models.portal import PORTALS, PortalOutage
-from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
-from app.models.procedure import ProcedureLocal, offered_in
+from app.models.procedure import (
+    FIELDS,
+    ONLINE_MODES,
+    Procedure,
+    ProcedureContent,
+    ProcedureLocal,
+    ProcedureVersion,
+    offered_in,
+)
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
 from app.models.site_version import SiteVersion
 

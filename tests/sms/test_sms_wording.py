@@ -18,7 +18,7 @@ from flask_babel import force_locale
 
 from app.budgets import SMS_GUIDE_SEGMENTS, SMS_STATUS_SEGMENTS
 from app.demo.procedures import PROCEDURES
-from app.models import STATUSES, Dossier, Message, PhonePreference, Procedure
+from app.models import STATUSES, Dossier, Message, PhonePreference, Procedure, offered_in
 from app.sms.gsm import count_segments, is_gsm7, to_gsm7
 from app.sms.inbound import handle_inbound
 from app.sms.reminders import reminder_body
@@ -105,7 +105,7 @@ def commune(db, demo, make_officer, make_shift, make_dossier, clock, rendered):
     status filed in English), on Thursday 3 December 2026 at 9:00 in the commune."""
     clock.local(datetime(2026, 12, 3, 9, 0))
     procedures = list(db.session.scalars(
-        sa.select(Procedure).where(Procedure.office_id == demo.id).order_by(Procedure.position)
+        sa.select(Procedure).where(offered_in(demo.id)).order_by(Procedure.position)
     ))
     officer = make_officer(office=demo, name="Lê Văn Cường", public_phone="+84909000102",
                            procedures=procedures)
