@@ -327,11 +327,11 @@ def test_tt_without_anything_like_a_code_gives_the_usage(db, commune, text):
 def test_the_guide_editor_refuses_an_sms_summary_that_reads_two_ways(
     client, db, make_procedure, make_officer, login
 ):
-    from tests.officer.test_officer_guides import _form, _vi
-    from tests.support.desk import post, sign_in
+    from tests.officer.test_officer_guides import _form, _vi, post
+    from tests.support.desk import sign_in
 
     ks = make_procedure(slug="khai-sinh", keyword="KS", name="Đăng ký khai sinh")
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     typed = "Mang thẻ căn cước. Lệ phí: hỏi xã."
     response = post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_summary=typed))
     assert response.status_code == 400
