@@ -155,14 +155,13 @@ def _content(raw, where: str) -> dict:
 
 
 def _item(raw, n: int) -> dict:
-    where = _("Thủ tục thứ %(n)d", n=n)
     if not isinstance(raw, dict):
-        raise CatalogueError(_("%(where)s: không đọc được.", where=where))
+        raise CatalogueError(_("Thủ tục thứ %(n)d: không đọc được.", n=n))
     slug = raw.get("slug")
     if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         raise CatalogueError(
-            _("%(where)s: mã đường dẫn (slug) chỉ gồm chữ thường không dấu, số và dấu gạch.",
-              where=where)
+            _("Thủ tục thứ %(n)d: mã đường dẫn (slug) chỉ gồm chữ thường không dấu, số và dấu "
+              "gạch.", n=n)
         )
     where = slug
     item: dict = {"slug": slug}
@@ -195,7 +194,7 @@ def _item(raw, n: int) -> dict:
     if not isinstance(marks, list) or any(m not in CONFIRMABLE for m in marks):
         raise CatalogueError(_("%(where)s: danh sách điều còn kiểm tra không hợp lệ.",
                                where=where))
-    item["to_confirm"] = [k for k in CONFIRMABLE if k in marks]
+    item["to_confirm"] = list(dict.fromkeys(marks))
     contents = raw.get("content")
     if not isinstance(contents, dict) or "vi" not in contents:
         raise CatalogueError(_("%(where)s: thiếu nội dung tiếng Việt.", where=where))
@@ -222,13 +221,11 @@ def parse(text: str | bytes) -> list[dict]:
     if not isinstance(raw_items, list) or not raw_items:
         raise CatalogueError(_("Tệp không có thủ tục nào."))
     items = [_item(raw, n) for n, raw in enumerate(raw_items, start=1)]
-    for key, label in (("slug", "slug"), ("sms_keyword", _("từ khoá"))):
+    for key in ("slug", "sms_keyword"):
         seen: set[str] = set()
         for item in items:
             if item[key] in seen:
-                raise CatalogueError(
-                    _("%(what)s %(value)s có hai lần trong tệp.", what=label, value=item[key])
-                )
+                raise CatalogueError(_("%(value)s có hai lần trong tệp.", value=item[key]))
             seen.add(item[key])
     return items
 

@@ -139,6 +139,12 @@ def catalogue_export(path: str) -> None:
 def catalogue_import(path: str, offer_all: bool, dry_run: bool) -> None:
     with open(path, "rb") as fh:
         raw = fh.read()
+    # The reasons a file is refused are translated: the command line reads them in English.
+    with current_app.test_request_context("/?lang=en"):
+        _import(raw, offer_all, dry_run)
+
+
+def _import(raw: bytes, offer_all: bool, dry_run: bool) -> None:
     try:
         items = catalogue.parse(raw)
         result = catalogue.plan(items) if dry_run else catalogue.apply(items, offer_all=offer_all)
