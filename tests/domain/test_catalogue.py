@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from app import catalogue
 from app.extensions import db as _db
-from app.models import Procedure, ProcedureLocal, ProcedureVersion
 from app.lookup import get_procedure, list_procedures
+from app.models import Procedure, ProcedureLocal, ProcedureVersion
 
 
 @pytest.fixture
