@@ -70,6 +70,14 @@ def may_open(endpoint: str) -> bool:
 
 
 def can_edit_guide(officer: Officer, procedure: Procedure) -> bool:
+    """The province facts of a guide (one catalogue for every commune): the province admin."""
+    return officer.role == "province_admin"
+
+
+def can_edit_local(officer: Officer, procedure: Procedure) -> bool:
+    """A commune's local part of a guide: its admin, or an officer in charge of it there."""
+    if officer.office_id is None:
+        return False
     return officer.role == "admin" or (
         officer.role == "officer" and any(o.id == officer.id for o in procedure.officers)
     )

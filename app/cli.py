@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale
 
+from app import catalogue
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import ROLES, Dossier, Office, Officer
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(office_cli)
     app.cli.add_command(data_cli)
     app.cli.add_command(sms_cli)
+    app.cli.add_command(catalogue_cli)
 
 
 @click.group("data", help="Personal data: erase what is older than its retention period.")
@@ -166,3 +168,42 @@ def office_list() -> None:
     click.echo("code\tname\tofficers\tdossiers")
     for row in rows:
         click.echo(f"{row.office.code}\t{row.office.name}\t{row.officers}\t{row.dossiers}")
+@click.group("catalogue", help="The province procedure catalogue as a JSON file.")
+def catalogue_cli() -> None:
+    pass
+
+
+@catalogue_cli.command("export", help="Write every procedure's facts (vi, en) to FILE ('-': stdout).")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+def catalogue_export(path: str) -> None:
+    data = catalogue.export_catalogue()
+    text = catalogue.export_json()
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    click.echo(f"Exported {len(data['procedures'])} procedures to {path}.")
+
+
+@catalogue_cli.command("import", help="Create or update procedures from FILE, in one transaction.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--offer-all", is_flag=True, help="Every commune offers every procedure of the file.")
+@click.option("--dry-run", is_flag=True, help="Only say what would change.")
+def catalogue_import(path: str, offer_all: bool, dry_run: bool) -> None:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    # The reasons a file is refused are translated: the command line reads them in English.
+    with current_app.test_request_context("/?lang=en"):
+        _import(raw, offer_all, dry_run)
+
+
+def _import(raw: bytes, offer_all: bool, dry_run: bool) -> None:
+    try:
+        items = catalogue.parse(raw)
+        result = catalogue.plan(items) if dry_run else catalogue.apply(items, offer_all=offer_all)
+    except catalogue.CatalogueError as err:
+        raise click.ClickException(str(err)) from None
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb}: {len(result.created)} created, {len(result.updated)} updated, "
+               f"{len(result.unchanged)} unchanged.")

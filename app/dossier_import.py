@@ -43,7 +43,7 @@ from app.clock import local_to_utc, unix_time, utcnow
 from app.dossier_queries import COLUMNS, FORMULA_START
 from app.dossiers import DossierError, change_status, register_dossier
 from app.extensions import db
-from app.models import NATIONAL_STATUS, STATUSES, Dossier, Office, Officer, Procedure
+from app.models import NATIONAL_STATUS, STATUSES, Dossier, Office, Officer, Procedure, offered_in
 from app.phones import normalise_phone
 from app.search import fold
 from app.vocabulary import CHANNEL_LABELS, STATUS_LABELS
@@ -240,7 +240,7 @@ def _procedures(office: Office) -> tuple[dict[str, Procedure], dict[str, Procedu
     procs = list(
         db.session.scalars(
             sa.select(Procedure).where(
-                Procedure.office_id == office.id, Procedure.processing_days.is_not(None)
+                offered_in(office.id), Procedure.processing_days.is_not(None)
             )
         )
     )

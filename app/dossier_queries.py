@@ -27,7 +27,7 @@ from app.codes import normalise_code, split_check
 from app.deadlines import add_working_days
 from app.extensions import db
 from app.filters import fmt_date, fmt_datetime, phone_display
-from app.models import OPEN_STATUSES, STATUSES, Dossier, Office, Officer, Procedure
+from app.models import OPEN_STATUSES, STATUSES, Dossier, Office, Officer, Procedure, offered_in
 from app.phones import normalise_phone
 from app.search import fold
 from app.vocabulary import channel_label, result_return_label, status_label
@@ -203,7 +203,7 @@ def filter_choices(office: Office) -> tuple[list[Procedure], list[Officer]]:
     procedures = list(
         db.session.scalars(
             sa.select(Procedure)
-            .where(Procedure.office_id == office.id, Procedure.processing_days.is_not(None))
+            .where(offered_in(office.id), Procedure.processing_days.is_not(None))
             .options(selectinload(Procedure.contents))
             .order_by(Procedure.position, Procedure.id)
         )

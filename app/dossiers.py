@@ -99,6 +99,14 @@ def next_code(office: Office, received_at: datetime) -> str:
     raise DossierError("code_busy", "could not reserve a dossier code")
 
 
+def _in_charge(procedure: Procedure, office: Office, officer: Officer | None) -> int | None:
+    """The procedure's first officer in charge in this commune, else whoever registered it."""
+    local = procedure.officers_in(office.id)
+    if local:
+        return local[0].id
+    return officer.id if officer else None
+
+
 def register_dossier(
     *,
     office: Office,
@@ -143,7 +151,7 @@ def register_dossier(
         note=note.strip(),
         # The officer in charge is the procedure's first responsible officer (their phone is
         # the one the citizen is told to call); else whoever registered it.
-        officer_id=procedure.officers[0].id if procedure.officers else (officer.id if officer else None),
+        officer_id=_in_charge(procedure, office, officer),
         created_by_id=officer.id if officer else None,
     )
     db.session.add(dossier)

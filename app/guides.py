@@ -20,7 +20,16 @@ from flask_babel import gettext as _
 from app.audit import record
 from app.budgets import HTML_BUDGET, SMS_SUMMARY_SEGMENTS
 from app.extensions import db
-from app.models import Officer, Procedure, ProcedureContent, ProcedureVersion, utcnow
+from app.models import (
+    Office,
+    Officer,
+    Procedure,
+    ProcedureContent,
+    ProcedureLocal,
+    ProcedureVersion,
+    offered_in,
+    utcnow,
+)
 from app.search import fold
 from app.sms.gsm import count_segments, to_gsm7
 from app.sms.wording import ambiguous_phrases
@@ -189,14 +198,14 @@ def transient_content(procedure: Procedure, lang: str, draft: Draft) -> Procedur
     return content
 
 
-def online_filing_guide(office_id: int) -> Procedure | None:
+def online_filing_guide(office_id: int | None) -> Procedure | None:
     """The office's how-to guide for filing online (VNeID), which every guide of a procedure
     that can be filed online links to. Found by what it is (an active how-to in the online
     services field), not by its keyword, which officers may edit."""
     return db.session.scalars(
         sa.select(Procedure)
         .where(
-            Procedure.office_id == office_id,
+            offered_in(office_id),
             Procedure.active,
             Procedure.field == "dich_vu_cong",
             Procedure.processing_days.is_(None),
@@ -205,21 +214,42 @@ def online_filing_guide(office_id: int) -> Procedure | None:
     ).first()
 
 
-def guide_context(procedure: Procedure) -> dict:
-    """What citizen/guide.html needs besides the procedure and its words: the officers to call
-    and, where the procedure can be filed online, the guide to filing online."""
+def guide_context(procedure: Procedure, office: Office) -> dict:
+    """What citizen/guide.html needs besides the province facts and their words: this
+    commune's local part (note, Saturday), its officers to call and, where the procedure can be
+    filed online, the commune's guide to filing online."""
     online_guide = None
     if procedure.online_mode != "offline" and not procedure.is_howto:
-        online_guide = online_filing_guide(procedure.office_id)
+        online_guide = online_filing_guide(office.id)
     return {
-        "officers": [o for o in procedure.officers if o.active and o.public_phone],
+        "office": office,
+        "local": procedure.local(office.id),
+        "officers": [o for o in procedure.officers_in(office.id) if o.active and o.public_phone],
         "online_guide": online_guide,
     }
 
 
-def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
-    """The citizen's guide page for ``draft``: the same template, office and officers the
-    citizen view uses, in the guide's language."""
+def preview_office(procedure: Procedure) -> Office | None:
+    """The commune a province officer's preview is shown in: the first that offers the
+    procedure, else the first commune."""
+    office = db.session.scalars(
+        sa.select(Office)
+        .join(ProcedureLocal, ProcedureLocal.office_id == Office.id)
+        .where(ProcedureLocal.procedure_id == procedure.id, ProcedureLocal.offered)
+        .order_by(Office.id)
+    ).first()
+    return office or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+
+
+def render_guide_page(
+    procedure: Procedure, lang: str, draft: Draft, office: Office | None = None
+) -> str:
+    """The citizen's guide page for ``draft``: the same template, commune and officers the
+    citizen view uses, in the guide's language. ``office`` is the commune whose local part is
+    shown (by default the first that offers the procedure)."""
+    office = office or preview_office(procedure)
+    if office is None:  # no commune at all yet: the facts alone
+        return ""
     with force_locale(lang):
         return render_template(
             "citizen/guide.html",
@@ -227,10 +257,9 @@ def render_guide_page(procedure: Procedure, lang: str, draft: Draft) -> str:
                 procedure, draft.sms_keyword or procedure.sms_keyword, draft.to_confirm
             ),
             content=transient_content(procedure, lang, draft),
-            office=procedure.office,
             lang=lang,
-            site_name=office_name(procedure.office, lang),
-            **guide_context(procedure),
+            site_name=office_name(office, lang),
+            **guide_context(procedure, office),
         )
 
 
@@ -245,7 +274,9 @@ def html_size(html: str) -> int:
     return len(gzip.compress(html.encode(), 9))
 
 
-def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
+def validate(
+    procedure: Procedure, lang: str, draft: Draft, office: Office | None = None
+) -> dict[str, str]:
     """Field → message for everything that would break a rule or a budget. Empty = fine."""
     errors: dict[str, str] = {}
     if lang not in LANGS:
@@ -295,7 +326,7 @@ def validate(procedure: Procedure, lang: str, draft: Draft) -> dict[str, str]:
             )
     errors.update(_keyword_errors(procedure, draft.sms_keyword))
     if not errors:
-        size = html_size(render_guide_page(procedure, lang, draft))
+        size = html_size(render_guide_page(procedure, lang, draft, office))
         if size > HTML_BUDGET:
             errors["form"] = _(
                 "Trang hướng dẫn sẽ nặng %(size)d byte (nén), quá giới hạn %(max)d byte cho điện "
@@ -321,7 +352,6 @@ def _keyword_errors(procedure: Procedure, keyword: str) -> dict[str, str]:
         }
     taken = db.session.scalars(
         sa.select(Procedure.slug).where(
-            Procedure.office_id == procedure.office_id,
             Procedure.sms_keyword == keyword,
             Procedure.id != procedure.id,
         )
@@ -398,3 +428,95 @@ def history(procedure: Procedure, lang: str) -> list[ProcedureVersion]:
             .order_by(ProcedureVersion.created_at.desc(), ProcedureVersion.id.desc())
         )
     )
+
+
+# ----------------------------------------------------------------------------- local part
+
+
+LOCAL_NOTE_MAX = 400
+
+
+def local_part(procedure: Procedure, office: Office) -> ProcedureLocal:
+    """The commune's local part, made (not offered, not yet saved) when it has none."""
+    local = procedure.local(office.id)
+    if local is None:
+        local = ProcedureLocal(office_id=office.id, offered=False, note="", note_en="",
+                               saturday=False)
+    return local
+
+
+def offer(procedure: Procedure, office: Office) -> ProcedureLocal:
+    """List the province procedure in ``office`` (a local part that is offered). No commit."""
+    local = procedure.local(office.id)
+    if local is None:
+        local = ProcedureLocal(office_id=office.id, offered=True, note="", note_en="",
+                               saturday=False)
+        procedure.locals.append(local)
+    else:
+        local.offered = True
+    return local
+
+
+def save_local(
+    procedure: Procedure,
+    office: Office,
+    actor: Officer,
+    *,
+    offered: bool,
+    note: str,
+    note_en: str,
+    saturday: bool,
+    officer_ids: list[int] | None = None,
+) -> bool:
+    """Save the commune's local part and, when given, its officers in charge (officers of this
+    commune only; those of other communes stay). The province facts are not touched.
+    False when nothing changed. Raises GuideError with field messages."""
+    note, note_en = (note or "").strip(), (note_en or "").strip()
+    errors = {}
+    for key, value in (("note", note), ("note_en", note_en)):
+        if len(value) > LOCAL_NOTE_MAX:
+            errors[key] = _("Dài quá: tối đa %(n)d ký tự.", n=LOCAL_NOTE_MAX)
+    if errors:
+        raise GuideError(errors)
+    local = procedure.local(office.id)
+    before = (
+        {"offered": local.offered, "note": local.note, "note_en": local.note_en,
+         "saturday": local.saturday}
+        if local is not None
+        else {"offered": False, "note": "", "note_en": "", "saturday": False}
+    )
+    after = {"offered": bool(offered), "note": note, "note_en": note_en,
+             "saturday": bool(saturday)}
+    here = procedure.officers_in(office.id)
+    if officer_ids is not None:
+        wanted = set(officer_ids)
+        chosen = list(
+            db.session.scalars(
+                sa.select(Officer)
+                .where(Officer.office_id == office.id, Officer.id.in_(wanted))
+                .order_by(Officer.id)
+            )
+        )
+        before["officers"] = sorted(o.id for o in here)
+        after["officers"] = sorted(o.id for o in chosen)
+    if before == after:
+        return False
+    if local is None:
+        local = ProcedureLocal(office_id=office.id)
+        procedure.locals.append(local)
+    local.offered, local.note, local.note_en, local.saturday = (
+        after["offered"], note, note_en, after["saturday"]
+    )
+    if officer_ids is not None:
+        others = [o for o in procedure.officers if o.office_id != office.id]
+        procedure.officers = others + chosen
+    changed = [k for k in after if before.get(k) != after[k]]
+    record(
+        "guide.local",
+        procedure,
+        actor,
+        before={"office": office.code, **{k: before.get(k) for k in changed}},
+        after={"office": office.code, **{k: after[k] for k in changed}},
+    )
+    db.session.commit()
+    return True

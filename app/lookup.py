@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.codes import split_check
 from app.extensions import db
-from app.models import Dossier, Office, Officer, Procedure
+from app.models import Dossier, Office, Officer, Procedure, offered_in
 from app.search import fold
 
 
@@ -20,7 +20,7 @@ def list_procedures(office: Office, q: str = "", field_: str = "") -> list[Proce
     matches every word of ``q`` in the name, summary, documents or SMS keyword."""
     query = (
         sa.select(Procedure)
-        .where(Procedure.office_id == office.id, Procedure.active)
+        .where(offered_in(office.id), Procedure.active)
         .options(selectinload(Procedure.contents))
         .order_by(Procedure.position, Procedure.id)
     )
@@ -42,8 +42,12 @@ def list_procedures(office: Office, q: str = "", field_: str = "") -> list[Proce
 def get_procedure(office: Office, slug: str) -> Procedure | None:
     return db.session.scalars(
         sa.select(Procedure)
-        .where(Procedure.office_id == office.id, Procedure.slug == slug, Procedure.active)
-        .options(selectinload(Procedure.contents), selectinload(Procedure.officers))
+        .where(offered_in(office.id), Procedure.slug == slug, Procedure.active)
+        .options(
+            selectinload(Procedure.contents),
+            selectinload(Procedure.officers),
+            selectinload(Procedure.locals),
+        )
     ).first()
 
 

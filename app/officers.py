@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import record
 from app.extensions import db
-from app.models import COMMUNE_ROLES, Dossier, Officer, Procedure
+from app.models import COMMUNE_ROLES, Dossier, Officer, Procedure, offered_in
 from app.phones import normalise_phone
 
 
@@ -43,7 +43,7 @@ def office_procedures(office_id: int) -> list[Procedure]:
     return list(
         db.session.scalars(
             sa.select(Procedure)
-            .where(Procedure.office_id == office_id)
+            .where(offered_in(office_id))
             .options(selectinload(Procedure.contents))
             .order_by(Procedure.position, Procedure.id)
         )
@@ -65,7 +65,7 @@ def contact_officer(dossier: Dossier) -> Officer | None:
     """Who the citizen should call: the officer in charge, else the procedure's first."""
     if dossier.officer is not None and dossier.officer.public_phone:
         return dossier.officer
-    for officer in dossier.procedure.officers:
+    for officer in dossier.procedure.officers_in(dossier.office_id):
         if officer.public_phone and officer.active:
             return officer
     return None

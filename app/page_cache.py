@@ -81,6 +81,7 @@ from app.models import (
     PortalOutage,
     Procedure,
     ProcedureContent,
+    ProcedureLocal,
     SiteVersion,
     TeamException,
     TeamMember,
@@ -89,7 +90,8 @@ from app.models import (
 from app.web import choose_locale, current_office, security_header_items
 
 SCOPES = ("content", "dossiers")
-_CONTENT = (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException, PortalOutage,
+_CONTENT = (Office, Procedure, ProcedureContent, ProcedureLocal, Officer, DutyShift, DutyException,
+            PortalOutage,
             Hamlet, TeamMember, TeamSlot, TeamException)
 #: Objects that name their commune through a parent row, not a column of their own.
 _PARENT = {ProcedureContent: (Procedure, "procedure_id"), DutyShift: (Officer, "officer_id"),

@@ -41,7 +41,7 @@ def _median_ms(fn) -> float:
 
 def fill(db, communes: int, per_commune: int) -> None:
     from app.clock import utcnow
-    from app.models import Dossier, Feedback, Message, Office, Officer, Procedure
+    from app.models import Dossier, Feedback, Message, Office, Officer, Procedure, ProcedureLocal
 
     rng = random.Random(13)
     now = utcnow()
@@ -50,9 +50,13 @@ def fill(db, communes: int, per_commune: int) -> None:
                       sms_number=f"+849090{n:05d}") for n in range(communes)]
     db.session.add_all(offices)
     db.session.flush()
-    procs = [Procedure(office_id=o.id, slug="thu-tuc", field="ho_tich", sms_keyword="KS",
-                       processing_days=3, online_mode="full", portal_url="") for o in offices]
-    db.session.add_all(procs)
+    # One province procedure, offered by every commune (issue 13: one catalogue).
+    proc = Procedure(slug="thu-tuc", field="ho_tich", sms_keyword="KS", processing_days=3,
+                     online_mode="full", portal_url="")
+    db.session.add(proc)
+    db.session.flush()
+    db.session.add_all([ProcedureLocal(office_id=o.id, procedure_id=proc.id) for o in offices])
+    procs = [proc] * len(offices)
     leader = Officer(username="tinhld", name="Lãnh đạo tỉnh", role="province_leader",
                      office_id=None)
     leader.set_password("bench-password")

@@ -23,6 +23,7 @@ from app.models import (
     Officer,
     Procedure,
     ProcedureContent,
+    ProcedureLocal,
     utcnow,
 )
 
@@ -173,13 +174,26 @@ def make_procedure(db, make_office):
     counter = {"n": 0}
 
     def make(slug: str | None = None, keyword: str | None = None, **kw) -> Procedure:
+        """A province procedure offered in ``office`` (default VB). One catalogue (issue 13):
+        a slug or keyword already in it is the same procedure, now offered in ``office`` too."""
         counter["n"] += 1
         n = counter["n"]
         office = kw.pop("office", None) or make_office()
+        offered = kw.pop("offered", True)
+        if slug or keyword:
+            same = db.session.scalars(
+                sa.select(Procedure).where(
+                    sa.or_(Procedure.slug == (slug or ""), Procedure.sms_keyword == (keyword or ""))
+                )
+            ).first()
+            if same is not None:
+                if same.local(office.id) is None:
+                    same.locals.append(ProcedureLocal(office_id=office.id, offered=offered))
+                    db.session.commit()
+                return same
         name = kw.pop("name", f"Đăng ký khai sinh {n}")
         name_en = kw.pop("name_en", f"Birth registration {n}")
         proc = Procedure(
-            office_id=office.id,
             slug=slug or f"thu-tuc-{n}",
             field=kw.pop("field", "ho_tich"),
             sms_keyword=keyword or f"K{n}",
@@ -206,6 +220,7 @@ def make_procedure(db, make_office):
                     search_text=f"dang ky khai sinh {n} giay chung sinh",
                 )
             )
+        proc.locals.append(ProcedureLocal(office_id=office.id, offered=offered))
         db.session.add(proc)
         db.session.commit()
         return proc
@@ -221,7 +236,8 @@ def make_officer(db, make_office):
         counter["n"] += 1
         office = kw.pop("office", None) or make_office()
         officer = Officer(
-            office_id=office.id,
+            # Province staff belong to no commune (issue 13).
+            office_id=None if role.startswith("province_") else office.id,
             username=username or f"officer{counter['n']}",
             name=kw.pop("name", f"Nguyễn Văn Cán {counter['n']}"),
             title=kw.pop("title", "Công chức Tư pháp – Hộ tịch"),

@@ -28,6 +28,7 @@ NOT_HTML = {
     "api.procedure": "JSON",
     "api.procedures": "JSON",
     "citizen.vcard": "text/vcard",
+    "officer.catalogue_export": "JSON",
     "officer.dashboard_csv": "CSV",
     "officer.dossiers_csv": "CSV",
     "officer.portal_csv": "CSV",

@@ -152,8 +152,8 @@ def procedures():
     return jsonify(office=office.code, lang=lang, procedures=items)
 
 
-def _online_guide_url(proc) -> str | None:
-    guide = guide_context(proc)["online_guide"]
+def _online_guide_url(proc, office) -> str | None:
+    guide = guide_context(proc, office)["online_guide"]
     return public_url("citizen.guide", slug=guide.slug) if guide else None
 
 
@@ -181,12 +181,12 @@ def procedure(code: str):
         # The officers' note (officer_note) is never published; to_confirm says which facts
         # are still being checked, so a client can tell people to call before they go.
         to_confirm=list(proc.to_confirm or []),
-        online_guide_url=_online_guide_url(proc),
+        online_guide_url=_online_guide_url(proc, office),
         same_day_cutoff=proc.same_day_cutoff,
         portal_url=proc.portal_url or None,
         officers=[
             {"name": o.name, "title": o.display_title(lang), "phone": o.public_phone}
-            for o in proc.officers
+            for o in proc.officers_in(office.id)
             if o.active and o.public_phone
         ],
         updated_at=to_local(content.updated_at, office.tz).isoformat(timespec="seconds"),

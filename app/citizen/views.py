@@ -103,7 +103,7 @@ def guide(slug: str):
         procedure=procedure,
         content=procedure.content(current_lang()),
         portal_notice=portal.notice(office),
-        **guide_context(procedure),
+        **guide_context(procedure, office),
     )
 
 

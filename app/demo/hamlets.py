@@ -24,6 +24,7 @@ from app.models import (
     TeamException,
     TeamMember,
     TeamSlot,
+    offered_in,
 )
 from app.phones import DEMO_PHONE_PREFIX
 
@@ -116,7 +117,7 @@ def load_help_requests(office: Office, officer: Officer | None) -> int:
         return 0
     members = {m.phone: m for h in hamlets.values() for m in h.members}
     procs = {p.sms_keyword: p for p in db.session.scalars(
-        sa.select(Procedure).where(Procedure.office_id == office.id))}
+        sa.select(Procedure).where(offered_in(office.id)))}
     ks, ct = procs.get("KS"), procs.get("CT") or procs.get("KS")
     online = db.session.scalars(sa.select(Dossier).where(
         Dossier.office_id == office.id, Dossier.channel == "online").order_by(Dossier.id)).all()

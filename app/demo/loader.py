@@ -22,6 +22,7 @@ from app.demo.hamlets import load_demo_teams
 from app.demo.procedures import PROCEDURES
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
+from app.guides import offer
 from app.models import (
     Dossier,
     DossierEvent,
@@ -212,15 +213,14 @@ def _office(data: dict = OFFICE) -> Office:
     return office
 
 
-def _procedures(office: Office) -> dict[str, Procedure]:
+def load_catalogue() -> dict[str, Procedure]:
+    """The province catalogue (issue 13): every demo procedure once, for every commune.
+    Returns them by SMS keyword. Idempotent."""
     by_keyword: dict[str, Procedure] = {}
     for position, data in enumerate(PROCEDURES):
-        proc = db.session.scalars(
-            sa.select(Procedure).where(Procedure.office_id == office.id, Procedure.slug == data["slug"])
-        ).first()
+        proc = db.session.scalars(sa.select(Procedure).where(Procedure.slug == data["slug"])).first()
         if proc is None:
             proc = Procedure(
-                office_id=office.id,
                 national_code=data.get("national_code"),
                 slug=data["slug"],
                 field=data["field"],
@@ -228,7 +228,7 @@ def _procedures(office: Office) -> dict[str, Procedure]:
                 processing_days=data.get("processing_days"),
                 same_day_cutoff=data.get("same_day_cutoff"),
                 online_mode=data.get("online_mode", "offline"),
-                portal_url=data.get("portal_url") or office.portal_url,
+                portal_url=data.get("portal_url") or OFFICE.get("portal_url") or "",
                 fee_vnd=data.get("fee_vnd"),
                 to_confirm=list(data.get("to_confirm", [])),
                 position=position,
@@ -239,6 +239,24 @@ def _procedures(office: Office) -> dict[str, Procedure]:
         by_keyword[proc.sms_keyword] = proc
     db.session.flush()
     return by_keyword
+
+
+def offer_all(office: Office) -> int:
+    """Give ``office`` the local part of every catalogue procedure it does not list yet (for
+    the demo communes: call after ``load_catalogue``). No commit. Returns how many."""
+    made = 0
+    for proc in db.session.scalars(sa.select(Procedure).order_by(Procedure.position, Procedure.id)):
+        if proc.local(office.id) is None:
+            offer(proc, office)
+            made += 1
+    db.session.flush()
+    return made
+
+
+def _procedures(office: Office) -> dict[str, Procedure]:
+    procs = load_catalogue()
+    offer_all(office)
+    return procs
 
 
 def make_content(lang: str, content: dict) -> ProcedureContent:

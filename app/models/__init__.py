@@ -30,7 +30,15 @@ from app.models.message import Message, PhonePreference, Subscription
 from app.models.office import Office
 from app.models.officer import COMMUNE_ROLES, PROVINCE_ROLES, ROLES, Officer
 from app.models.portal import PORTALS, PortalOutage
-from app.models.procedure import FIELDS, ONLINE_MODES, Procedure, ProcedureContent, ProcedureVersion
+from app.models.procedure import (
+    FIELDS,
+    ONLINE_MODES,
+    Procedure,
+    ProcedureContent,
+    ProcedureLocal,
+    ProcedureVersion,
+    offered_in,
+)
 from app.models.roster import EXCEPTION_KINDS, DutyException, DutyShift
 from app.models.site_version import OfficeVersion, SiteVersion
 
@@ -38,7 +46,8 @@ __all__ = [
     "AuditLog", "LoginAttempt", "utcnow", "CHANNELS", "FINISHED_STATUSES", "NATIONAL_STATUS",
     "OPEN_STATUSES", "RESULT_RETURNS", "STATUSES", "Dossier", "DossierCounter", "DossierEvent", "EVENT_KINDS", "COMMENT_MAX",
     "Feedback", "Message", "PhonePreference", "Subscription", "Office", "ROLES", "COMMUNE_ROLES", "PROVINCE_ROLES", "Officer",
-    "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureVersion",
+    "FIELDS", "ONLINE_MODES", "Procedure", "ProcedureContent", "ProcedureLocal",
+    "ProcedureVersion", "offered_in",
     "EXCEPTION_KINDS", "DutyException", "DutyShift", "GatewayStatus", "OfficeVersion", "SiteVersion",
     "PORTALS", "PortalOutage",
     "HELP_STATES", "OPEN_HELP_STATES", "Hamlet", "HelpAttempt", "HelpRequest", "TeamException",

@@ -1,5 +1,10 @@
 """Administrative procedures (thủ tục hành chính) and their per-language guide content.
 
+One province catalogue (issue 13): a ``Procedure`` and its ``ProcedureContent`` are the national
+facts, stored once for every commune; each commune adds only its ``ProcedureLocal`` (offered
+or not, a local note, Saturday opening) and its officers in charge (``procedure_officer`` links
+officers, who belong to one commune). A commune cannot fork the facts.
+
 Structured facts (fee number, working days, online mode) live on ``Procedure``; the words a
 citizen reads live on ``ProcedureContent``, one row per language, so a guide can be edited and
 versioned per language without touching the other.
@@ -29,12 +34,11 @@ procedure_officer = sa.Table(
 class Procedure(db.Model):
     __tablename__ = "procedure"
     __table_args__ = (
-        sa.UniqueConstraint("office_id", "slug", name="uq_procedure_office_slug"),
-        sa.UniqueConstraint("office_id", "sms_keyword", name="uq_procedure_office_keyword"),
+        sa.UniqueConstraint("slug", name="uq_procedure_slug"),
+        sa.UniqueConstraint("sms_keyword", name="uq_procedure_keyword"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     national_code: Mapped[str | None] = mapped_column(sa.String(20))
     slug: Mapped[str] = mapped_column(sa.String(80))
     field: Mapped[str] = mapped_column(sa.String(20))
@@ -49,13 +53,24 @@ class Procedure(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    office = relationship("Office")
     contents = relationship(
         "ProcedureContent", back_populates="procedure", cascade="all, delete-orphan"
     )
     officers = relationship(
         "Officer", secondary=procedure_officer, back_populates="procedures", order_by="Officer.id"
     )
+
+    locals = relationship(
+        "ProcedureLocal", back_populates="procedure", cascade="all, delete-orphan"
+    )
+
+    def local(self, office_id: int | None) -> ProcedureLocal | None:
+        """This commune's local part, or None where the commune does not list it."""
+        return next((loc for loc in self.locals if loc.office_id == office_id), None)
+
+    def officers_in(self, office_id: int | None) -> list:
+        """The officers in charge in one commune (an officer belongs to one commune)."""
+        return [o for o in self.officers if o.office_id == office_id]
 
     @property
     def is_howto(self) -> bool:
@@ -69,6 +84,45 @@ class Procedure(db.Model):
 
     def __repr__(self) -> str:
         return f"<Procedure {self.slug}>"
+
+
+def offered_in(office_id: int | None):
+    """SQL clause: the procedure is offered by commune ``office_id`` (has an offered local
+    part). Use it where the code used to read ``Procedure.office_id == office_id``."""
+    return Procedure.locals.any(
+        sa.and_(ProcedureLocal.office_id == office_id, ProcedureLocal.offered)
+    )
+
+
+class ProcedureLocal(db.Model):
+    """One commune's part of a province procedure: whether it offers it, a local note (vi/en)
+    and Saturday-morning opening. The officers in charge are ``procedure_officer`` rows."""
+
+    __tablename__ = "procedure_local"
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "procedure_id", name="uq_procedure_local_office"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    procedure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("procedure.id", ondelete="CASCADE"), index=True
+    )
+    offered: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(sa.Text, default="")  # Vietnamese
+    note_en: Mapped[str] = mapped_column(sa.Text, default="")
+    saturday: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    office = relationship("Office")
+    procedure = relationship("Procedure", back_populates="locals")
+
+    def note_for(self, lang: str) -> str:
+        """The local note in ``lang``, falling back to Vietnamese."""
+        return (self.note_en if lang == "en" else "") or self.note
+
+    def __repr__(self) -> str:
+        return f"<ProcedureLocal {self.office_id}:{self.procedure_id}>"
 
 
 class ProcedureContent(db.Model):

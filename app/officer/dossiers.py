@@ -32,7 +32,7 @@ from app.auth import any_role, writer_required
 from app.clock import office_today
 from app.dossiers import DossierError, allowed_next, change_status, register_dossier
 from app.extensions import db, limiter
-from app.models import Dossier, Message, Procedure
+from app.models import Dossier, Message, Procedure, offered_in
 from app.officer import bp
 from app.officer.forms import ImportConfirmForm, ImportUploadForm, RegisterForm, StatusForm
 from app.officers import contact_officer
@@ -79,7 +79,7 @@ def _procedure_choices() -> list[tuple[int, str]]:
     procedures = db.session.scalars(
         sa.select(Procedure)
         .where(
-            Procedure.office_id == current_user.office_id,
+            offered_in(current_user.office_id),
             Procedure.active,
             Procedure.processing_days.is_not(None),  # how-to guides take no dossiers
         )

@@ -410,3 +410,21 @@ class ApologyForm(FlaskForm):
 
 class AckForm(FlaskForm):
     """Acknowledge an online dossier: nothing but the CSRF token."""
+# -- One province catalogue (issue 13): a commune's local part of a guide, the catalogue file
+
+
+class LocalPartForm(FlaskForm):
+    offered = BooleanField(_l("Xã có nhận thủ tục này"))
+    saturday = BooleanField(_l("Nhận hồ sơ cả sáng thứ Bảy"))
+    note = TextAreaField(_l("Ghi chú riêng của xã (tiếng Việt)"), validators=[Length(max=400)])
+    note_en = TextAreaField(_l("Ghi chú riêng của xã (tiếng Anh)"), validators=[Length(max=400)])
+    officers = CheckboxListField(_l("Cán bộ phụ trách ở xã"), coerce=int, choices=[])
+
+
+class CatalogueUploadForm(FlaskForm):
+    file = FileField(_l("Tệp danh mục (JSON)"))
+
+
+class CatalogueApplyForm(FlaskForm):
+    data = HiddenField(validators=[DataRequired()])
+    offer_all = BooleanField(_l("Mọi xã đều nhận các thủ tục trong tệp"))

@@ -22,7 +22,7 @@ from app.codes import fold
 from app.deadlines import parse_hhmm
 from app.extensions import db
 from app.filters import phone_display
-from app.models import Office, Procedure, utcnow
+from app.models import Office, Procedure, offered_in, utcnow
 from app.phones import is_vietnamese_mobile
 from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import is_opted_out, queue_message
@@ -39,7 +39,7 @@ def active_procedures(office: Office) -> list[Procedure]:
     return list(
         db.session.scalars(
             sa.select(Procedure)
-            .where(Procedure.office_id == office.id, Procedure.active)
+            .where(offered_in(office.id), Procedure.active)
             .order_by(Procedure.position, Procedure.id)
         )
     )

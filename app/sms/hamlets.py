@@ -511,7 +511,7 @@ def add_hamlet(office: Office, actor: Officer, name: str, keyword: str) -> Hamle
         if keyword in hamlet_names(other) or _compact(other.keyword) == keyword:
             raise TeamError("keyword", _("Từ khóa này đã dùng cho %(name)s.", name=other.name))
     if db.session.scalars(sa.select(Procedure.id).where(
-            Procedure.office_id == office.id, Procedure.sms_keyword == keyword)).first():
+            Procedure.sms_keyword == keyword)).first():  # keywords are province-wide
         raise TeamError("keyword", _("Từ khóa này trùng mã một thủ tục. Chọn từ khóa khác."))
     position = len(hamlets(office))
     hamlet = Hamlet(office_id=office.id, name=name, keyword=keyword, position=position)

@@ -13,7 +13,8 @@ from app import guides
 from app.budgets import HTML_BUDGET
 from app.models import AuditLog, ProcedureContent, ProcedureVersion
 from tests.conftest import PASSWORD
-from tests.support.desk import post, sign_in
+from tests.support.desk import post as desk_post
+from tests.support.desk import sign_in
 from tests.support.helpers import check_page, csrf_token
 
 
@@ -41,6 +42,15 @@ def _form(content: ProcedureContent | None = None, keyword="KS", **changes) -> d
     return data
 
 
+def post(client, url: str, data: dict | None = None, csrf: bool = True, **kw):
+    """POST as ``tests.support.desk.post``, the token from the guides list: the province admin,
+    who edits the facts, has no commune desk (``/officer/``)."""
+    data = dict(data or {})
+    if csrf and "csrf_token" not in data:
+        data["csrf_token"] = csrf_token(client, "/officer/guides")
+    return desk_post(client, url, data, csrf=csrf, **kw)
+
+
 def _vi(procedure) -> ProcedureContent:
     return next(c for c in procedure.contents if c.lang == "vi")
 
@@ -49,7 +59,9 @@ def _versions(db):
     return list(db.session.scalars(sa.select(ProcedureVersion).order_by(ProcedureVersion.id)))
 
 
-@pytest.mark.parametrize("role", ["officer", "leader", "admin"])
+@pytest.mark.parametrize(
+    "role", ["officer", "leader", "admin", "province_admin", "province_leader"]
+)
 def test_list_and_edit_pages_render_for_every_role(client, pages, ks, make_officer, login, role):
     sign_in(client, make_officer, login, role)
     html = pages.get("officer.guides").get_data(as_text=True)
@@ -61,8 +73,12 @@ def test_list_and_edit_pages_render_for_every_role(client, pages, ks, make_offic
 @pytest.mark.parametrize(
     "role,in_charge,can",
     [
-        ("admin", False, True),
-        ("officer", True, True),
+        # One province catalogue: only the province admin edits the facts; a commune edits
+        # its local part (test_local_part_*).
+        ("province_admin", False, True),
+        ("province_leader", False, False),
+        ("admin", False, False),
+        ("officer", True, False),
         ("officer", False, False),
         ("leader", True, False),
     ],
@@ -78,13 +94,13 @@ def test_who_may_edit(client, db, ks, make_officer, login, role, in_charge, can)
 
 
 def test_unknown_guide_or_language_is_404(client, ks, make_officer, login):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     assert client.get("/officer/guides/khong-co/vi").status_code == 404
     assert client.get("/officer/guides/khai-sinh/fr").status_code == 404
 
 
 def test_save_versions_audits_and_shows_to_citizens(client, db, ks, make_officer, login):
-    admin = sign_in(client, make_officer, login, "admin", name="Quản Trị")
+    admin = sign_in(client, make_officer, login, "province_admin", name="Quản Trị")
     old = _vi(ks).snapshot()
     r = post(
         client,
@@ -124,7 +140,7 @@ def test_save_versions_audits_and_shows_to_citizens(client, db, ks, make_officer
 
 
 def test_saving_unchanged_text_makes_no_version(client, db, ks, make_officer, login):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     assert post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks))).status_code == 302
     assert _versions(db) == []
     assert db.session.scalars(sa.select(AuditLog)).all() == []
@@ -138,7 +154,7 @@ def _inner(html: str, pattern: str) -> str:
 
 
 def test_preview_is_the_citizen_page_and_saves_nothing(client, db, ks, make_officer, login):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     draft = _form(_vi(ks), summary="Bản nháp chưa lưu.", sms_keyword="KSX", action="preview")
     r = post(client, "/officer/guides/khai-sinh/vi", draft)
     page = check_page(r, citizen=False)
@@ -164,7 +180,7 @@ def test_preview_is_the_citizen_page_and_saves_nothing(client, db, ks, make_offi
 
 
 def test_preview_of_english_uses_english_labels(client, ks, make_officer, login):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     en = next(c for c in ks.contents if c.lang == "en")
     html = post(client, "/officer/guides/khai-sinh/en", _form(en, action="preview")).get_data(
         as_text=True
@@ -194,7 +210,7 @@ def test_preview_of_english_uses_english_labels(client, ks, make_officer, login)
     ],
 )
 def test_bad_input_is_refused_and_kept(client, db, ks, make_officer, login, changes, field_message):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     data = _form(_vi(ks), officer_note="Ghi chú đang gõ", **changes)
     r = post(client, "/officer/guides/khai-sinh/vi", data)
     assert r.status_code == 400
@@ -205,22 +221,20 @@ def test_bad_input_is_refused_and_kept(client, db, ks, make_officer, login, chan
     assert _vi(ks).officer_note == "" and ks.sms_keyword == "KS" and _versions(db) == []
 
 
-def test_keyword_must_be_unique_in_the_office(
+def test_keyword_must_be_unique_in_the_province(
     client, db, ks, make_procedure, make_office, make_officer, login
 ):
     make_procedure(slug="khai-tu", keyword="KT")
     other_office = make_office("XX", name="Xã khác")
     make_procedure(slug="chung-thuc", keyword="CT", office=other_office)
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     r = post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_keyword="kt"))
     assert r.status_code == 400 and "Từ khoá KT đã dùng cho thủ tục khác." in r.get_data(
         as_text=True
     )
-    # Another office's keyword is free here.
-    assert (
-        post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_keyword="CT")).status_code
-        == 302
-    )
+    # One catalogue: a keyword of a procedure only another commune offers is taken too.
+    r = post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_keyword="CT"))
+    assert r.status_code == 400
 
 
 def test_command_words_cover_every_parser_alias():
@@ -243,7 +257,7 @@ def _noise(n: int, rng: random.Random) -> str:
 
 def test_guide_over_the_html_budget_is_refused(client, db, ks, make_officer, login):
     """Every field within its own limit, but together the page would pass 8 KB compressed."""
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     rng = random.Random(3)
     data = _form(
         _vi(ks),
@@ -277,7 +291,7 @@ def test_budget_constant_is_shared_with_the_page_checks():
 def test_restore_brings_back_a_version_and_versions_the_current(
     client, db, ks, make_officer, login
 ):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     post(
         client,
         "/officer/guides/khai-sinh/vi",
@@ -306,7 +320,7 @@ def test_restore_brings_back_a_version_and_versions_the_current(
 def test_restore_keeps_current_keyword_when_old_one_was_taken(
     client, db, ks, make_procedure, make_officer, login
 ):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Mới", sms_keyword="KS2"))
     make_procedure(slug="khac", keyword="KS")  # someone took the old keyword meanwhile
     version = _versions(db)[0]
@@ -319,7 +333,7 @@ def test_restore_keeps_current_keyword_when_old_one_was_taken(
 
 
 def test_restore_rules(app, client, db, ks, make_procedure, make_officer, login):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Mới"))
     version = _versions(db)[0]
     make_procedure(slug="khac")
@@ -346,7 +360,7 @@ def test_restore_rules(app, client, db, ks, make_procedure, make_officer, login)
 
 
 def test_save_without_csrf_is_refused(client, db, ks, make_officer, login):
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     r = post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), summary="Mới"), csrf=False)
     assert r.status_code == 400
     db.session.expire_all()
@@ -358,7 +372,7 @@ def test_missing_language_is_created_on_save(client, db, make_procedure, make_of
     en = next(c for c in proc.contents if c.lang == "en")
     db.session.delete(en)
     db.session.commit()
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     assert client.get("/officer/guides/vneid/en").status_code == 200
     r = post(
         client,

@@ -4,8 +4,8 @@ endpoint × (signed out, officer, leader, admin) × (GET, POST).
 ``login`` = redirected to the sign-in page; ``ok`` = 200; ``done`` = the write succeeded and
 redirected (POST → redirect → GET); 403 = signed in without the role; 405 = the URL does not
 take that method. POSTs carry a valid CSRF token, so the table shows roles, not CSRF (CSRF is
-tested per page). The officer here is not in charge of the guide's procedure; an officer in
-charge may edit it (tests/officer/test_officer_guides.py::test_who_may_edit).
+tested per page). A guide's facts are the province's (one catalogue, issue 13): no commune role
+edits them; a commune edits its local part (tests/officer/test_officer_guides.py).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ MATRIX = {
     "roster_exception_add": ("405 405 405 405", "login 403 403 done"),
     "roster_exception_remove": ("405 405 405 405", "login 403 403 done"),
     "guides": ("login ok ok ok", "405 405 405 405"),
-    "guide_edit": ("login ok ok ok", "login 403 403 done"),
-    "guide_restore": ("405 405 405 405", "login 403 403 done"),
+    "guide_edit": ("login ok ok ok", "login 403 403 403"),
+    "guide_restore": ("405 405 405 405", "login 403 403 403"),
     "feedback_inbox": ("login ok ok ok", "405 405 405 405"),
     "feedback_handle": ("405 405 405 405", "login done 403 done"),
     "audit": ("login 403 ok ok", "405 405 405 405"),

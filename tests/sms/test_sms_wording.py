@@ -21,7 +21,7 @@ from app.budgets import SMS_GUIDE_SEGMENTS, SMS_STATUS_SEGMENTS
 from app.deadlines import add_working_days
 from app.demo.hamlets import load_teams
 from app.demo.procedures import PROCEDURES
-from app.models import STATUSES, Dossier, Message, PhonePreference, Procedure
+from app.models import STATUSES, Dossier, Message, PhonePreference, Procedure, offered_in
 from app.sms.gsm import count_segments, is_gsm7, to_gsm7
 from app.sms.inbound import handle_inbound
 from app.sms.reminders import reminder_body
@@ -108,7 +108,7 @@ def commune(db, demo, make_officer, make_shift, make_dossier, clock, rendered):
     status filed in English), on Thursday 3 December 2026 at 9:00 in the commune."""
     clock.local(datetime(2026, 12, 3, 9, 0))
     procedures = list(db.session.scalars(
-        sa.select(Procedure).where(Procedure.office_id == demo.id).order_by(Procedure.position)
+        sa.select(Procedure).where(offered_in(demo.id)).order_by(Procedure.position)
     ))
     officer = make_officer(office=demo, name="Lê Văn Cường", public_phone="+84909000102",
                            procedures=procedures)
@@ -364,11 +364,11 @@ def test_tt_without_anything_like_a_code_gives_the_usage(db, commune, text):
 def test_the_guide_editor_refuses_an_sms_summary_that_reads_two_ways(
     client, db, make_procedure, make_officer, login
 ):
-    from tests.officer.test_officer_guides import _form, _vi
-    from tests.support.desk import post, sign_in
+    from tests.officer.test_officer_guides import _form, _vi, post
+    from tests.support.desk import sign_in
 
     ks = make_procedure(slug="khai-sinh", keyword="KS", name="Đăng ký khai sinh")
-    sign_in(client, make_officer, login, "admin")
+    sign_in(client, make_officer, login, "province_admin")
     typed = "Mang thẻ căn cước. Lệ phí: hỏi xã."
     response = post(client, "/officer/guides/khai-sinh/vi", _form(_vi(ks), sms_summary=typed))
     assert response.status_code == 400
