@@ -112,14 +112,12 @@ class Entry:
         lists and objects around it — an upper bound, fixed when it is stored."""
         return 2 * len(self.body) + ENTRY_OVERHEAD
 
-    def _prepare(self, encoding: str | None,
-                 strongest: bool = False) -> tuple[bytes, list[tuple[str, str]], str]:
+    def _prepare(self, encoding: str | None) -> tuple[bytes, list[tuple[str, str]], str]:
         if encoding == "br":
             # Brotli's strongest setting costs ~30 ms on a guide page, ten times the rest of
             # the page: a page is first stored at the level Flask-Compress uses for dynamic
-            # pages, and recompressed at 11 once it has been asked for again (``answer``).
-            quality = 11 if strongest else BR_FIRST_QUALITY
-            data = brotli.compress(self.body, quality=quality, mode=brotli.MODE_TEXT)
+            # pages, and recompressed at 11 once it has been asked for again (``_strongest``).
+            data = brotli.compress(self.body, quality=BR_FIRST_QUALITY, mode=brotli.MODE_TEXT)
         elif encoding == "gzip":
             data = gzip.compress(self.body, compresslevel=9, mtime=0)
         else:
@@ -137,6 +135,16 @@ class Entry:
         headers += security_header_items()
         return data, headers, etag
 
+    def _strongest(self, ready: tuple[bytes, list[tuple[str, str]], str]
+                   ) -> tuple[bytes, list[tuple[str, str]], str]:
+        """The brotli form at quality 11, with the same headers but its length (no app
+        context needed: FastPath may be the one answering)."""
+        _data, headers, etag = ready
+        data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+        headers = [("Content-Length", str(len(data))) if name == "Content-Length"
+                   else (name, value) for name, value in headers]
+        return data, headers, etag
+
     def answer(self, encoding: str | None, if_none_match: str | None,
                prepare: bool = True) -> tuple[int, list[tuple[str, str]], bytes] | None:
         """``(status, headers, body)``: 200, or 304 when ``If-None-Match`` holds our ETag.
@@ -149,8 +157,9 @@ class Entry:
         elif encoding == "br":
             served = self.served[encoding] = self.served.get(encoding, 0) + 1
             if served == BR_UPGRADE_AFTER:
-                # Asked for again: worth the strongest compression (same ETag: same page).
-                ready = self.ready[encoding] = self._prepare(encoding, strongest=True)
+                # Asked for again: worth the strongest compression, from the next answer on
+                # (this one still gets the bytes the first visitor got; same page, same ETag).
+                self.ready[encoding] = self._strongest(ready)
         data, headers, etag = ready
         if if_none_match and not self.no_store and (
             etag in if_none_match or if_none_match.strip() == "*"
@@ -169,7 +178,8 @@ class Entry:
 
 _NOT_ON_304 = ("Content-Length", "Content-Encoding", "Content-Type")
 BR_FIRST_QUALITY = 5  # as COMPRESS_BR_LEVEL: ~1.4 ms and ~10 % more bytes than 11
-BR_UPGRADE_AFTER = 1  # answers from memory before the page is recompressed at 11
+BR_UPGRADE_AFTER = 3  # answers from memory before the page is recompressed at 11: a page
+# in the long tail (one commune's rare guide) never pays the ~30 ms
 # Per entry besides its bytes: key tuple, header lists (CSP…), dicts, the FastPath record —
 # measured with tracemalloc by ``python -m bench province`` (~3 KB), rounded up.
 ENTRY_OVERHEAD = 4096

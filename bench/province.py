@@ -136,16 +136,16 @@ def build_province(url: str, n: int = COMMUNES) -> Province:
 # ----------------------------------------------------------------------------- URLs
 
 
-def page_url(app, office_code: str, endpoint: str, **values) -> str:
+def page_url(app, commune: str, endpoint: str, **values) -> str:
     """The one place bench URLs are built: ``url_for(endpoint, **values)`` for the commune
-    ``office_code``. When the endpoint's route has an ``<office>`` part (``/vb/...``) the
+    ``commune`` (its code). When the endpoint's route has an ``<office>`` part (``/vb/...``) the
     commune goes there; without one (one commune per deployment) every commune's page is the
     same URL."""
     from flask import url_for
 
     rules = app.url_map._rules_by_endpoint.get(endpoint, [])  # noqa: SLF001 (read only)
     if any("office" in rule.arguments for rule in rules):
-        values["office"] = office_code.lower()
+        values["office"] = commune.lower()
     with app.test_request_context("/"):
         return url_for(endpoint, **values)
 
@@ -167,10 +167,10 @@ def mixes(app, province: Province, english_cookie: str) -> dict[str, list[Reques
     page_w = _zipf(len(province.slugs))
     urls: dict[tuple, str] = {}
 
-    def url(code: str, endpoint: str, **values) -> str:
-        key = (code, endpoint, tuple(sorted(values.items())))
+    def url(commune: str, endpoint: str, **values) -> str:
+        key = (commune, endpoint, tuple(sorted(values.items())))
         if key not in urls:
-            urls[key] = page_url(app, code, endpoint, **values)
+            urls[key] = page_url(app, commune, endpoint, **values)
         return urls[key]
 
     def headers() -> dict[str, str]:
@@ -200,10 +200,15 @@ def _english_cookie(port: int, app, code: str) -> str:
 
 
 def _measure(port: int, requests: list[Request], seconds: float) -> loadgen.Result:
+    """Warm up on every distinct page of the mix (so each worker has stored the pages it
+    will be asked for: the rows measure a running site, not its first minute), then measure
+    the mix itself."""
+    distinct = list({(r.path, r.headers.get("Cookie")): r for r in requests}.values())
+    warm = min(max(4.0, seconds), 10.0)
     if loadgen.have_wrk():
-        loadgen.run_wrk(port, requests[:2000], 2.0)
+        loadgen.run_wrk(port, distinct, warm)
         return loadgen.run_wrk(port, requests, seconds)
-    loadgen.run_python(port, lambda n: requests[n % len(requests)], 2.0)
+    loadgen.run_python(port, lambda n: distinct[n % len(distinct)], warm)
     return loadgen.run_python(port, lambda n: requests[n % len(requests)], seconds)
 
 
@@ -239,16 +244,24 @@ def cache_memory(province: Province, requests: list[Request]) -> dict:
     gc.collect()
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    entries = list(page_cache._entries.values())  # noqa: SLF001 (measuring it)
-    own = sum(len(e.body) + sum(len(r[0]) for r in e.ready.values()) for e in entries)
-    pages = len(entries)
-    per = grown / pages if pages else 0
+    stored = list(page_cache._entries.items())  # noqa: SLF001 (measuring it)
+
+    def own(entry) -> int:
+        return len(entry.body) + sum(len(r[0]) for r in entry.ready.values())
+
+    pages = len(stored)
+    total_own = sum(own(e) for _k, e in stored)
+    overhead = (grown - total_own) / pages if pages else 0  # keys, headers, dicts, FastPath
+    guides = [e for k, e in stored if k.view == "guide"]
+    per = (sum(own(e) for e in guides) / len(guides) + overhead) if guides else 0
     full = {
         "pages_in_mix": pages,
+        "guide_pages_in_mix": len(guides),
         "urls_in_mix": len({r.path for r in distinct}),
         "tracemalloc_bytes": grown,
-        "entry_bytes": own,
-        "bytes_per_page": round(per),
+        "entry_bytes": total_own,
+        "overhead_per_page": round(overhead),
+        "bytes_per_page": round(per),  # a guide page, overhead included
         "charged_bytes": page_cache.nbytes,
     }
     # What every commune's every guide in both languages would take once each commune has its
@@ -332,7 +345,8 @@ def table(report: dict) -> str:
     lines.append(
         f"page cache, one worker: {m['pages_in_mix']} pages ({m['urls_in_mix']} URLs) take "
         f"{m['tracemalloc_bytes'] / 1e6:.1f} MB (tracemalloc; {m['entry_bytes'] / 1e6:.1f} MB "
-        f"of HTML and its compressed forms), {m['bytes_per_page'] / 1e3:.1f} KB a page; "
+        f"of HTML and its compressed forms), a guide page {m['bytes_per_page'] / 1e3:.1f} KB "
+        f"({m['overhead_per_page'] / 1e3:.1f} KB of it keys, headers and dicts); "
         f"{m['province_pages']} pages (every commune × guide × language) would take "
         f"~{m['province_bytes_estimate'] / 1e6:.0f} MB unbounded; bound PAGE_CACHE_MAX_BYTES "
         f"= {report['max_bytes'] / 1e6:.1f} MB per worker (PAGE_CACHE_SIZE "
