@@ -200,16 +200,20 @@ def _english_cookie(port: int, app, code: str) -> str:
 
 
 def _measure(port: int, requests: list[Request], seconds: float) -> loadgen.Result:
-    """Warm up on every distinct page of the mix (so each worker has stored the pages it
-    will be asked for: the rows measure a running site, not its first minute), then measure
-    the mix itself."""
+    """Warm up on every distinct page of the mix until a pass gets no faster (each worker has
+    then stored the pages it will be asked for: the rows measure a running site, not its
+    first minute; at most ~30 s), then measure the mix itself."""
     distinct = list({(r.path, r.headers.get("Cookie")): r for r in requests}.values())
-    warm = min(max(4.0, seconds), 10.0)
-    if loadgen.have_wrk():
-        loadgen.run_wrk(port, distinct, warm)
-        return loadgen.run_wrk(port, requests, seconds)
-    loadgen.run_python(port, lambda n: distinct[n % len(distinct)], warm)
-    return loadgen.run_python(port, lambda n: requests[n % len(requests)], seconds)
+    if not loadgen.have_wrk():
+        loadgen.run_python(port, lambda n: distinct[n % len(distinct)], min(seconds, 10.0))
+        return loadgen.run_python(port, lambda n: requests[n % len(requests)], seconds)
+    before = 0.0
+    for _ in range(10):
+        rps = loadgen.run_wrk(port, distinct, 3.0).rps
+        if before and rps < before * 1.15:
+            break
+        before = rps
+    return loadgen.run_wrk(port, requests, seconds)
 
 
 # ----------------------------------------------------------------------------- memory
