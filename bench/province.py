@@ -41,6 +41,7 @@ from bench.server import (
     gunicorn,
     prepare_database,
     sqlite_url,
+    workers,
 )
 
 COMMUNES = int(os.environ.get("BENCH_COMMUNES", "100"))
@@ -199,20 +200,37 @@ def _english_cookie(port: int, app, code: str) -> str:
     return cookie.split(";", 1)[0]
 
 
-def _measure(port: int, requests: list[Request], seconds: float) -> loadgen.Result:
-    """Warm up on every distinct page of the mix until a pass gets no faster (each worker has
-    then stored the pages it will be asked for: the rows measure a running site, not its
-    first minute; at most ~30 s), then measure the mix itself."""
+WARM_MAX_SECONDS = 60.0
+
+
+def _measure(port: int, requests: list[Request], seconds: float,
+             warm: bool = True) -> loadgen.Result:
+    """Warm up on every distinct page of the mix, then measure the mix itself: the rows
+    measure a running site, not its first minute. Each worker keeps its own pages, so the
+    warm-up goes on until every page has been asked about twice per worker (or a pass gets no
+    faster once each was asked for once per worker), at most ``WARM_MAX_SECONDS``; each pass
+    starts where the last one stopped (wrk replays its list from the top). ``warm=False``
+    (nothing is kept: the page cache is off) warms up for 2 s."""
+    if not warm:
+        requests_ = requests[:2000]
+        if loadgen.have_wrk():
+            loadgen.run_wrk(port, requests_, 2.0)
+            return loadgen.run_wrk(port, requests, seconds)
+        loadgen.run_python(port, lambda n: requests_[n % len(requests_)], 2.0)
+        return loadgen.run_python(port, lambda n: requests[n % len(requests)], seconds)
     distinct = list({(r.path, r.headers.get("Cookie")): r for r in requests}.values())
     if not loadgen.have_wrk():
         loadgen.run_python(port, lambda n: distinct[n % len(distinct)], min(seconds, 10.0))
         return loadgen.run_python(port, lambda n: requests[n % len(requests)], seconds)
-    before = 0.0
-    for _ in range(10):
-        rps = loadgen.run_wrk(port, distinct, 3.0).rps
-        if before and rps < before * 1.15:
+    done, before, started = 0, 0.0, time.monotonic()
+    while time.monotonic() - started < WARM_MAX_SECONDS:
+        at = done % len(distinct)
+        result = loadgen.run_wrk(port, distinct[at:] + distinct[:at], 3.0)
+        done += result.requests
+        if done >= 2 * workers() * len(distinct) or (
+                done >= workers() * len(distinct) and result.rps < before * 1.15):
             break
-        before = rps
+        before = result.rps
     return loadgen.run_wrk(port, requests, seconds)
 
 
@@ -312,7 +330,7 @@ def run(seconds: float, notes: list[str]) -> dict:
             print(f"  province {name:11} {results[name].rps:8.1f} req/s  errors "
                   f"{results[name].errors}  (load {os.getloadavg()[0]:.1f})", flush=True)
     with gunicorn("wsgi:app", dict(env, PAGE_CACHE_SIZE="0"), "province-nocache") as port:
-        results["prov-miss"] = _measure(port, lists["prov-miss"], seconds)
+        results["prov-miss"] = _measure(port, lists["prov-miss"], seconds, warm=False)
         print(f"  province {'prov-miss':11} {results['prov-miss'].rps:8.1f} req/s  errors "
               f"{results['prov-miss'].errors}  (load {os.getloadavg()[0]:.1f})", flush=True)
     ref: dict[str, loadgen.Result] = {}
@@ -320,7 +338,7 @@ def run(seconds: float, notes: list[str]) -> dict:
                   dict(os.environ, BENCH_REFERENCE=str(reference_json)), "reference-province"
                   ) as port:
         for base, name in (("guide", "prov-guide"), ("lookup", "prov-lookup")):
-            ref[base] = _measure(port, lists[name], seconds)
+            ref[base] = _measure(port, lists[name], seconds, warm=False)
             print(f"  province ref {base:7} {ref[base].rps:8.1f} req/s  errors "
                   f"{ref[base].errors}  (load {os.getloadavg()[0]:.1f})", flush=True)
     print("  page cache memory (every page of the mix, in this process) …", flush=True)
