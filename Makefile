@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 export DEMO_PASSWORD ?= motcua-demo
 
 .PHONY: run test install translations extract check-translations migrate demo bench lint \
-	contracts screenshots clean
+	contracts screenshots paper-screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ screenshots: translations
 	@test -x /usr/bin/chromium || { echo 'make screenshots needs /usr/bin/chromium'; exit 1; }
 	MOTCUA_SCREENSHOTS=write BROWSER_TESTS=always $(BIN)/python -m pytest -rs \
 		tests/browser/test_screenshots.py
+
+# The desk's papers (issue 15) as printed: docs/screenshots/paper-*.pdf and .png. Needs chromium.
+paper-screenshots: translations
+	@test -x /usr/bin/chromium || { echo 'make paper-screenshots needs /usr/bin/chromium'; exit 1; }
+	MOTCUA_PAPER_SCREENSHOTS=write BROWSER_TESTS=always $(BIN)/python -m pytest -rs -p no:randomly \
+		tests/browser/test_paper_screenshots.py
 
 bench: translations
 	$(BIN)/python -m bench

@@ -16,6 +16,7 @@ from app import filters, health, hygiene, models, page_cache  # noqa: F401  (mod
 from app.api import bp as api_bp
 from app.auth import load_officer
 from app.citizen import bp as citizen_bp
+from app.citizen.province import bp as province_bp
 from app.cli import register as register_cli
 from app.codes import example_code
 from app.config import ROOT, ConfigError, from_env
@@ -26,6 +27,7 @@ from app.web import (
     LAZY_HTMX,
     SITE_CSS,
     MotCuaFlask,
+    OfficeConverter,
     assets,
     choose_locale,
     conditional_get,
@@ -127,6 +129,8 @@ def _behind_proxies(wsgi_app, hops: int):
 
 
 def _register_blueprints(app: MotCuaFlask) -> None:
+    app.url_map.converters["office"] = OfficeConverter
+    app.register_blueprint(province_bp)
     app.register_blueprint(citizen_bp)
     app.register_blueprint(officer_bp, url_prefix="/officer")
     app.register_blueprint(sms_bp, url_prefix="/sms")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.models import Officer, Procedure
+from app.models import ROLES, Officer, Procedure
 
 
 def load_officer(user_id: str) -> Officer | None:
@@ -29,7 +29,11 @@ def load_officer(user_id: str) -> Officer | None:
 
 
 def roles_required(*roles: str) -> Callable:
-    """Signed-out users go to the login page; signed-in users without the role get 403."""
+    """Signed-out users go to the login page; signed-in users without the role get 403.
+
+    The view gets ``required_roles`` (the tuple of roles): the officer roles matrix
+    (tests/officer/test_roles_commune_matrix.py) reads it to know who may open every officer
+    endpoint, and the menu and the province home use it to show only pages one may open."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -39,11 +43,13 @@ def roles_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_roles = tuple(roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
+# Commune desk: by role name, so province staff (no commune, ``office_id`` None) get 403 here.
 any_role = roles_required("admin", "officer", "leader")
 writer_required = roles_required("admin", "officer")
 admin_required = roles_required("admin")
@@ -51,6 +57,16 @@ admin_required = roles_required("admin")
 # admins; the province leader reads every commune side by side. Neither uses a commune's desk.
 province_admin_required = roles_required("province_admin")
 province_required = roles_required("province_admin", "province_leader")
+#: Pages for every signed-in officer, commune or province (own password, the landing pages).
+signed_in = roles_required(*ROLES)
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in officer's role may open ``endpoint`` (its view's
+    ``required_roles``); False for an endpoint that does not exist or declares no roles."""
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "required_roles", None)
+    return bool(roles) and getattr(current_user, "role", None) in roles
 
 
 def can_edit_guide(officer: Officer, procedure: Procedure) -> bool:

@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app wsgi demo load``, ``officer create|set-password|deactivate``,
-``data purge``.
+``office create|list`` (issue 13: scripted set-up of a province's communes), ``data purge``.
 The SMS worker registers its own group (``app.sms.cli``)."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import force_locale
 
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import ROLES, Dossier, Office, Officer
+from app.offices import CommuneError, commune_rows, create_commune
 from app.phones import normalise_phone
 from app.retention import purge
 from app.sms.cli import sms_cli
@@ -19,6 +21,7 @@ from app.sms.cli import sms_cli
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(officer_cli)
+    app.cli.add_command(office_cli)
     app.cli.add_command(data_cli)
     app.cli.add_command(sms_cli)
 
@@ -110,3 +113,56 @@ def officer_deactivate(username) -> None:
     officer.active = False
     db.session.commit()
     click.echo(f"{username} can no longer sign in")
+
+
+@click.group("office", help="Communes (offices) of this deployment: create, list.")
+def office_cli() -> None:
+    pass
+
+
+@office_cli.command("create", help="Create a commune: CODE (2–5 letters, printed on slips) and "
+                    "NAME; with --admin, its first admin, whose temporary password is printed "
+                    "once and must be changed at first sign-in.")
+@click.argument("code")
+@click.argument("name")
+@click.option("--admin", "admin_username", default=None, help="Username of the first admin.")
+@click.option("--admin-name", default=None, help="The admin's full name [Quản trị NAME].")
+@click.option("--admin-phone", default="", help="The admin's phone.")
+@click.option("--name-en", default="", help="English name.")
+@click.option("--former-name", "former_names", multiple=True,
+              help="A name before the 2025 mergers (repeat for several).")
+@click.option("--address", default="")
+@click.option("--phone", default="", help="The office's phone.")
+@click.option("--sms-number", default="", help="The number citizens text.")
+@click.option("--map-url", default="", help="A map link (https://…).")
+@click.option("--saturday", is_flag=True, help="Open on Saturday morning.")
+def office_create(code, name, admin_username, admin_name, admin_phone, name_en, former_names,
+                  address, phone, sms_number, map_url, saturday) -> None:
+    values = {"code": code, "name": name, "name_en": name_en,
+              "former_names": "\n".join(former_names), "address": address, "phone": phone,
+              "sms_number": sms_number, "map_url": map_url, "open_saturday": saturday}
+    admin = None
+    if admin_username:
+        admin = {"admin_username": admin_username,
+                 "admin_name": admin_name or f"Quản trị {name}", "admin_phone": admin_phone}
+    with force_locale("en"):
+        try:
+            office, officer, password = create_commune(values, admin, None)
+        except CommuneError as err:
+            db.session.rollback()
+            raise click.ClickException(f"{err.field}: {err.message}") from err
+    click.echo(f"created {office.code} {office.name} (/{office.slug}/)")
+    if officer is not None:
+        click.echo(f"admin {officer.username}, temporary password (shown once, must be changed "
+                   f"at first sign-in): {password}")
+
+
+@office_cli.command("list", help="Every commune: code, name, active officers, dossiers.")
+def office_list() -> None:
+    rows = commune_rows()
+    if not rows:
+        click.echo("no communes")
+        return
+    click.echo("code\tname\tofficers\tdossiers")
+    for row in rows:
+        click.echo(f"{row.office.code}\t{row.office.name}\t{row.officers}\t{row.dossiers}")

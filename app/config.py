@@ -76,6 +76,12 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
     secret = os.environ.get("SECRET_KEY")
     if env not in {"development", "testing"} and (not secret or secret == DEV_SECRET):
         raise ConfigError("SECRET_KEY must be set to a long random value outside development")
+    # Encrypts each commune's SMS settings at rest (app/sms/office_settings.py). Kept apart from
+    # SECRET_KEY so that rotating the session key does not make the stored settings unreadable.
+    settings_key = os.environ.get("SETTINGS_ENCRYPTION_KEY") or ""
+    if env not in {"development", "testing"} and not settings_key:
+        raise ConfigError("SETTINGS_ENCRYPTION_KEY must be set to a long random value outside "
+                          "development (it encrypts each commune's SMS settings)")
     production = env == "production"
     # A claim must outlive the slowest send it covers (app/sms/worker.py ``check_lease``); say
     # so now rather than when the worker starts. Defaults: DEFAULT_LEASE in the worker,
@@ -93,6 +99,7 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "APP_ENV": env,
         "TESTING": env == "testing",
         "SECRET_KEY": secret or DEV_SECRET,
+        "SETTINGS_ENCRYPTION_KEY": settings_key or "settings:" + (secret or DEV_SECRET),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Babel: Vietnamese is the source language; absolute path because Flask-Babel resolves
@@ -179,6 +186,8 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "RETAIN_CLOSED_DOSSIER_PHONE_DAYS": _number("RETAIN_CLOSED_DOSSIER_PHONE_DAYS", 365, int, 1),
         "RETAIN_FEEDBACK_COMMENT_DAYS": _number("RETAIN_FEEDBACK_COMMENT_DAYS", 365, int, 1),
         "RETAIN_SIGNIN_LOG_DAYS": _number("RETAIN_SIGNIN_LOG_DAYS", 90, int, 1),
+        # Help requests to the hamlets' teams (issue 16): the citizen's phone is emptied.
+        "RETAIN_HELP_REQUEST_DAYS": _number("RETAIN_HELP_REQUEST_DAYS", 30, int, 1),
         # Uploaded CSVs kept between the import's preview and its confirmation (docs/IMPORT.md).
         "IMPORT_DIR": os.environ.get("IMPORT_DIR") or str(instance_path / "imports"),
         # Behind a proxy (deploy/): how many proxies in front of gunicorn append to

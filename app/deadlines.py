@@ -89,3 +89,51 @@ def due_date(
     cutoff = same_day_cutoff if (processing_days == 0 and same_day_cutoff) else office_close
     start = counting_start(local, cutoff)
     return add_working_days(start, processing_days)
+
+
+# ------------------------------------------------------------------------ working hours
+
+Sessions = list[tuple[time, time]]
+
+
+def add_working_hours(start_local: datetime, hours: float, sessions: Sessions) -> datetime:
+    """``start_local`` (naive local time) plus ``hours`` of office hours: only the ``sessions``
+    (e.g. 07:00–11:30 and 13:30–17:00) of working days count. Used for the 8 working hours an
+    online dossier has to be acknowledged in (``app.papers.ACK_WORKING_HOURS``)."""
+    start_local = start_local.replace(tzinfo=None)
+    left = timedelta(hours=hours)
+    day = start_local.date()
+    moment = start_local
+    for _ in range(400):  # a year of days at most; the loop always ends long before
+        if is_working_day(day):
+            for begin, end in sorted(sessions):
+                s = datetime.combine(day, begin)
+                e = datetime.combine(day, end)
+                if moment >= e:
+                    continue
+                s = max(s, moment)
+                if s + left <= e:
+                    return s + left
+                left -= e - s
+        day += timedelta(days=1)
+        moment = datetime.combine(day, time(0, 0))
+    raise ValueError("no working hours in sessions")
+
+
+def working_hours_between(start_local: datetime, end_local: datetime, sessions: Sessions) -> float:
+    """Office hours (as in ``add_working_hours``) from ``start_local`` to ``end_local``;
+    negative when ``end`` is before ``start``."""
+    start_local, end_local = start_local.replace(tzinfo=None), end_local.replace(tzinfo=None)
+    if end_local < start_local:
+        return -working_hours_between(end_local, start_local, sessions)
+    total = timedelta()
+    day = start_local.date()
+    while day <= end_local.date():
+        if is_working_day(day):
+            for begin, end in sessions:
+                s = max(datetime.combine(day, begin), start_local)
+                e = min(datetime.combine(day, end), end_local)
+                if e > s:
+                    total += e - s
+        day += timedelta(days=1)
+    return total.total_seconds() / 3600

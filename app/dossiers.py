@@ -14,9 +14,9 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
-from app.clock import local_date, utcnow
+from app.clock import local_date, to_local, utcnow
 from app.codes import check_letters, format_code
-from app.deadlines import due_date, parse_hhmm
+from app.deadlines import add_working_days, counting_start, due_date, parse_hhmm
 from app.extensions import db
 from app.models import (
     CHANNELS,
@@ -170,12 +170,19 @@ def change_status(
     commit: bool = True,
     notify: bool = True,
     result_return: str | None = None,
+    kind: str = "status",
+    data: dict | None = None,
+    due_on: date | None = None,
 ) -> DossierEvent:
     """Move ``dossier`` to ``new_status``: checks the transition, writes the event, the audit
     entry and the citizen's SMS (outbox) in one transaction. ``notify=False`` (imports of
     history) skips the SMS. ``result_return`` (``RESULT_RETURNS``) records how the result went
     back when the dossier becomes ``returned``; the officer's form requires it, imports of
-    history may not know it (None)."""
+    history may not know it (None). ``kind``/``data`` mark a paper (``app.papers``), which
+    may also set a new legal ``due_on`` (a request for more papers pauses the clock).
+
+    Leaving "needs_supplement" restarts the paused clock: the working days left when the papers
+    were asked for are counted from the day they came (after closing time: the next day)."""
     if new_status not in allowed_next(dossier):
         raise DossierError("bad_transition", f"{dossier.status} → {new_status} is not allowed")
     if result_return is not None and (
@@ -187,6 +194,17 @@ def change_status(
         raise DossierError("note_required")
     at = at or utcnow()
     before = _state(dossier)
+    if due_on is not None:
+        dossier.due_on = due_on
+    elif dossier.status == "needs_supplement" and new_status in ("processing", "ready"):
+        paused = next((e for e in reversed(dossier.events) if e.kind == "supplement"), None)
+        if paused is not None and paused.data and "days_left" in paused.data:
+            office = dossier.office
+            start = counting_start(to_local(at, office.tz), office.pm_end)
+            dossier.due_on = add_working_days(start, int(paused.data["days_left"]))
+    if (dossier.channel == "online" and dossier.acknowledged_at is None
+            and new_status != "withdrawn"):
+        dossier.acknowledged_at = at
     dossier.status = new_status
     if new_status in ("ready", "rejected"):
         dossier.finished_at = at
@@ -201,6 +219,8 @@ def change_status(
         officer_id=officer.id if officer else None,
         note=note,
         internal_note=(internal_note or "").strip(),
+        kind=kind,
+        data=data,
     )
     dossier.events.append(event)
     db.session.flush()

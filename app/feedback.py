@@ -81,7 +81,7 @@ def save_web_feedback(
     Commits."""
     canonical = normalise_code(code, office.code) if code else None
     # Linked by the plain code as before; only the right digits make its rating count.
-    dossier = find_dossier(canonical, proven=True) if canonical else None
+    dossier = find_dossier(canonical, proven=True, office=office) if canonical else None
     digits = re.sub(r"\D", "", digits or "")
     proven = bool(rating) and len(digits) == 4 and digits_match(dossier, digits)
     item = Feedback(

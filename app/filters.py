@@ -60,6 +60,8 @@ def phone_display(e164: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=fmt_date,
+        # A date kept as ISO text in a paper's data ("2026-12-10" → "10/12/2026").
+        isodate=lambda v: fmt_date(date.fromisoformat(v)) if v else "",
         datetime=fmt_datetime,
         hm=fmt_time,
         vnd=fmt_vnd,
@@ -76,7 +78,8 @@ def init_app(app: Flask) -> None:
         office_hours=words.hours_long,
     )
     app.jinja_env.globals.update(
-        STATUS_LABELS=words.STATUS_LABELS, FIELD_LABELS=words.FIELD_LABELS
+        STATUS_LABELS=words.STATUS_LABELS, FIELD_LABELS=words.FIELD_LABELS,
+        PAPER_FORM_LABELS=words.PAPER_FORM_LABELS, EVENT_KIND_LABELS=words.EVENT_KIND_LABELS,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     _fast_gettext(app)

@@ -71,19 +71,24 @@ class Lookup:
     code: str | None = None
     dossier: Dossier | None = None
     full: bool = False  # phone digits matched: personal details may be shown
+    elsewhere: Office | None = None  # the code belongs to this other commune: point there
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def find_dossier(code: str, *, proven: bool = False) -> Dossier | None:
+def find_dossier(code: str, *, proven: bool = False, office: Office | None = None) -> Dossier | None:
     """The dossier ``code`` names (canonical, from :func:`normalise_code`, check letters or not).
 
     A dossier with check letters is found by its code alone only when the right letters were
     typed; ``proven=True`` — the asker also gave the phone digits, checked by the caller, or
     texts from the dossier's phone — finds it by the plain code. Dossiers from before check
-    letters are found by their plain code (issue 12, item 5).
+    letters are found by their plain code (issue 12, item 5). With ``office``, only that
+    commune's dossiers are found (its public pages and API answer for nothing else).
     """
     base, check = split_check(code)
-    dossier = db.session.scalars(sa.select(Dossier).where(Dossier.code == base)).first()
+    query = sa.select(Dossier).where(Dossier.code == base)
+    if office is not None:
+        query = query.where(Dossier.office_id == office.id)
+    dossier = db.session.scalars(query).first()
     if dossier is None or proven or check_matches(dossier, check):
         return dossier
     return None

@@ -183,6 +183,9 @@ class OverdueRow:
     status: str
     working_days_late: int  # working days after the due day up to today; 0 = late since a day off
     days_late: int  # calendar days after the due day
+    # The new date of the latest apology (app.papers) when it is today or later: the citizen
+    # was told. None: no apology in force — the desk owes one (Decree 118/2025).
+    promised_on: date | None = None
 
 
 @dataclass
@@ -241,6 +244,7 @@ class Index766:
     late: int  # dossiers counted as late in the satisfaction score
     complaints: int  # dossiers with a 1–2 rating
     late_or_complaint: int = 0  # dossiers subtracted from satisfaction: each once
+    refused: int = 0  # refused (từ chối), counted apart: they count as answered, not granted
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -273,6 +277,15 @@ class Figures:
     satisfaction: Satisfaction
     feedback_open: int
     index: Index766
+    refused: int = 0  # refused in the period (từ chối tiếp nhận / giải quyết), counted apart
+
+    @property
+    def overdue_with_apology(self) -> int:
+        return sum(1 for r in self.overdue if r.promised_on is not None)
+
+    @property
+    def overdue_without_apology(self) -> int:
+        return len(self.overdue) - self.overdue_with_apology
 
     @property
     def on_time_rate(self) -> float | None:
@@ -386,6 +399,7 @@ def overdue_now(scope: Scope, today: date) -> list[OverdueRow]:
             status=d.status,
             working_days_late=working_days_between(d.due_on, today),
             days_late=(today - d.due_on).days,
+            promised_on=d.promised_on if d.promised_on and d.promised_on >= today else None,
         )
         for d in dossiers
     ]
@@ -549,6 +563,7 @@ def index_766(
         late=len(late_ids),
         complaints=len(complaint_ids),
         late_or_complaint=len(bad),
+        refused=sum(1 for r in handled if r.status == "rejected"),
     )
 
 
@@ -579,7 +594,18 @@ def figures(
         satisfaction=satisfaction(scope, start_utc, end_utc),
         feedback_open=feedback_open(scope),
         index=index_766(scope, start_utc, end_utc, today, tz),
+        refused=refused_in(scope, start_utc, end_utc),
     )
+
+
+def refused_in(scope: Scope, start_utc: datetime, end_utc: datetime) -> int:
+    """Dossiers refused (status rejected) with the refusal in ``[start, end)``."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            *scope.dossiers(), Dossier.status == "rejected",
+            Dossier.finished_at >= start_utc, Dossier.finished_at < end_utc,
+        )
+    ) or 0
 
 
 def chart_months(period: Period) -> Period:
@@ -642,6 +668,9 @@ def public_index(office: Office, now_utc: datetime | None = None) -> dict:
         "finished_on_time": fig.finished_on_time,
         "in_progress": fig.in_progress,
         "overdue_now": len(fig.overdue),
+        "overdue_with_apology": fig.overdue_with_apology,
+        "overdue_without_apology": fig.overdue_without_apology,
+        "refused": fig.refused,
         "on_time_rate": pct(fig.on_time_rate),
         "online_share": pct(fig.online_share),
         "online_share_target": pct(ONLINE_SHARE_TARGET),
@@ -657,6 +686,7 @@ def public_index(office: Office, now_utc: datetime | None = None) -> dict:
         "index_766": {
             "points": idx.points,
             "max_points": idx.max_points,
+            "refused": idx.refused,
             "indicators": [
                 {
                     "key": i.key,

@@ -5,6 +5,9 @@ citizen should call about a dossier (the slip and the SMS texts say the same).""
 
 from __future__ import annotations
 
+import re
+import secrets
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -130,3 +133,92 @@ def update_profile(
     )
     db.session.commit()
     return True
+
+
+# ----------------------------------------------------------------------------- passwords
+# Issue 13, item 5: every officer changes their own password on the web; an admin creates an
+# officer or resets one's password with a temporary password, shown once, that must be changed
+# at the next sign-in (``Officer.must_change_password``; the desk allows nothing else until then).
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+# No 0/o, 1/l/i: read aloud or copied from a note without mistakes.
+_TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """Three groups of four, e.g. ``k7mp-2xqa-9tnb``: 14 characters, about 59 bits."""
+    return "-".join(
+        "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(4)) for _ in range(3)
+    )
+
+
+def password_problem(officer: Officer, new: str) -> str | None:
+    """Why ``new`` cannot be ``officer``'s password (translated), or None."""
+    if len(new) < PASSWORD_MIN:
+        return _("Mật khẩu mới cần ít nhất %(n)d ký tự.", n=PASSWORD_MIN)
+    if len(new) > PASSWORD_MAX:
+        return _("Mật khẩu mới dài quá %(n)d ký tự.", n=PASSWORD_MAX)
+    if new.strip().casefold() == officer.username.casefold():
+        return _("Mật khẩu mới không được trùng tên đăng nhập.")
+    if officer.check_password(new):
+        return _("Mật khẩu mới phải khác mật khẩu đang dùng.")
+    return None
+
+
+def change_own_password(officer: Officer, current: str, new: str, confirm: str) -> None:
+    """The officer's own change: the current password, then the new one twice. Ends every
+    other session (``set_password``); the caller signs this browser in again."""
+    if not officer.check_password(current):
+        raise ProfileError("current", _("Mật khẩu đang dùng không đúng."))
+    problem = password_problem(officer, new)
+    if problem:
+        raise ProfileError("new", problem)
+    if new != confirm:
+        raise ProfileError("confirm", _("Hai lần nhập mật khẩu mới không giống nhau."))
+    was_temporary = officer.must_change_password
+    officer.set_password(new)
+    officer.must_change_password = False
+    record("officer.password", officer, officer, after={"was_temporary": was_temporary})
+    db.session.commit()
+
+
+def reset_password(officer: Officer, actor: Officer) -> str:
+    """A temporary password for ``officer`` (returned once, never stored in clear): their open
+    sessions end and they must choose their own at the next sign-in."""
+    password = temporary_password()
+    officer.set_password(password)
+    officer.must_change_password = True
+    record("officer.password_reset", officer, actor, after={"must_change_password": True})
+    db.session.commit()
+    return password
+
+
+def create_officer(
+    office_id: int, actor: Officer, *, username: str, name: str, role: str
+) -> tuple[Officer, str]:
+    """A new officer of the admin's commune with a temporary password (returned once)."""
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.fullmatch(username):
+        raise ProfileError(
+            "username",
+            _("Tên đăng nhập 3–40 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang."),
+        )
+    if db.session.scalar(sa.select(Officer.id).where(Officer.username == username)):
+        raise ProfileError("username", _("Tên đăng nhập này đã có người dùng."))
+    if not (name or "").strip():
+        raise ProfileError("name", _("Nhập họ tên."))
+    if role not in COMMUNE_ROLES:
+        raise ProfileError("role", _("Chọn vai trò."))
+    password = temporary_password()
+    officer = Officer(
+        office_id=office_id, username=username, name=name.strip()[:120], role=role,
+        must_change_password=True,
+    )
+    officer.set_password(password)
+    db.session.add(officer)
+    db.session.flush()
+    record("officer.create", officer, actor, after={"username": username, "role": role})
+    db.session.commit()
+    return officer, password

@@ -9,8 +9,10 @@ What makes it safe:
 
 * **Keys.** A page is stored under its view, its full URL (path and query), the base it was
   asked under (scheme, ``Host`` and ``SCRIPT_NAME``), the language, the htmx headers, the
-  office-local minute or day when the page shows "who is on duty now" or "overdue", and the
-  :class:`~app.models.SiteVersion` row (a random epoch and two counters).
+  office-local minute or day when the page shows "who is on duty now" or "overdue", the
+  commune the page is about, and the version counters: the province row
+  (:class:`~app.models.SiteVersion`: a random epoch and two counters) and the commune's own
+  row (:class:`~app.models.OfficeVersion`; the province home uses the sums of every row).
 * **Only under the public base** (issue 12, item 2). Links on a page start with
   ``SCRIPT_NAME``, which a forwarder can set from a header (``GET //evil.example/`` with
   ``SCRIPT_NAME: //evil.example`` once stored a home page whose every link left the site).
@@ -20,9 +22,12 @@ What makes it safe:
   with no prefix at all. Anything else is rendered for that request alone.
 * **Invalidation.** Every ORM flush that adds, changes or deletes an office, procedure, guide
   text, officer, duty shift or exception, or portal outage (the home page and guides say while
-  the online portal is down) bumps ``site_version.content`` in the same transaction;
-  a dossier or dossier event bumps ``site_version.dossiers``. So the version commits with the
-  change, or not at all. A worker re-reads the row at most every ``PAGE_CACHE_CHECK_SECONDS``
+  the online portal is down) bumps ``content`` in the same transaction; a dossier or dossier
+  event bumps ``dossiers``. The counter moved is the commune's own (``office_version``) when
+  the object belongs to one commune, so an edit in one commune never empties another's
+  pages; the province row (``site_version``) when it belongs to none (a province catalogue
+  row, an office added or removed, or when the commune cannot be told), which moves every
+  commune's pages. So the version commits with the change, or not at all. A worker re-reads the row at most every ``PAGE_CACHE_CHECK_SECONDS``
   (default 1 s; 0 re-reads on every request) and at once after its own commits, so another
   worker shows a change within that second. Writes made with raw SQL to those tables (none in
   the app) would not be seen until the next ORM change.
@@ -36,7 +41,9 @@ What makes it safe:
   changes, at midnight, or when newer pages push it out (``PAGE_CACHE_SIZE`` entries, LRU).
 * **Bounded memory.** At most ``PAGE_CACHE_SIZE`` pages and ``PAGE_CACHE_MAX_BYTES`` bytes
   (each page counted as twice its HTML plus a fixed overhead, an upper bound for the HTML and
-  its compressed forms); the least recently used page goes first, from FastPath too.
+  its compressed forms), however many communes × pages × languages a province has; the least
+  recently used page goes first, from FastPath too (whose index holds at most twice
+  ``PAGE_CACHE_SIZE``).
 
 ``PAGE_CACHE_SIZE=0`` turns the cache off.
 """
@@ -70,25 +77,66 @@ from app.models import (
     DossierEvent,
     DutyException,
     DutyShift,
+    Hamlet,
     Office,
     Officer,
+    OfficeVersion,
     PortalOutage,
     Procedure,
     ProcedureContent,
     SiteVersion,
+    TeamException,
+    TeamMember,
+    TeamSlot,
 )
 from app.web import choose_locale, current_office, security_header_items
 
 SCOPES = ("content", "dossiers")
+_CONTENT = (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException, PortalOutage,
+            Hamlet, TeamMember, TeamSlot, TeamException)
+#: Objects that name their commune through a parent row, not a column of their own.
+_PARENT = {ProcedureContent: (Procedure, "procedure_id"), DutyShift: (Officer, "officer_id"),
+           DossierEvent: (Dossier, "dossier_id"), TeamMember: (Hamlet, "hamlet_id"),
+           TeamSlot: (TeamMember, "member_id"), TeamException: (TeamMember, "member_id")}
 
 
 def _scope_of(obj: object) -> str | None:
-    if isinstance(obj, (Office, Procedure, ProcedureContent, Officer, DutyShift, DutyException,
-                        PortalOutage)):
+    if isinstance(obj, _CONTENT):
         return "content"
     if isinstance(obj, (Dossier, DossierEvent)):
         return "dossiers"
     return None
+
+
+def _office_of(session, obj: object, whole: bool) -> int | None:
+    """The commune whose pages ``obj`` shows on; None for the whole province (an office added
+    or removed — ``whole`` —, a province catalogue row with no office, or when it cannot be
+    told): None moves every commune's pages, so not knowing is never stale, only slower."""
+    if isinstance(obj, Office):
+        return None if whole else obj.id
+    while (parent := _PARENT.get(type(obj))) is not None:  # a slot → its member → its hamlet
+        model, column = parent
+        parent_id = getattr(obj, column, None)
+        obj = session.get(model, parent_id) if parent_id is not None else None
+        if obj is None:
+            return None
+    office_id = getattr(obj, "office_id", None)
+    return office_id if isinstance(office_id, int) else None
+
+
+class Version(NamedTuple):
+    """The version rows as one worker last read them."""
+
+    epoch: str
+    province: tuple[int, int]  # site_version row 1: (content, dossiers)
+    offices: dict[int, tuple[int, int]]  # office_version rows
+    total: tuple[int, int]  # the sums, for a page about every commune (the province home)
+
+    def of(self, office_id: int | None) -> tuple[int, int]:
+        """The commune's own counters (the sums for ``None``, the whole province)."""
+        if office_id is None:
+            return self.total
+        return self.offices.get(office_id, (0, 0))
 
 
 @dataclass
@@ -191,7 +239,7 @@ class PageCache:
         self._lock = threading.Lock()
         self._version: tuple | None = None
         self._version_read_at = float("-inf")
-        self._office: tuple | None = None
+        self._office: dict[int | None, tuple] = {}  # office id → (version stamp, clock)
         self._fast: dict[tuple, tuple] = {}
         self._fast_where: dict[Key, tuple] = {}  # key → its FastPath record's address
         self._bytes = 0  # sum of the stored entries' ``charge``
@@ -204,8 +252,9 @@ class PageCache:
     def forget_version(self) -> None:
         self._version = None
 
-    def version(self) -> tuple | None:
-        """``(epoch, content, dossiers)``, re-read at most every PAGE_CACHE_CHECK_SECONDS."""
+    def version(self) -> Version | None:
+        """The province row and every commune's row, re-read at most every
+        PAGE_CACHE_CHECK_SECONDS (two small queries, whatever the number of communes)."""
         now = time.monotonic()
         every = current_app.config["PAGE_CACHE_CHECK_SECONDS"]
         if self._version is not None and now - self._version_read_at < every:
@@ -216,17 +265,27 @@ class PageCache:
         ).first()
         if row is None:
             return None  # no row yet (emptied database): serve fresh until the next change
-        self._version, self._version_read_at = tuple(row), now
+        offices = {r[0]: (r[1], r[2]) for r in db.session.execute(
+            sa.select(OfficeVersion.office_id, OfficeVersion.content, OfficeVersion.dossiers))}
+        total = (sum(v[0] for v in offices.values()), sum(v[1] for v in offices.values()))
+        self._version = Version(row[0], (row[1], row[2]), offices, total)
+        self._version_read_at = now
         return self._version
 
-    def office_clock(self, version: tuple) -> SimpleNamespace | None:
-        """The office's time zone, for the minute/day in keys, without a query per request:
-        kept until the content version moves (an office edit moves it)."""
-        memo = self._office
-        if memo is None or memo[0] != version[:2]:
-            office = current_office()
-            clock = SimpleNamespace(id=office.id, tz=office.tz) if office is not None else None
-            memo = self._office = (version[:2], clock)
+    def office_clock(self, version: Version, office_id: int | None,
+                     office=None) -> SimpleNamespace | None:
+        """The commune's time zone, for the minute/day in keys, without a query per request:
+        kept until its content version moves (an office edit moves it)."""
+        stamp = (version.epoch, version.province[0], version.of(office_id)[0])
+        memo = self._office.get(office_id)
+        if memo is None or memo[0] != stamp:
+            if office is None:
+                return None  # FastPath: Flask has not seen this commune under this version
+            clock = SimpleNamespace(id=office.id, tz=office.tz)
+            with self._lock:
+                if len(self._office) > 4096:
+                    self._office.clear()
+                memo = self._office[office_id] = (stamp, clock)
         return memo[1]
 
     # -- the cookie-less fast path (FastPath) ------------------------------------------------
@@ -256,13 +315,12 @@ class PageCache:
             or time.monotonic() - self._version_read_at >= config["PAGE_CACHE_CHECK_SECONDS"]
         ):
             return None  # time to re-read the version row: Flask does that
-        if key.epoch != version[0] or key.counters != _counters(version, key.scopes):
+        if key.epoch != version.epoch or key.counters != _counters(version, key.office,
+                                                                   key.scopes):
             return None
         if per is not None:
-            memo = self._office
-            if memo is None or memo[0] != version[:2] or memo[1] is None:
-                return None
-            if key.when != _when(per, memo[1]):
+            clock = self.office_clock(version, key.office)
+            if clock is None or key.when != _when(per, clock):
                 return None
         header = environ.get("HTTP_ACCEPT_ENCODING", "")
         if header not in _ENCODINGS:
@@ -318,7 +376,7 @@ class PageCache:
             self._fast.clear()
             self._fast_where.clear()
             self._bytes = 0
-        self._office = None
+        self._office = {}
         self.forget_version()
 
     def __len__(self) -> int:
@@ -340,27 +398,40 @@ def _insert_version_row(connection) -> None:
 
 
 def _bump(session, flush_context) -> None:
-    """after_flush: move the version of every scope this flush touched, in its transaction."""
-    scopes = set()
-    for obj in chain(session.new, session.deleted):
-        scope = _scope_of(obj)
-        if scope:
-            scopes.add(scope)
-    if len(scopes) < len(SCOPES):
-        for obj in session.dirty:
+    """after_flush: move the version of every scope this flush touched, in its transaction:
+    the commune's own row for what belongs to one commune, the province row otherwise."""
+    touched: dict[int | None, set[str]] = {}
+    for whole, objs in ((True, session.new), (True, session.deleted), (False, session.dirty)):
+        for obj in objs:
             scope = _scope_of(obj)
-            if scope and scope not in scopes and session.is_modified(obj):
-                scopes.add(scope)
-    if scopes:
+            if scope is None or (not whole and not session.is_modified(obj)):
+                continue
+            touched.setdefault(_office_of(session, obj, whole), set()).add(scope)
+    if not touched:
+        return
+    connection = session.connection()
+    province = touched.pop(None, None)
+    if province:
         column = SiteVersion.__table__.c
-        connection = session.connection()
         done = connection.execute(
             sa.update(SiteVersion).where(SiteVersion.id == 1)
-            .values({s: column[s] + 1 for s in sorted(scopes)})
+            .values({s: column[s] + 1 for s in sorted(province)})
         )
         if done.rowcount == 0:
             _insert_version_row(connection)  # a new epoch: nothing cached before can match
-        session.info["page_cache_changed"] = True
+    if touched:
+        if connection.execute(sa.select(SiteVersion.id).where(SiteVersion.id == 1)).first() is None:
+            _insert_version_row(connection)
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        column = OfficeVersion.__table__.c
+        for office_id, scopes in sorted(touched.items()):
+            statement = insert(OfficeVersion).values(
+                office_id=office_id, **{s: int(s in scopes) for s in SCOPES})
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=["office_id"],
+                set_={s: column[s] + 1 for s in sorted(scopes)},
+            ))
+    session.info["page_cache_changed"] = True
 
 
 def _after_commit(session) -> None:
@@ -456,7 +527,8 @@ def _storable(response: Response) -> bool:
     )
 
 
-def cached_page(*scopes: str, per: str | None = None, fast: bool = True) -> Callable:
+def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
+                office: str | None = "current") -> Callable:
     """Serve the view from :data:`page_cache`.
 
     ``scopes``: which version counters the page depends on (``content``, ``dossiers``).
@@ -464,6 +536,8 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True) -> Call
     compare dates with today; in the office's time zone.
     ``fast``: cookie-less visitors may get the page from :class:`FastPath`, before Flask runs.
     Pass ``False`` for a view whose before-request work must run every time (rate limits).
+    ``office``: ``"current"`` — the page is about the commune of the URL and moves with its
+    counters (and the province row); ``None`` — about every commune (the province home).
     """
     assert scopes and set(scopes) <= set(SCOPES)
 
@@ -479,7 +553,7 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True) -> Call
             version = page_cache.version()
             if version is None:
                 return view(*args, **kwargs)
-            key = _key(view.__name__, scopes, per, version)
+            key = _key(view.__name__, scopes, per, version, office == "current")
             entry = page_cache.get(key)
             if entry is None:
                 page_cache.misses += 1
@@ -530,25 +604,30 @@ class Key(NamedTuple):
     htmx: tuple[str | None, str | None]
     when: str | None  # office-local minute or day, for pages that show "now" or "today"
     epoch: str
+    office: int | None  # the commune the page is about; None: every commune (province home)
     counters: tuple[int, ...]
     scopes: tuple[str, ...]
 
 
-def _key(name: str, scopes: tuple[str, ...], per: str | None, version: tuple) -> Key:
+def _key(name: str, scopes: tuple[str, ...], per: str | None, version: Version,
+         one_office: bool) -> Key:
+    office = current_office()
+    office_id = office.id if one_office and office is not None else None
     when = None
-    if per is not None:
-        office = page_cache.office_clock(version)
-        if office is not None:
-            when = _when(per, office)
-    counters = _counters(version, scopes)
+    if per is not None and office is not None:
+        when = _when(per, page_cache.office_clock(version, office_id, office))
+    counters = _counters(version, office_id, scopes)
     htmx = (request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
     return Key(name, _base(request.environ), request.path, request.query_string, choose_locale(),
-               htmx, when, version[0], counters, scopes)
+               htmx, when, version.epoch, office_id, counters, scopes)
 
 
-def _counters(version: tuple, scopes: tuple[str, ...]) -> tuple[int, ...]:
-    """The version counters a page depends on (``version`` is ``(epoch, content, dossiers)``)."""
-    return tuple(version[1] if s == "content" else version[2] for s in scopes)
+def _counters(version: Version, office_id: int | None,
+              scopes: tuple[str, ...]) -> tuple[int, ...]:
+    """The counters a page depends on: for each scope, the province's and its commune's."""
+    own = version.of(office_id)
+    return tuple(chain.from_iterable(
+        (version.province[i], own[i]) for i in (SCOPES.index(s) for s in scopes)))
 
 
 def _anonymous(key: Key) -> bool:

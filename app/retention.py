@@ -16,6 +16,10 @@ stay true: a row is emptied, not deleted, when it is counted somewhere.
 * Feedback (``RETAIN_FEEDBACK_COMMENT_DAYS``): the comment, the sender's phone and the
   officer's note; the rating stays.
 * Sign-in log (``RETAIN_SIGNIN_LOG_DAYS``): failed sign-ins (username, address) are deleted.
+* Help requests to the hamlets' teams (``RETAIN_HELP_REQUEST_DAYS``, from the request): the
+  citizen's phone is emptied, and so are the body and phone of the texts that carried it (to
+  the member, the officer and the citizen); the row, its attempts and the dossier code a member
+  linked stay for the leaders' counts (asked, done, handed back, unanswered, filed online).
 
 Idempotent: a second run the same day finds nothing left to erase and reports zeros.
 """
@@ -30,7 +34,15 @@ from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Dossier, Feedback, LoginAttempt, Message, SiteVersion, Subscription
+from app.models import (
+    Dossier,
+    Feedback,
+    HelpRequest,
+    LoginAttempt,
+    Message,
+    SiteVersion,
+    Subscription,
+)
 
 CLOSED_STATUSES = ("returned", "rejected", "withdrawn")
 UNFINISHED_SMS = ("queued", "sending")
@@ -39,6 +51,7 @@ SETTINGS = {
     "closed_dossier_phones": "RETAIN_CLOSED_DOSSIER_PHONE_DAYS",
     "feedback_comments": "RETAIN_FEEDBACK_COMMENT_DAYS",
     "signin_log": "RETAIN_SIGNIN_LOG_DAYS",
+    "help_requests": "RETAIN_HELP_REQUEST_DAYS",
 }
 
 
@@ -49,6 +62,7 @@ class Purged:
     subscriptions: int = 0
     feedback_comments: int = 0
     signin_log: int = 0
+    help_requests: int = 0
 
     def __str__(self) -> str:
         return ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in asdict(self).items())
@@ -107,6 +121,19 @@ def purge(now: datetime | None = None) -> Purged:
         sa.delete(LoginAttempt).where(LoginAttempt.at < cutoff("signin_log", now))
         .execution_options(synchronize_session=False)
     ).rowcount
+    help_before = cutoff("help_requests", now)
+    done.help_requests = _update(
+        sa.update(HelpRequest)
+        .where(HelpRequest.created_at < help_before, HelpRequest.erased.is_(False))
+        .values(phone="", erased=True)
+    )
+    _update(
+        sa.update(Message)
+        .where(Message.kind == "help", Message.created_at < help_before,
+               Message.status.not_in(UNFINISHED_SMS),
+               sa.or_(Message.body != "", Message.phone != ""))
+        .values(body="", phone="", dedupe_key=None)
+    )
     db.session.commit()
     return done
 

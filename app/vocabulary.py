@@ -27,6 +27,8 @@ __all__ = [
     "ONLINE_LABELS",
     "PORTAL_LABELS",
     "RESULT_RETURN_LABELS",
+    "PAPER_FORM_LABELS",
+    "EVENT_KIND_LABELS",
     "ROLE_LABELS",
     "SMS_STATUS_LABELS",
     "STATUS_LABELS",
@@ -73,6 +75,20 @@ RESULT_RETURN_LABELS = {
     "desk": _l("Nhận tại bộ phận một cửa"),
     "post": _l("Gửi qua bưu chính"),
     "online": _l("Trả trực tuyến (bản điện tử)"),
+}
+#: How a paper was received at the counter (app.papers.PAPER_FORMS).
+PAPER_FORM_LABELS = {
+    "original": _l("Bản chính"),
+    "copy": _l("Bản sao"),
+    "lookup": _l("Tra trên cơ sở dữ liệu"),
+}
+#: The desk's papers as they appear in a dossier's history (app.models.EVENT_KINDS).
+EVENT_KIND_LABELS = {
+    "receipt": _l("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": _l("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": _l("Phiếu từ chối tiếp nhận, giải quyết hồ sơ"),
+    "apology": _l("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "ack": _l("Xác nhận đã nhận hồ sơ trực tuyến"),
 }
 ONLINE_LABELS = {
     "full": _l("Nộp trực tuyến toàn trình"),

@@ -26,6 +26,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import BaseConverter
 
 from app.clock import DEFAULT_TIMEZONE
 from app.extensions import db
@@ -97,6 +98,12 @@ def remember_language() -> None:
 
 def current_lang() -> str:
     return str(get_locale() or "vi")
+
+
+class OfficeConverter(BaseConverter):
+    """``/<office:office>/``: a commune's code in lower case (``vb``)."""
+
+    regex = "[a-z]{1,5}"
 
 
 class Assets:
@@ -204,8 +211,18 @@ def public_url(endpoint: str, **values) -> str:
     With ``PUBLIC_BASE_URL`` set it is that base + the route's path, never the request's
     ``Host`` or ``SCRIPT_NAME``, which a client (or a forwarder that trusts it) chooses — a link
     built from them could point a citizen, or a cached answer, at someone else's site.
-    Without it (development), the request's own URL; outside a request, the path alone."""
+    Without it (development), the request's own URL; outside a request, the path alone.
+    A citizen page is under its commune: ``office=`` (an Office or its slug), by default the
+    page's commune (the default commune outside a request)."""
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if endpoint.startswith("citizen.") and values.get("office") is None:
+        # Every citizen page lives under its commune (``/vb/...``).
+        values.pop("office", None)
+        office = (page_office() or current_office()) if has_request_context() else default_office()
+        values["office"] = (office.slug if office is not None
+                            else current_app.config["DEFAULT_OFFICE"].lower())
+    elif hasattr(values.get("office"), "slug"):
+        values["office"] = values["office"].slug
     if not has_request_context():
         path = current_app.url_map.bind("localhost").build(endpoint, values)
         return base + path
@@ -225,14 +242,55 @@ def lang_url(lang: str) -> str:
     return request.script_root + request.path + "?" + urlencode(args, doseq=True)
 
 
+def default_office():
+    """The default commune (``DEFAULT_OFFICE``), else the first office; None in an empty
+    database."""
+    return db.session.scalars(
+        sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
+    ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+
+
+def office_by_slug(slug: str | None):
+    """The office whose address is ``/<slug>/`` (its code, any case); None if there is none."""
+    if not slug or len(slug) > 5 or not slug.isascii() or not slug.isalpha():
+        return None
+    return db.session.scalars(sa.select(Office).where(Office.code == slug.upper())).first()
+
+
+def host_office():
+    """The office whose own host name (``Office.hostname``) this request came to, else None.
+    Only hosts that passed ``TRUSTED_HOSTS`` (app.hygiene) get this far."""
+    if not has_request_context():
+        return None
+    host = (request.host or "").rpartition(":")[0] if request.host.count(":") == 1 else request.host
+    host = (host or "").lower()
+    if not host:
+        return None
+    return db.session.scalars(sa.select(Office).where(Office.hostname == host)).first()
+
+
 def current_office():
-    """The office this deployment serves on its public pages (``DEFAULT_OFFICE``), once per
-    request. Multi-office deployments would pick it from the host name here."""
+    """The commune the page is about, once per request: the one the URL names (``/vb/...``,
+    set by the citizen blueprint's URL preprocessor), else the one whose own host name was
+    asked, else the default commune (``DEFAULT_OFFICE``). Kept on the request, not on ``g``:
+    an app context (and its ``g``) may outlive one request (tests, CLI)."""
+    if has_request_context():
+        try:
+            return request.motcua_office
+        except AttributeError:
+            office = request.motcua_office = host_office() or default_office()
+            return office
     if "office" not in g:
-        g.office = db.session.scalars(
-            sa.select(Office).where(Office.code == current_app.config["DEFAULT_OFFICE"])
-        ).first() or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+        g.office = default_office()
     return g.office
+
+
+def set_current_office(office) -> None:
+    """What :func:`current_office` answers for the rest of this request."""
+    if has_request_context():
+        request.motcua_office = office
+    else:
+        g.office = office
 
 
 def page_office():

@@ -77,10 +77,13 @@ def machine() -> dict:
             "gunicorn_workers": workers(), "loadavg_1min": round(load, 2)}
 
 
+COMMUNE = "/vb"  # the demo commune's address (issue 13: every citizen page is under it)
+
+
 def _rows(demo: Demo) -> dict[str, Request]:
     return {
-        "guide": Request("GET", f"/procedures/{demo.slug}", dict(BROWSER_HEADERS)),
-        "lookup": Request("GET", f"/status?code={demo.code}&digits={demo.last4}",
+        "guide": Request("GET", f"{COMMUNE}/procedures/{demo.slug}", dict(BROWSER_HEADERS)),
+        "lookup": Request("GET", f"{COMMUNE}/status?code={demo.code}&digits={demo.last4}",
                           dict(BROWSER_HEADERS)),
     }
 
@@ -205,7 +208,8 @@ def _weights_from_client() -> list[dict]:
     # Citizen pages carry their stylesheet inline (one request on 2G, issue 14): the HTML is
     # the whole first visit.
     rows = []
-    for path in ("/", "/procedures", "/status", "/contacts", "/feedback", "/feedback/thanks"):
+    for path in ("/", *(COMMUNE + p for p in ("/procedures", "/status", "/contacts", "/feedback",
+                                              "/feedback/thanks"))):
         first = client.get(path, headers=headers)
         again = client.get(path, headers={**headers, "If-None-Match": first.headers.get("ETag", "")})
         rows.append({"page": path, "path": path, "first_bytes": len(first.get_data()),

@@ -101,14 +101,14 @@ class User:
         code = self.rng.choice(d.codes)
         simple = {
             "home": "/",
-            "procedures": "/procedures",
-            "search": "/procedures?" + urlencode({"q": self.rng.choice(
+            "procedures": "/vb/procedures",
+            "search": "/vb/procedures?" + urlencode({"q": self.rng.choice(
                 ["khai sinh", "chung thuc", "ket hon", "ho kinh doanh", "vneid", "ban sao"])}),
-            "guide": f"/procedures/{self.rng.choice(d.slugs)}",
-            "status": "/status",
-            "status-code": f"/status?code={code}",
-            "status-digits": f"/status?code={d.code}&digits={d.last4}",
-            "contacts": "/contacts",
+            "guide": f"/vb/procedures/{self.rng.choice(d.slugs)}",
+            "status": "/vb/status",
+            "status-code": f"/vb/status?code={code}",
+            "status-digits": f"/vb/status?code={d.code}&digits={d.last4}",
+            "contacts": "/vb/contacts",
         }
         if action in simple:
             return [self._timed(action, "GET", simple[action], 200)]

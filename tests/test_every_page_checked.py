@@ -31,6 +31,11 @@ NOT_HTML = {
     "officer.dashboard_csv": "CSV",
     "officer.dossiers_csv": "CSV",
     "officer.portal_csv": "CSV",
+    "officer.hamlet_figures_csv": "CSV",
+    **{f"province.{name}": "a redirect: an old address to its commune's page (issue 13)"
+       for name in ("old_procedures", "old_guide", "old_send_guide", "old_status",
+                    "old_contacts", "old_vcard", "old_feedback", "old_feedback_thanks",
+                    "index")},
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.api.parameters import (
     API_LIMIT,
+    COMMUNE_PATTERN,
     DIGITS_PATTERN,
     DOSSIER_CODE_PATTERN,
     LANGS,
@@ -76,6 +77,7 @@ def _op(
 
 
 LANG = {"$ref": "#/components/parameters/Lang"}
+COMMUNE = {"$ref": "#/components/parameters/Commune"}
 NOT_FOUND = {"404": _error("Not found.")}
 
 
@@ -142,8 +144,21 @@ def _schemas() -> dict:
             "type": S,
             "format": "date",
             "nullable": True,
-            "description": "Last working day for the result; null once closed.",
+            "description": "The date the citizen was last given for the result (a later "
+            "date from an apology for a late dossier); null once closed.",
         },
+        "legal_due_on": {"type": S, "format": "date",
+                         "description": "The legal due date (a late dossier stays late)."},
+        "next_step": _obj({
+            "kind": {"type": S, "enum": ["bring", "collect", "wait", "late", "refused", "done"],
+                     "description": "The one thing to do next: bring papers by a date, "
+                     "collect from a date, nothing (we text you), call (late), read the "
+                     "refusal's reason, or nothing (closed)."},
+            "papers": NULL_STR,
+            "by": {**NULL_STR, "format": "date"},
+            "since": {**NULL_STR, "format": "date"},
+            "reason": NULL_STR,
+        }),
         "full": {"type": "boolean", "description": "True when the phone digits matched."},
         "applicant_name": {"type": S},
         "channel": {"type": S, "enum": ["counter", "online", "post"]},
@@ -197,6 +212,9 @@ def _schemas() -> dict:
             "finished_on_time": count,
             "in_progress": count,
             "overdue_now": count,
+            "overdue_with_apology": count,
+            "overdue_without_apology": count,
+            "refused": count,
             "on_time_rate": rate,
             "online_share": rate,
             "online_share_target": {"type": "number"},
@@ -215,6 +233,7 @@ def _schemas() -> dict:
                 {
                     "points": {"type": "number"},
                     "max_points": {"type": "integer"},
+                    "refused": count,
                     "indicators": {"type": "array", "items": indicator},
                 }
             ),
@@ -230,6 +249,10 @@ def _schemas() -> dict:
                 },
                 "status": {"type": "integer"},
                 "field": {"type": S, "description": "The parameter that is not valid."},
+                "commune": {"type": S, "description": "other_commune: the commune the code "
+                            "belongs to."},
+                "url": {"type": S, "format": "uri", "description": "other_commune: where to "
+                        "ask instead."},
             },
             ["error", "status"],
         ),
@@ -270,8 +293,9 @@ def document() -> dict:
             "/procedures": _op(
                 "List procedures",
                 "Active procedures and how-to guides, in the office's order.",
-                [LANG],
+                [COMMUNE, LANG],
                 _ok("The procedures.", "ProcedureList"),
+                NOT_FOUND,
             ),
             "/procedures/{code}": _op(
                 "One procedure's guide",
@@ -285,6 +309,7 @@ def document() -> dict:
                         "description": "National code (e.g. 1.001193) or slug (e.g. khai-sinh).",
                         "schema": {"type": S, "pattern": PROCEDURE_CODE_PATTERN},
                     },
+                    COMMUNE,
                     LANG,
                 ],
                 _ok("The guide.", "Procedure"),
@@ -298,7 +323,10 @@ def document() -> dict:
                 "Wrong digits and an unknown code get the same 404. Lookups with digits are "
                 f"limited to {DIGITS_LIMIT} per dossier, counted together with the status "
                 "page and SMS; without digits, a code printed with check letters needs them, "
-                f"and such lookups are limited to {CODE_ONLY_LIMIT} per address.",
+                f"and such lookups are limited to {CODE_ONLY_LIMIT} per address. The code's "
+                "prefix names its commune; with `commune` set to another one, the answer is a "
+                "404 `other_commune` that names the right one (`commune`, `url`), never the "
+                "dossier.",
                 [
                     {
                         "name": "code",
@@ -314,6 +342,7 @@ def document() -> dict:
                         "description": "Last four digits of the phone number given at filing.",
                         "schema": {"type": S, "pattern": DIGITS_PATTERN},
                     },
+                    COMMUNE,
                     LANG,
                 ],
                 _ok("The dossier (partial or full, see `full`).", "Dossier"),
@@ -324,8 +353,9 @@ def document() -> dict:
                 "Headline rates for the last 12 months (the current month so far and the 11 "
                 "before it) and the Decision 766/QĐ-TTg points the commune can measure. Counts "
                 "and rates only, no personal data. Definitions: app/metrics.py.",
-                [],
+                [COMMUNE],
                 _ok("The index.", "Index"),
+                NOT_FOUND,
             ),
             "/openapi.json": {
                 "get": {
@@ -343,6 +373,15 @@ def document() -> dict:
         "components": {
             "schemas": _schemas(),
             "parameters": {
+                "Commune": {
+                    "name": "commune",
+                    "in": "query",
+                    "required": False,
+                    "description": "The commune, by its code as in its pages' address "
+                    "(`vb` for /vb/). Default: the deployment's default commune; for a "
+                    "dossier, the commune its code's prefix names.",
+                    "schema": {"type": S, "pattern": COMMUNE_PATTERN},
+                },
                 "Lang": {
                     "name": "lang",
                     "in": "query",

@@ -8,7 +8,7 @@ from app.guesses import DIGITS_LIMIT, DIGITS_PER_ADDRESS  # the status page's, t
 
 API_LIMIT = "60/minute"
 __all__ = ["API_LIMIT", "DIGITS_LIMIT", "DIGITS_PATTERN", "DIGITS_PER_ADDRESS",
-           "DOSSIER_CODE_PATTERN", "LANGS", "PROCEDURE_CODE_PATTERN"]
+           "COMMUNE_PATTERN", "DOSSIER_CODE_PATTERN", "LANGS", "PROCEDURE_CODE_PATTERN"]
 LANGS = ("vi", "en")
 # The very patterns the OpenAPI document states, so what the document calls valid is exactly
 # what the views accept (schemathesis checks both directions). The views match them in full
@@ -20,3 +20,5 @@ DOSSIER_CODE_PATTERN = (
     rf"{{{CHECK_LEN}}})?$"
 )
 DIGITS_PATTERN = r"^[0-9]{4}$"
+# A commune's code, as in its pages' address (``/vb/``); any case.
+COMMUNE_PATTERN = r"^[A-Za-z]{1,5}$"

@@ -25,21 +25,23 @@ from app.api import bp
 from app.api.openapi import document
 from app.api.parameters import (
     API_LIMIT,
+    COMMUNE_PATTERN,
     DIGITS_PATTERN,
     DIGITS_PER_ADDRESS,
     DOSSIER_CODE_PATTERN,
     LANGS,
     PROCEDURE_CODE_PATTERN,
 )
-from app.clock import to_local
+from app.clock import office_today, to_local
 from app.codes import normalise_code
 from app.extensions import csrf, limiter
 from app.guesses import code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
+from app.papers import next_step
 from app.vocabulary import field_label, status_label
-from app.web import current_office, public_url
+from app.web import current_office, office_by_slug, public_url, set_current_office
 
 HIDE_DUE = ("returned", "rejected", "withdrawn")  # as on the status page
 
@@ -55,6 +57,7 @@ def _full(pattern: str) -> re.Pattern[str]:
 _PROCEDURE_CODE = _full(PROCEDURE_CODE_PATTERN)
 _DOSSIER_CODE = _full(DOSSIER_CODE_PATTERN)
 _DIGITS = _full(DIGITS_PATTERN)
+_COMMUNE = _full(COMMUNE_PATTERN)
 
 
 class BadParameter(Exception):
@@ -88,10 +91,21 @@ def _cors(response):
     return response
 
 
-def _office():
-    office = current_office()
+def _office(default=None):
+    """The commune asked for (``?commune=vb``), else ``default``, else the default commune
+    (or the one whose own host name was asked). Links in the answer point at it."""
+    slug = request.args.get("commune")
+    if slug is not None:
+        if not _COMMUNE.fullmatch(slug):
+            raise BadParameter("commune")
+        office = office_by_slug(slug)
+        if office is None:
+            abort(404)
+    else:
+        office = default or current_office()
     if office is None:  # an empty database: nothing to serve yet
         abort(503)
+    set_current_office(office)
     return office
 
 
@@ -103,7 +117,8 @@ def _lang() -> str:
 
 
 def _procedure_url(proc: Procedure) -> str:
-    return public_url("api.procedure", code=proc.national_code or proc.slug)
+    return public_url("api.procedure", code=proc.national_code or proc.slug,
+                      commune=current_office().slug)
 
 
 def _procedure_summary(proc: Procedure, lang: str) -> dict:
@@ -210,10 +225,17 @@ def dossier(code: str):
     digits = request.args.get("phone_last4")
     if digits is not None and not _DIGITS.fullmatch(digits):
         raise BadParameter("phone_last4")
-    office = _office()
-    canonical = normalise_code(code, office.code)
-    # With digits the plain code will do; alone, a new code needs its check letters.
-    found = find_dossier(canonical, proven=digits is not None) if canonical else None
+    canonical = normalise_code(code, None)
+    own = office_by_slug(canonical.partition("-")[0]) if canonical else None
+    office = _office(own)
+    if own is not None and own.id != office.id:
+        # Another commune's code: say whose it is, never its data under this one's name.
+        return jsonify(error="other_commune", status=404, commune=own.slug,
+                       url=public_url("api.dossier", code=code, commune=own.slug)), 404
+    # With digits the plain code will do; alone, a new code needs its check letters. Only
+    # this commune's dossiers are found.
+    found = (find_dossier(canonical, proven=digits is not None, office=office)
+             if canonical else None)
     full = False
     if digits is not None:
         full = digits_match(found, digits[:4])
@@ -232,7 +254,8 @@ def dossier(code: str):
             "status": d.status,
             "status_label": str(status_label(d.status)),
             "national_status": NATIONAL_STATUS.get(d.status),
-            "due_on": None if d.status in HIDE_DUE else d.due_on.isoformat(),
+            # The date the citizen was last given (an apology's new date when later).
+            "due_on": None if d.status in HIDE_DUE else d.current_due.isoformat(),
             "full": full,
         }
         if full:
@@ -250,6 +273,8 @@ def dossier(code: str):
                     }
                     for e in d.events
                 ],
+                legal_due_on=d.due_on.isoformat(),
+                next_step=_next_step(d, office),
                 officer={"name": d.officer.name, "phone": d.officer.public_phone}
                 if d.officer and d.officer.public_phone
                 else None,
@@ -259,6 +284,18 @@ def dossier(code: str):
         # Personal data: never in a shared cache or the browser's store.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _next_step(d, office) -> dict:
+    """The one thing the citizen does next (app.papers.next_step), as JSON."""
+    step = next_step(d, office_today(office))
+    return {
+        "kind": step.kind,
+        "papers": step.papers or None,
+        "by": step.by.isoformat() if step.by else None,
+        "since": step.since.isoformat() if step.since else None,
+        "reason": step.reason or None,
+    }
 
 
 @bp.route("/index")

@@ -17,7 +17,7 @@ from app import lookup as svc
 from app import portal
 from app.citizen import bp
 from app.citizen.forms import FeedbackForm
-from app.clock import office_now
+from app.clock import office_now, office_today
 from app.codes import example_code, normalise_code
 from app.extensions import limiter
 from app.feedback import save_web_feedback
@@ -26,8 +26,9 @@ from app.guesses import DIGITS_PER_ADDRESS, code_only_limit, digits_key, digits_
 from app.guides import guide_context
 from app.models import FIELDS
 from app.page_cache import cached_page
+from app.papers import next_step
 from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
-from app.web import current_lang, current_office
+from app.web import current_lang, current_office, office_by_slug
 
 SEARCH_MAX = 100
 
@@ -49,6 +50,11 @@ def _grouped(procedures):
 @bp.route("/")
 @cached_page("content", per="minute")
 def home():
+    return commune_home()
+
+
+def commune_home():
+    """The commune's home page (also ``/`` when the database holds one commune)."""
     office = _office()
     now = office_now(office)
     procedures = svc.list_procedures(office)
@@ -101,6 +107,14 @@ def guide(slug: str):
     )
 
 
+def _other_commune(code: str | None, office):
+    """The commune a code's prefix names when it is not ``office`` (None for this one's codes,
+    and for a prefix no commune has: those are simply not found)."""
+    if not code or code.partition("-")[0] == office.code:
+        return None
+    return office_by_slug(code.partition("-")[0])
+
+
 def _digits_key() -> str:
     """The dossier's one counter of phone-digit guesses (app.guesses): the code as the view
     reads it (office prefix implied), so ``241115-7`` and ``VB-241115-0007`` share it, and the
@@ -145,10 +159,14 @@ def status():
                                         code=example_code(office.code))
         if lookup.raw_digits.strip() and len(digits) != 4:
             lookup.errors["digits"] = _("Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ.")
-        if not lookup.errors:
+        elsewhere = _other_commune(lookup.code, office)
+        if elsewhere is not None and not lookup.errors:
+            # Another commune's code: a pointer there, never its data under this name.
+            lookup.elsewhere = elsewhere
+        elif not lookup.errors:
             # With digits the plain code will do (they are the proof, 10 guesses an hour per
             # dossier); alone, a new code needs its check letters (app.codes).
-            dossier = svc.find_dossier(lookup.code, proven=bool(digits))
+            dossier = svc.find_dossier(lookup.code, proven=bool(digits), office=office)
             if digits:
                 # "No such code" and "wrong digits" get the same answer: a stranger cannot
                 # learn which codes exist or guess a phone number from the difference.
@@ -163,8 +181,9 @@ def status():
                                           code=lookup.code)
             else:
                 lookup.dossier = dossier
+    step = next_step(lookup.dossier, office_today(office)) if lookup.dossier else None
     response = make_response(
-        render_template("citizen/status.html", lookup=lookup, office=office),
+        render_template("citizen/status.html", lookup=lookup, office=office, step=step),
         400 if lookup.errors and "form" not in lookup.errors else 200,
     )
     if lookup.full:

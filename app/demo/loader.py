@@ -12,8 +12,10 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app import papers
 from app.clock import local_date, local_to_utc, office_today, utcnow
-from app.deadlines import next_working_day
+from app.deadlines import add_working_days, next_working_day
+from app.demo.hamlets import load_demo_teams
 from app.demo.procedures import PROCEDURES
 from app.dossiers import change_status, register_dossier
 from app.extensions import db
@@ -176,6 +178,7 @@ def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, O
         )
         _advance(dossier, officers, rng, now, i)
         count += 1
+    count += _desk_papers(office, procs, officers, now)
     # The demo's history is history: every text its events caused is stored as delivered in
     # the same transaction, so not one of them is ever queued for the worker — only events
     # after the load would be (and their demo numbers are refused by the worker).
@@ -187,6 +190,45 @@ def _dossiers(office: Office, procs: dict[str, Procedure], officers: dict[str, O
                 delivered_at=Message.created_at, channel="console")
     )
     return count
+
+
+def _desk_papers(office: Office, procs: dict[str, Procedure], officers: dict[str, Officer],
+                 now: datetime) -> int:
+    """The desk's papers (issue 15): every slip lists the papers received; of the overdue
+    dossiers two have an apology with a new date, one waits for more papers, one is refused,
+    the rest still owe an apology; and one online dossier waits for acknowledgement. Returns
+    the dossiers added (the online one)."""
+    today = office_today(office)
+    every = list(db.session.scalars(
+        sa.select(Dossier).where(Dossier.office_id == office.id).order_by(Dossier.id)))
+    for n, dossier in enumerate(every):
+        docs = dossier.procedure.content("vi").documents or []
+        papers.record_receipt(dossier, [
+            {"name": d, "form": ("lookup" if "căn cước" in d.lower() or "CCCD" in d
+                                 else "copy" if n % 3 == 0 else "original")} for d in docs
+        ], dossier.procedure.fee_vnd)
+    overdue = [d for d in every if d.is_overdue(today)]
+    who = officers["canbo"]
+    for n, dossier in enumerate(overdue[:4]):
+        if n < 2 or (n == 2 and dossier.status == "needs_supplement"):
+            papers.apologise(dossier, who, reason="Chờ xác minh thông tin với xã nơi cư trú trước",
+                             new_date=add_working_days(today, 3 + n), today=today, commit=False)
+        elif n == 2:
+            papers.request_supplement(dossier, who, papers="Bản chính giấy chứng sinh",
+                                      reason="Bản sao đã nộp bị mờ, không đọc được ngày sinh",
+                                      bring_by=add_working_days(today, 5), today=today,
+                                      commit=False)
+        else:
+            papers.refuse(dossier, who, reason="Việc này do công an xã giải quyết, không phải "
+                          "bộ phận một cửa. Mời đến công an xã.", commit=False)
+    online = next((p for p in procs.values() if not p.is_howto and p.online_mode == "full"),
+                  None) or next(p for p in procs.values() if not p.is_howto)
+    register_dossier(
+        office=office, procedure=online, applicant_name="Võ Thị Mai",
+        phone=f"{DEMO_PHONE_PREFIX}000777", channel="online", sms_consent=True, lang="vi",
+        officer=None, received_at=now - timedelta(hours=1), commit=False,
+    )
+    return 1
 
 
 def _advance(dossier: Dossier, officers: dict[str, Officer], rng: random.Random, now: datetime, i: int) -> None:
@@ -272,9 +314,10 @@ def load_demo(password: str) -> str:
         db.session.add(DutyException(office_id=office.id, day=day, kind="standin",
                                      officer_id=officers["canbo"].id,
                                      stand_in_id=officers["hoa"].id, note="Nghỉ phép"))
+    teams = load_demo_teams(office, officers.get("canbo"))  # issue 16: app/demo/hamlets.py
     db.session.commit()
     return (f"office {office.code}: {len(procs)} procedures, {len(officers)} officers, "
-            f"{dossiers} new dossiers, {feedback} new feedback")
+            f"{dossiers} new dossiers, {feedback} new feedback, {teams}")
 
 
 

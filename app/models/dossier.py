@@ -18,6 +18,10 @@ CHANNELS = ("counter", "online", "post")
 #: at the desk, by post, or online (an electronic result on the portal). Decision 766 counts a
 #: dossier as fully online only when its result went back online or by post.
 RESULT_RETURNS = ("desk", "post", "online")
+#: What a dossier event is (app.papers): a plain status change, or one of the desk's papers of
+#: Decree 118/2025/NĐ-CP (forms of Thông tư 03/2025/TT-VPCP): the receipt, the request for more
+#: papers, the refusal, the apology with a new date, and the acknowledgement of an online dossier.
+EVENT_KINDS = ("status", "receipt", "supplement", "refusal", "apology", "ack")
 
 # Mapping to the national portal's status codes (docs/DOMAIN.md), for syncing and imports.
 NATIONAL_STATUS = {
@@ -51,6 +55,11 @@ class Dossier(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column()  # returned / withdrawn
     # RESULT_RETURNS; None until returned (and for results returned before it was recorded).
     result_return: Mapped[str | None] = mapped_column(sa.String(10))
+    # The date promised to the citizen in the latest apology (app.papers); ``due_on`` stays the
+    # legal due date, so a dossier with an apology is still counted late.
+    promised_on: Mapped[date | None] = mapped_column(sa.Date)
+    # When an online dossier was acknowledged (or asked for more papers): within 8 working hours.
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
     sms_consent: Mapped[bool] = mapped_column(default=False)
     lang: Mapped[str] = mapped_column(sa.String(5), default="vi")
     note: Mapped[str] = mapped_column(sa.Text, default="")  # internal note at registration
@@ -84,6 +93,17 @@ class Dossier(db.Model):
     def last_event(self) -> DossierEvent | None:
         return self.events[-1] if self.events else None
 
+    def last_paper(self, kind: str) -> DossierEvent | None:
+        """The latest event of ``kind`` (``EVENT_KINDS``), or None."""
+        return next((e for e in reversed(self.events) if e.kind == kind), None)
+
+    @property
+    def current_due(self) -> date:
+        """The date the citizen was last told: the apology's new date if later, else due_on."""
+        if self.promised_on and self.promised_on > self.due_on:
+            return self.promised_on
+        return self.due_on
+
     def __repr__(self) -> str:
         return f"<Dossier {self.code} {self.status}>"
 
@@ -100,6 +120,10 @@ class DossierEvent(db.Model):
     officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officer.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")  # shown to the citizen
     internal_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # EVENT_KINDS; "status" for a plain change. ``data`` holds the paper's fields (papers,
+    # reason, dates) so it prints again exactly as it was issued.
+    kind: Mapped[str] = mapped_column(sa.String(20), default="status", server_default="status")
+    data: Mapped[dict | None] = mapped_column(sa.JSON)
 
     dossier = relationship("Dossier", back_populates="events")
     officer = relationship("Officer")

@@ -1,4 +1,5 @@
-"""One row that says when anything a public page shows last changed.
+"""Rows that say when anything a public page shows last changed: one province-wide row
+(``site_version``, id 1) and one per commune (``office_version``).
 
 The rendered-page cache (:mod:`app.page_cache`) keys every page on this row, so a guide edited
 by an officer, a roster change or a dossier's new status is never hidden behind a cached copy
@@ -27,3 +28,20 @@ class SiteVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<SiteVersion {self.epoch} content={self.content} dossiers={self.dossiers}>"
+
+
+class OfficeVersion(db.Model):
+    """One commune's own counters (issue 13): an edit in one commune moves only its row, so
+    the other communes' cached pages stay. ``site_version`` (row 1) stays the province-wide
+    row: a change to something that belongs to no commune (a province catalogue entry, an
+    office created or removed) moves it, and with it every commune's pages."""
+
+    __tablename__ = "office_version"
+
+    office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("office.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    content: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    dossiers: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return f"<OfficeVersion {self.office_id} content={self.content} dossiers={self.dossiers}>"

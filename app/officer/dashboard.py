@@ -208,6 +208,22 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
                 ),
             ],
             [
+                _("Trong đó: đã có phiếu xin lỗi, hẹn lại"),
+                format_decimal(fig.overdue_with_apology),
+                _("Hồ sơ quá hạn đã có phiếu xin lỗi và ngày hẹn mới chưa qua. Vẫn tính là trễ."),
+            ],
+            [
+                _("Trong đó: chưa xin lỗi"),
+                format_decimal(fig.overdue_without_apology),
+                _("Hồ sơ quá hạn chưa có phiếu xin lỗi, hoặc ngày hẹn mới cũng đã qua."),
+            ],
+            [
+                _("Hồ sơ bị từ chối"),
+                format_decimal(fig.refused),
+                _("Hồ sơ bị từ chối tiếp nhận hoặc giải quyết trong kỳ, đếm riêng (vẫn tính là đã "
+                  "giải quyết xong)."),
+            ],
+            [
                 _("Tỷ lệ đúng hạn"),
                 f"{pct(fig.on_time_rate)} ({of(fig.finished_on_time, fig.finished)})",
                 _("Hồ sơ xong đúng hoặc trước ngày hẹn trả, chia cho hồ sơ xong trong kỳ."),
@@ -320,6 +336,7 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
             _("Số ngày làm việc trễ"),
             _("Cán bộ phụ trách"),
             _("Tình trạng"),
+            _("Hẹn lại (phiếu xin lỗi)"),
         ],
         [
             [
@@ -330,6 +347,7 @@ def build_tables(fig: metrics.Figures, months: list[metrics.Month], lang: str) -
                 format_decimal(r.working_days_late),
                 r.officer_name or _("(chưa giao)"),
                 str(status_label(r.status)),
+                fmt_date(r.promised_on) if r.promised_on else _("Chưa xin lỗi"),
             ]
             for r in fig.overdue
         ],

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app import dossier_import as importer
 from app import dossier_queries as dossier_list
+from app import papers
 from app.auth import any_role, writer_required
 from app.clock import office_today
 from app.dossiers import DossierError, allowed_next, change_status, register_dossier
@@ -88,11 +89,36 @@ def _procedure_choices() -> list[tuple[int, str]]:
     return [(p.id, p.content(lang).name) for p in procedures]
 
 
+def _checklist(procedure_id: int | None) -> list[str]:
+    """The procedure's papers (its guide's checklist), ticked at the counter."""
+    procedure = db.session.get(Procedure, procedure_id) if procedure_id else None
+    if procedure is None or procedure.office_id != current_user.office_id:
+        return []
+    return [str(item) for item in procedure.content(current_lang()).documents or []]
+
+
+def _ticked(items: list[str]) -> list[dict]:
+    """``paper-<i>`` = original / copy / lookup for each item; unknown values are ignored."""
+    out = []
+    for i, name in enumerate(items):
+        form = request.form.get(f"paper-{i}", "")
+        if form in papers.PAPER_FORMS:
+            out.append({"name": name, "form": form})
+    return out
+
+
 @bp.route("/dossiers/new", methods=["GET", "POST"])
 @writer_required
 def register():
     form = RegisterForm()
     form.procedure.choices = [(0, _("— Chọn thủ tục —")), *_procedure_choices()]
+    if request.method == "GET" and request.args.get("procedure", "").isdigit():
+        form.procedure.data = int(request.args["procedure"])
+    items = _checklist(form.procedure.data if isinstance(form.procedure.data, int) else None)
+    if request.method == "POST" and request.form.get("step") == "papers":
+        # "Show the papers": the checklist of the chosen procedure, nothing saved yet.
+        return render_template("officer/dossiers/register.html", form=form, items=items,
+                               ticked={}), 200
     if form.validate_on_submit():
         procedure = db.session.get(Procedure, form.procedure.data)
         try:
@@ -106,7 +132,10 @@ def register():
                 lang=form.lang.data,
                 note=form.note.data or "",
                 officer=current_user,
+                commit=False,
             )
+            papers.record_receipt(dossier, _ticked(items), form.fee_paid.data)
+            db.session.commit()
         except DossierError as exc:
             db.session.rollback()
             form.procedure.errors = [_("Không tiếp nhận được hồ sơ (%(code)s).", code=exc.code)]
@@ -115,15 +144,18 @@ def register():
             return redirect(url_for("officer.slip", code=dossier.code))
     # A POST that gets here was refused: the re-rendered form says why and keeps the input.
     status = 400 if request.method == "POST" else 200
-    return render_template("officer/dossiers/register.html", form=form), status
+    ticked = {i: request.form.get(f"paper-{i}", "") for i in range(len(items))}
+    return render_template("officer/dossiers/register.html", form=form, items=items,
+                           ticked=ticked), status
 
 
 # ----------------------------------------------------------------------------- slip
 
 
 def status_url(code: str) -> str:
-    """The public status page with the code filled in: the URL the QR code carries."""
-    return public_url("citizen.status", code=code)
+    """The public status page with the code filled in: the URL the QR code carries, under the
+    commune the code's prefix names (``/vb/status?code=VB-…``)."""
+    return public_url("citizen.status", office=code.partition("-")[0].lower(), code=code)
 
 
 def qr_svg(url: str) -> str:
@@ -149,6 +181,7 @@ def slip(code: str):
         qr=qr_svg(url),
         qr_url=url,
         commune=office_name(dossier.office, current_lang()),
+        receipt=papers.receipt(dossier),
     )
 
 

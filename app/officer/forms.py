@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -18,7 +19,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.guides import CONFIRMABLE, Draft, lines
@@ -38,6 +46,14 @@ from app.vocabulary import (
 class LoginForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập.")), Length(max=40)])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu.")), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    """Own password change; the rules (length, not the user name) are ``app.officers``'."""
+
+    current = PasswordField(_l("Mật khẩu đang dùng"), validators=[DataRequired(_l("Nhập mật khẩu đang dùng.")), Length(max=200)])
+    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Nhập mật khẩu mới."))])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[DataRequired(_l("Nhập lại mật khẩu mới."))])
 
 
 # -- Counter work: register a dossier, change its status, upload an import file. Choices that
@@ -76,6 +92,11 @@ class RegisterForm(FlaskForm):
     note = TextAreaField(
         _l("Ghi chú nội bộ (không bắt buộc)"),
         validators=[Length(max=NOTE_MAX, message=_l("Ghi chú dài quá %(max)d ký tự."))],
+    )
+    fee_paid = IntegerField(
+        _l("Lệ phí đã thu (đồng, không bắt buộc)"),
+        validators=[Optional(), NumberRange(min=0, max=100_000_000,
+                                            message=_l("Lệ phí không đúng."))],
     )
 
     phone_e164: str = ""
@@ -152,6 +173,14 @@ class ProfileForm(FlaskForm):
     title = StringField(_l("Chức danh (tiếng Việt)"), validators=[Length(max=120)])
     title_en = StringField(_l("Chức danh (tiếng Anh)"), validators=[Length(max=120)])
     procedures = CheckboxListField(_l("Thủ tục phụ trách"), coerce=int, choices=[])
+
+
+class NewOfficerForm(FlaskForm):
+    """The admin adds an officer of the commune; the password is a temporary one."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập.")), Length(max=40)])
+    name = StringField(_l("Họ tên"), validators=[DataRequired(_l("Nhập họ tên.")), Length(max=120)])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in COMMUNE_ROLES], default="officer")
 
 
 class OfficerAdminForm(ProfileForm):
@@ -348,3 +377,36 @@ class PortalUpForm(FlaskForm):
     def validate_portal(self, field) -> None:
         if field.data not in PORTAL_LABELS:
             raise ValidationError(_l("Cổng không đúng."))
+
+
+# -- The desk's papers (app.papers): request for more papers, refusal, apology, acknowledgement
+
+PAPER_TEXT_MAX = 500
+
+
+def _paper_text(label, required_message):
+    return TextAreaField(label, validators=[
+        DataRequired(required_message),
+        Length(max=PAPER_TEXT_MAX, message=_l("Dài quá %(max)d ký tự.")),
+    ])
+
+
+class SupplementForm(FlaskForm):
+    papers = _paper_text(_l("Giấy tờ cần mang thêm"), _l("Ghi rõ giấy tờ còn thiếu."))
+    reason = _paper_text(_l("Lý do"), _l("Ghi lý do cần giấy tờ này."))
+    bring_by = DayField(_l("Mang đến trước ngày"),
+                        validators=[InputRequired(_l("Nhập ngày, ví dụ 2026-12-10."))])
+
+
+class RefusalForm(FlaskForm):
+    reason = _paper_text(_l("Lý do từ chối (lời dễ hiểu)"), _l("Ghi rõ lý do từ chối."))
+
+
+class ApologyForm(FlaskForm):
+    reason = _paper_text(_l("Lý do chậm"), _l("Ghi lý do hồ sơ bị chậm."))
+    new_date = DayField(_l("Ngày hẹn trả mới"),
+                        validators=[InputRequired(_l("Nhập ngày, ví dụ 2026-12-10."))])
+
+
+class AckForm(FlaskForm):
+    """Acknowledge an online dossier: nothing but the CSRF token."""

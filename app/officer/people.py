@@ -1,5 +1,7 @@
 """Officers' public profiles: "my profile" for everyone, the officer list and any officer's
-profile for the admin. What is saved here is what citizens see on / and /contacts at once."""
+profile for the admin. What is saved here is what citizens see on / and /contacts at once.
+The admin also adds an officer of the commune and resets an officer's password: both give a
+temporary password, shown once, to be changed at the next sign-in (issue 13, item 5)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,15 @@ from app.extensions import db
 from app.filters import phone_display
 from app.models import Officer
 from app.officer import bp
-from app.officer.forms import OfficerAdminForm, ProfileForm
-from app.officers import ProfileError, office_officers, office_procedures, update_profile
+from app.officer.forms import NewOfficerForm, OfficerAdminForm, ProfileForm
+from app.officers import (
+    ProfileError,
+    create_officer,
+    office_officers,
+    office_procedures,
+    reset_password,
+    update_profile,
+)
 from app.web import current_lang
 
 
@@ -85,12 +94,57 @@ def officers():
     )
 
 
+def _same_commune(officer_id: int) -> Officer:
+    """An officer of the admin's own commune; anyone else (another commune, the province) is
+    not found."""
+    officer = db.session.get(Officer, officer_id)
+    if officer is None or officer.office_id is None or officer.office_id != current_user.office_id:
+        abort(404)
+    return officer
+
+
+def _temporary(officer: Officer, password: str, created: bool):
+    # Shown in this response only (no redirect, no flash: the session cookie is not the place
+    # for a password); the page is no-store like every officer page.
+    return render_template(
+        "officer/people/temporary_password.html", officer=officer, password=password,
+        created=created,
+    )
+
+
+@bp.route("/officers/new", methods=["GET", "POST"])
+@admin_required
+def officer_new():
+    form = NewOfficerForm()
+    if form.validate_on_submit():
+        try:
+            officer, password = create_officer(
+                current_user.office_id, current_user._get_current_object(),
+                username=form.username.data, name=form.name.data, role=form.role.data,
+            )
+        except ProfileError as err:
+            getattr(form, err.field).errors.append(err.message)
+        else:
+            return _temporary(officer, password, created=True)
+    status = 400 if form.errors else 200
+    return render_template("officer/people/officer_new.html", form=form), status
+
+
+@bp.route("/officers/<int:officer_id>/password-reset", methods=["POST"])
+@admin_required
+def officer_password_reset(officer_id: int):
+    officer = _same_commune(officer_id)
+    if officer.id == current_user.id:
+        # One's own password is changed with the current one, not reset.
+        return redirect(url_for("officer.password"))
+    password = reset_password(officer, current_user._get_current_object())
+    return _temporary(officer, password, created=False)
+
+
 @bp.route("/officers/<int:officer_id>", methods=["GET", "POST"])
 @admin_required
 def officer_edit(officer_id: int):
-    officer = db.session.get(Officer, officer_id)
-    if officer is None or officer.office_id != current_user.office_id:
-        abort(404)
+    officer = _same_commune(officer_id)
     form = OfficerAdminForm()
     form.procedures.choices = _choices(officer.office_id)
     if request.method == "GET":

@@ -48,11 +48,16 @@ def _try_access(view):
             return view(*args, **kwargs)
         return guarded(*args, **kwargs)
 
+    # Who may use it when the page is not public (what the officer roles matrix checks).
+    wrapped.required_roles = guarded.required_roles  # type: ignore[attr-defined]
     return wrapped
 
 
 def _office():
-    office = current_user.office if current_user.is_authenticated else current_office()
+    # The signed-in officer's commune; the public page (and province staff, who have none) try
+    # the public office's.
+    signed_in = current_user.is_authenticated and current_user.office_id is not None
+    office = current_user.office if signed_in else current_office()
     if office is None:
         abort(503)
     return office

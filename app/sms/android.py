@@ -32,8 +32,13 @@ from flask import current_app
 from app.extensions import db
 from app.models import GatewayStatus, Message, Office, utcnow
 from app.phones import normalise_phone
-from app.sms.channels import channel_name_for
-from app.sms.channels.android_channel import is_configured
+from app.sms.channels import (
+    ChannelConfigError,
+    channel_name_for,
+    office_config,
+    office_sms_settings,
+)
+from app.sms.channels.android_channel import is_configured, verify_webhook
 from app.sms.delivery import apply_status
 from app.sms.fallback import queue_fallback
 from app.sms.inbound import handle_inbound
@@ -82,6 +87,56 @@ def office_for(code: str | None, recipient: str | None) -> Office | None:
         sa.select(Office).where(Office.code == current_app.config.get("DEFAULT_OFFICE"))
     ).first()
     return office or db.session.scalars(sa.select(Office).order_by(Office.id)).first()
+
+
+# -- whose signature (issue 13) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A webhook whose signature checked out: signed with ``office``'s own key, or (``office``
+    None) with the app-wide ``ANDROID_WEBHOOK_SIGNING_KEY``."""
+
+    office: Office | None
+
+
+def own_signing_key(office: Office) -> str | None:
+    """The office's own webhook signing key, ``""`` when it has none, None when its settings
+    cannot be read (then nothing may be accepted for it)."""
+    try:
+        return office_sms_settings(office).get("android_signing_key", "")
+    except ChannelConfigError:
+        logger.error("Android webhook: the SMS settings of %s cannot be read", office.code)
+        return None
+
+
+def check_signature(raw: bytes, timestamp: str | None, signature: str | None,
+                    code: str | None, now: float) -> Signed | None:
+    """Which key signed this webhook, or None (refuse it).
+
+    A commune with a signing key of its own accepts only events signed with that key: another
+    commune's key, or the app-wide one, cannot post as it. ``?office=CODE`` says which commune
+    to check; without it, each commune's own key is tried (the key names the commune), then the
+    app-wide key, whose events are routed by :func:`office_for` after the body is read.
+    """
+    app_key = current_app.config.get("ANDROID_WEBHOOK_SIGNING_KEY") or ""
+    named = None
+    if code:
+        named = db.session.scalars(sa.select(Office).where(Office.code == code.upper())).first()
+    if named is not None:
+        key = own_signing_key(named)
+        if key is None:
+            return None
+        if key:
+            return Signed(named) if verify_webhook(raw, timestamp, signature, key, now) else None
+        return Signed(None) if verify_webhook(raw, timestamp, signature, app_key, now) else None
+    for office in db.session.scalars(
+        sa.select(Office).where(Office.sms_settings != "").order_by(Office.id)
+    ):
+        key = own_signing_key(office)
+        if key and verify_webhook(raw, timestamp, signature, key, now):
+            return Signed(office)
+    return Signed(None) if verify_webhook(raw, timestamp, signature, app_key, now) else None
 
 
 # -- last seen ------------------------------------------------------------------------------------
@@ -199,7 +254,11 @@ def panel(office: Office) -> GatewayPanel | None:
         )
     ).first()
     uses_phone = channel_name_for(None, office) == CHANNEL
-    if status is None and not uses_phone and not is_configured(current_app.config):
+    try:
+        configured = is_configured(office_config(office))
+    except ChannelConfigError:
+        configured = False
+    if status is None and not uses_phone and not configured:
         return None
     pinned = Message.channel == CHANNEL
     routed = sa.and_(Message.channel == "", sa.true() if uses_phone else sa.false())

@@ -19,17 +19,20 @@ import re
 import socket
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.models import utcnow
-from app.sms.channels import ChannelConfigError, ChannelError, get_channel
+from app.extensions import db
+from app.models import Office, utcnow
+from app.sms.channels import ChannelConfigError, ChannelError, get_channel, office_config
 from app.sms.channels.android_channel import (
     delete_webhook,
     list_webhooks,
     register_webhooks,
     webhook_url,
 )
+from app.sms.hamlets import run_handover
 from app.sms.reminders import queue_reminders
 from app.sms.worker import run_forever, run_once
 from app.sms.worker.loop import check_options
@@ -66,7 +69,12 @@ def worker(once: bool, batch: int, worker_id: str | None, interval: float,
     try:
         get_channel()  # a wrong setting should stop the service at start, not at 3 a.m.
     except ChannelConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        # A province may set its gateways per commune only (issue 13): then the app-wide
+        # settings may be incomplete on purpose, and a commune without its own waits.
+        if db.session.scalar(sa.select(Office.id).where(Office.sms_settings != "").limit(1)) is None:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"warning: {exc} (communes with SMS settings of their own still send)",
+                   err=True)
     try:
         check_options(lease)
     except ValueError as exc:  # a lease shorter than twice the send timeout: exit 2, say why
@@ -87,6 +95,13 @@ def worker(once: bool, batch: int, worker_id: str | None, interval: float,
 @sms_cli.command("remind", help="Queue reminders for results ready but not collected.")
 def remind() -> None:
     click.echo(f"queued {queue_reminders(utcnow())} reminders")
+
+
+@sms_cli.command("handover",
+                 help="Move help requests nobody took within the hour to the next member, "
+                      "then to the officer on duty; expire old ones.")
+def handover() -> None:
+    click.echo(str(run_handover(utcnow())))
 
 
 # -- the Android gateway phone's webhooks
@@ -111,11 +126,20 @@ def register(base_url: str | None, office_code: str | None) -> None:
         raise click.UsageError("give --url or set PUBLIC_BASE_URL")
     if not base_url.startswith(("https://", "http://")):
         raise click.UsageError("--url must start with https:// (or http:// on a local network)")
-    if not current_app.config.get("ANDROID_WEBHOOK_SIGNING_KEY"):
+    config = current_app.config
+    if office_code:
+        # The commune's own gateway, when it has one (its SMS settings, issue 13).
+        office = db.session.scalars(
+            sa.select(Office).where(Office.code == office_code.upper())).first()
+        try:
+            config = office_config(office) if office is not None else config
+        except ChannelConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if not config.get("ANDROID_WEBHOOK_SIGNING_KEY"):
         click.echo("warning: ANDROID_WEBHOOK_SIGNING_KEY is not set; every webhook will be "
                    "refused (403) until it is", err=True)
     try:
-        hooks = register_webhooks(base_url, office_code=office_code)
+        hooks = register_webhooks(base_url, config=config, office_code=office_code)
     except ChannelConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     except ChannelError as exc:

@@ -46,10 +46,11 @@ def failed_on(message: Message, office: Office | None = None) -> str:
     return channel_name_for(message.channel or None, office)
 
 
-def is_configured(name: str) -> bool:
-    """True when channel ``name`` can be built from the current settings."""
+def is_configured(name: str, office: Office | None = None) -> bool:
+    """True when channel ``name`` can be built from the current settings (the office's own
+    SMS settings over the app-wide ones)."""
     try:
-        get_channel(name)
+        get_channel(name, office)
     except ChannelConfigError:
         return False
     except Exception:  # a broken channel is not a usable fallback
@@ -74,7 +75,7 @@ def fallback_channel(message: Message, office: Office | None = None) -> str | No
     if message.channel and message.channel != preferred:
         return None  # pinned on purpose to a channel that is not the office's choice
     other = OTHER.get(used)
-    if other is None or not is_configured(other):
+    if other is None or not is_configured(other, office):
         return None
     return other
 

@@ -79,9 +79,12 @@ def find_procedure(office: Office, keyword: str) -> Procedure | None:
     return by_keyword[close[0]] if close and len(compact) >= 3 else None
 
 
-def guide_link(procedure: Procedure, lang: str) -> str:
-    """``PUBLIC_BASE_URL/procedures/<slug>``; the request's own host when that is not set."""
-    return public_url("citizen.guide", slug=procedure.slug) + ("?lang=en" if lang == "en" else "")
+def guide_link(procedure: Procedure, lang: str, office: Office | None = None) -> str:
+    """``PUBLIC_BASE_URL/<commune>/procedures/<slug>``, under ``office`` (the commune the text
+    is from; by default the page's or the default commune); the request's own host when
+    ``PUBLIC_BASE_URL`` is not set."""
+    return public_url("citizen.guide", slug=procedure.slug, office=office) + (
+        "?lang=en" if lang == "en" else "")
 
 
 def _cut(text: str, length: int) -> str:
@@ -116,7 +119,7 @@ def guide_reply(office: Office, procedure: Procedure, lang: str) -> str:
         # the formal fee and time are only for a procedure without one (never said twice).
         "fee": content.fee if not procedure.is_howto and not content.sms_summary else "",
         "time": content.time if not procedure.is_howto and not content.sms_summary else "",
-        "link": guide_link(procedure, lang),
+        "link": guide_link(procedure, lang, office),
         "office_phone": phone_display(office.phone),
     }
     body = render_sms("guide", lang, **ctx)

@@ -61,6 +61,7 @@ from app.models import (
 from app.phones import is_vietnamese_mobile, normalise_phone
 from app.roster import next_duty, on_duty_now
 from app.sms import guide as guides
+from app.sms import team as teams
 from app.sms.gsm import count_segments, truncate_to_segments
 from app.sms.outbox import queue_message
 from app.sms.parser import Command, parse
@@ -300,6 +301,12 @@ def _portal(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
                           time=office_now(office).strftime("%H:%M")))
 
 
+def _team(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
+    """``HT …``, ``XONG <n>``, ``BAN <n>``: the hamlets' digital teams (app/sms/team.py)."""
+    body, flag = teams.answer(office, phone, lang, cmd)
+    return _Reply(body, flag=flag)
+
+
 def _help(office: Office, phone: str, lang: str, cmd: Command) -> _Reply:
     unknown = cmd.name == "unknown"
     body = render_one_segment("help", lang, {"case": "unknown" if unknown else "help"})
@@ -316,6 +323,9 @@ _HANDLERS = {
     "subscribe": _subscribe,
     "help": _help,
     "portal": _portal,
+    "team": _team,
+    "team_done": _team,
+    "team_back": _team,
     "unknown": _help,
 }
 

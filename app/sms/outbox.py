@@ -20,6 +20,9 @@ from app.sms.replies import render_one_segment, status_reply_context
 
 # Statuses the citizen is told about by SMS. "processing" and "returned" are not news to them.
 NOTIFY_STATUSES = ("received", "needs_supplement", "ready", "rejected")
+#: Papers (app.papers) with their own text: what, why or when, who to call.
+PAPER_TEMPLATES = {"supplement": "paper_supplement", "refusal": "paper_refusal",
+                   "apology": "paper_apology"}
 
 
 def is_opted_out(phone: str) -> bool:
@@ -98,7 +101,8 @@ def status_recipients(dossier: Dossier) -> list[str]:
 
 def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Message]:
     """Queue the texts that ``event`` causes (nothing for statuses citizens need not hear)."""
-    if event.status not in NOTIFY_STATUSES:
+    template = PAPER_TEMPLATES.get(event.kind, "notify_status")
+    if event.status not in NOTIFY_STATUSES and event.kind not in PAPER_TEMPLATES:
         return []
     queued = []
     for phone in status_recipients(dossier):
@@ -106,7 +110,7 @@ def queue_status_notifications(dossier: Dossier, event: DossierEvent) -> list[Me
         context = status_reply_context(dossier, full=True, event=event)
         # The procedure's name in the recipient's language, like the rest of the text.
         context["procedure"] = dossier.procedure.content(lang).name
-        body = render_one_segment("notify_status", lang, context)
+        body = render_one_segment(template, lang, context)
         message = queue_message(
             office_id=dossier.office_id,
             phone=phone,

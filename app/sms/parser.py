@@ -47,6 +47,9 @@ COMMAND_NAMES = frozenset(
         "lang_vi",
         "help",
         "portal",
+        "team",
+        "team_done",
+        "team_back",
         "unknown",
     }
 )
@@ -76,6 +79,8 @@ class Command:
     rating: int | None = None
     code_read: str = ""
     portal: str | None = None
+    #: ``XONG <n>`` / ``BAN <n>``: the help request's number (app.sms.hamlets).
+    number: int | None = None
 
 
 # Command words, as folded text with single spaces between words. A multi-word alias also
@@ -95,6 +100,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "help": ("HELP", "TRO GIUP"),
     # "CONG LOI" and "CONG OK" are aliases too, so "CONGLOI" / "congok" match glued.
     "portal": ("CONG", "PORTAL", "CONG DVC", "CONG DICH VU CONG", "CONG LOI", "CONG OK"),
+    # The hamlets' digital teams (issue 16): HT [hamlet] [procedure]; XONG/BAN <n> by members.
+    "team": ("HT", "HO TRO", "NHO HO TRO", "HELPERS"),
+    "team_done": ("XONG", "DONE"),
+    "team_back": ("BAN", "BUSY"),
 }
 
 # Words a command without an argument may still be followed by (``HUY DANG KY``).
@@ -108,6 +117,11 @@ _ALLOWED_TAIL: dict[str, frozenset[str]] = {
 }
 
 _TAKES_CODE = frozenset({"status", "rate", "subscribe"})
+_TEAM_NUMBERED = frozenset({"team_done", "team_back"})
+#: ``HT`` takes a hamlet and a procedure keyword: a few words. Longer text after "Hỗ trợ …" is
+#: a question for an officer.
+_TEAM_MAX_WORDS = 4
+_TEAM_NUMBER_RE = re.compile(r"(?:SO ?)?#?([0-9]{1,7})(?![0-9])")
 _NO_ARGUMENT = frozenset({"list", "contact", "stop", "start", "lang_en", "lang_vi", "help"})
 
 # What may follow CONG: whether the portal is down or up again, and which portal. Anything
@@ -273,6 +287,8 @@ def _match_alias(folded: str, position: int) -> tuple[str, str, int] | None:
                 return name, alias, end
         if alias == "HD":
             return name, alias, end
+        if name in _TEAM_NUMBERED and "0" <= folded[end] <= "9":  # "XONG12"
+            return name, alias, end
     return None
 
 
@@ -329,6 +345,25 @@ def _portal(alias: str, rest: str, after: str) -> Command | None:
     return Command("portal", keyword=found.get("action"), portal=found.get("portal"), text=after)
 
 
+def _team_numbered(name: str, rest: str, after: str, default_prefix: str | None) -> Command | None:
+    """``XONG <n> [code]`` / ``BAN <n>``; without a number, the command with ``number`` None
+    (the reply explains) only when nothing else follows."""
+    start = _skip(rest, 0)
+    match = _TEAM_NUMBER_RE.match(rest, start)
+    if match is None:
+        # "Bạn ơi, cho hỏi": BAN is also "bạn" (you); only XONG alone gets the usage.
+        if name == "team_back" or _trim_end(rest[start:]):
+            return None
+        return Command(name, text=after)
+    tail = rest[match.end():]
+    code = search_code(tail, default_prefix) if name == "team_done" else None
+    if code is None and _trim_end(tail[_skip(tail, 0):]):
+        if name == "team_back":
+            return None
+        return Command(name, number=int(match[1]), text=after)
+    return Command(name, number=int(match[1]), code=code.code if code else None, text=after)
+
+
 def _command(
     name: str, alias: str, folded: _Folded, rest_at: int, default_prefix: str | None
 ) -> Command | None:
@@ -344,6 +379,13 @@ def _command(
         return Command(name, text=after)
     if name == "portal":
         return _portal(alias, rest, after)
+    if name == "team":
+        words = _trim_end(rest[_skip(rest, 0) :])
+        if len(words.split()) > _TEAM_MAX_WORDS:
+            return None
+        return Command(name, keyword=words or None, text=after)
+    if name in _TEAM_NUMBERED:
+        return _team_numbered(name, rest, after, default_prefix)
     if name == "guide":
         keyword = _trim_end(rest[_skip(rest, _skip(rest, 0), _KEYWORD_LEAD_RE) :])
         return Command(name, keyword=keyword or None, text=after)

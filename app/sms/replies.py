@@ -7,12 +7,14 @@ name) instead of letting the carrier split — and bill — a second segment.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from app.clock import local_date
+from app.clock import local_date, office_today
 from app.filters import fmt_date, phone_display
-from app.models import Dossier, DossierEvent, Office
+from app.models import OPEN_STATUSES, Dossier, DossierEvent, Office
 from app.officers import contact_officer
 from app.sms.gsm import count_segments, to_gsm7
 from app.vocabulary import hours_sms, sms_status_label
@@ -42,12 +44,23 @@ def status_reply_context(
     office: Office = dossier.office
     event = event or dossier.last_event()
     officer = contact_officer(dossier)
+    today = office_today(office)
+    data = (event.data if event is not None else None) or {}
+    supplement = dossier.last_paper("supplement") if dossier.status == "needs_supplement" else None
+    bring_by = ((supplement.data or {}).get("bring_by") if supplement else None)
     return {
+        # The date the citizen was last given (an apology's new date), never a past one
+        # without saying the dossier is late (``late``).
+        "late": dossier.status in OPEN_STATUSES and dossier.current_due < today,
+        "apologised": bool(dossier.promised_on and dossier.promised_on >= today
+                           and dossier.status in OPEN_STATUSES),
+        "by": fmt_date(date.fromisoformat(bring_by)) if bring_by else "",
+        "new_due": fmt_date(date.fromisoformat(data["new_date"])) if data.get("new_date") else "",
         "code": dossier.code,
         "status": dossier.status,
         "status_label": sms_status_label(dossier.status),
         "procedure": dossier.procedure.content(dossier.lang).name,
-        "due": fmt_date(dossier.due_on),
+        "due": fmt_date(dossier.current_due),
         "note": (event.note if event else "") if full else "",
         "full": full,
         "officer_name": officer.name.split()[-1] if officer and full else "",

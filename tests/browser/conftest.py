@@ -266,9 +266,9 @@ def citizen_pages(live: Live) -> list[tuple[str, str]]:
             pages.append((name, url_for(rule.endpoint, **{a: args[a] for a in rule.arguments})))
     assert not unfilled, f"citizen pages with URL arguments the tests cannot fill: {unfilled}"
     pages += [
-        ("search", "/procedures?q=khai+sinh"),
-        ("status-code", f"/status?code={code}"),
-        ("status-digits", f"/status?code={code}&digits={last4}"),
+        ("search", "/vb/procedures?q=khai+sinh"),
+        ("status-code", f"/vb/status?code={code}"),
+        ("status-digits", f"/vb/status?code={code}&digits={last4}"),
         ("home-en", "/?lang=en"),
         ("officer-login", "/officer/login"),
     ]

@@ -28,7 +28,7 @@ def test_find_a_guide_by_search_and_read_it(page, live):
     name = link.inner_text().strip()
     with page.expect_navigation():
         link.click()
-    assert re.search(r"/procedures/[a-z0-9-]+$", page.url)
+    assert re.search(r"/vb/procedures/[a-z0-9-]+$", page.url)
     assert page.locator("h1").inner_text().strip() == name
     # The guide answers the citizen's three questions: what to bring, the steps, whom to call.
     assert page.locator("ul.docs li").count() >= 1
@@ -37,7 +37,7 @@ def test_find_a_guide_by_search_and_read_it(page, live):
 
 
 def test_search_filters_by_field_without_js(page, live):
-    page.goto("/procedures")
+    page.goto("/vb/procedures")
     everything = page.locator("#results ul.list li").count()
     page.select_option("#field", "chung_thuc")
     _submit(page, "form.search button[type=submit]")
@@ -48,7 +48,7 @@ def test_search_filters_by_field_without_js(page, live):
 
 def test_status_lookup_code_only_shows_no_personal_data(page, live):
     code, _last4, name = live.dossier("processing")
-    page.goto("/status")
+    page.goto("/vb/status")
     page.fill("#code", code.lower().replace("-", " "))  # any case, spaces instead of dashes
     _submit(page)
     result = page.locator("section.box")
@@ -59,7 +59,7 @@ def test_status_lookup_code_only_shows_no_personal_data(page, live):
 
 def test_status_lookup_with_phone_digits_shows_timeline(page, live):
     code, last4, name = live.dossier("processing")
-    page.goto("/status")
+    page.goto("/vb/status")
     page.fill("#code", code)
     page.fill("#digits", last4)
     _submit(page)
@@ -70,7 +70,7 @@ def test_status_lookup_with_phone_digits_shows_timeline(page, live):
 def test_status_lookup_wrong_digits_keeps_input(page, live):
     code, last4, name = live.dossier("processing")
     wrong = "0000" if last4 != "0000" else "1111"
-    page.goto("/status")
+    page.goto("/vb/status")
     page.fill("#code", code)
     page.fill("#digits", wrong)
     _submit(page)
@@ -83,7 +83,7 @@ def test_status_lookup_wrong_digits_keeps_input(page, live):
 def test_read_contacts(page, live):
     page.goto("/")
     with page.expect_navigation():
-        page.click("header nav a[href='/contacts']")
+        page.click("header nav a[href='/vb/contacts']")
     assert page.locator("main section.box").count() >= 4
     tels = page.locator("main a[href^='tel:']")
     assert tels.count() >= 4
@@ -95,11 +95,11 @@ def test_leave_feedback(page, live, js):
     from app.models import Feedback
 
     comment = f"Cán bộ nhiệt tình ({'js' if js else 'no js'})"
-    page.goto("/feedback")
+    page.goto("/vb/feedback")
     page.check("input[name=rating][value='5']")
     page.fill("#comment", comment)
     _submit(page)
-    assert page.url.endswith("/feedback/thanks")
+    assert page.url.endswith("/vb/feedback/thanks")
     stored = live.query(
         lambda: db.session.scalars(sa.select(Feedback).where(Feedback.comment == comment)).all()
     )
@@ -107,9 +107,9 @@ def test_leave_feedback(page, live, js):
 
 
 def test_feedback_empty_form_is_refused_and_says_why(page, live):
-    page.goto("/feedback")
+    page.goto("/vb/feedback")
     _submit(page)
-    assert page.url.endswith("/feedback")
+    assert page.url.endswith("/vb/feedback")
     assert page.locator("[role=alert]").count() == 1
     assert page.locator(".field-error").count() >= 1
 
@@ -120,7 +120,7 @@ def test_switch_language_and_it_is_remembered(page, live):
         page.click("nav.lang a[hreflang=en]")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("nav.lang a[hreflang=vi]").count() == 1  # the way back
-    page.goto("/procedures")  # no ?lang=: the session remembers
+    page.goto("/vb/procedures")  # no ?lang=: the session remembers
     assert page.locator("html").get_attribute("lang") == "en"
     # Guides come from the database in the chosen language.
     assert "Birth registration" in page.locator("#results").inner_text()
@@ -135,14 +135,14 @@ def test_live_search_loads_htmx_only_after_typing(new_context, live):
     page = context.new_page()
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
-    page.goto("/procedures")
+    page.goto("/vb/procedures")
     page.wait_for_load_state("networkidle")
     assert not [u for u in requested if "htmx" in u], "htmx fetched before anyone typed"
     everything = page.locator("#results ul.list li").count()
 
     with page.expect_request(lambda r: "/static/js/htmx.min.js" in r.url):
         with page.expect_response(
-            lambda r: "/procedures?" in r.url and r.request.headers.get("hx-request") == "true"
+            lambda r: "/vb/procedures?" in r.url and r.request.headers.get("hx-request") == "true"
         ) as fragment:
             page.locator("#q").press_sequentially("chung thuc", delay=20)
     assert fragment.value.ok

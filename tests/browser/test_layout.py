@@ -138,7 +138,7 @@ def test_first_visit_is_one_request_and_paints_within_a_second_on_2g(new_context
 
 def _status_url(live) -> str:
     code, last4, _name = live.dossier("processing")
-    return f"/status?code={code}&digits={last4}"
+    return f"/vb/status?code={code}&digits={last4}"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -147,7 +147,7 @@ def test_status_result_is_on_the_first_screen_above_the_form(new_context, live, 
     page.goto(f"{_status_url(live)}&lang={lang}")
     result = page.locator("section[aria-labelledby=result-h]")
     status = result.locator("dd.big")
-    form = page.locator("main form[action='/status']")
+    form = page.locator("main form[action='/vb/status']")
     result_box, status_box, form_box = (result.bounding_box(), status.bounding_box(),
                                         form.bounding_box())
     assert result_box and status_box and form_box
@@ -162,11 +162,11 @@ def test_status_result_is_on_the_first_screen_above_the_form(new_context, live, 
     ("path", "selector"),
     [
         ("/", "main .list a"),
-        ("/procedures", "main .list a"),
-        ("/procedures?q=khai+sinh", "main .list a"),
+        ("/vb/procedures", "main .list a"),
+        ("/vb/procedures?q=khai+sinh", "main .list a"),
         ("/", "footer a"),
-        ("/status", "footer a"),
-        ("/contacts", "footer a"),
+        ("/vb/status", "footer a"),
+        ("/vb/contacts", "footer a"),
         ("/", "header .lang a"),
     ],
 )

@@ -51,7 +51,7 @@ def test_register_slip_ready_and_sms_queued(page, live, js):
     page.select_option("#status", "ready")
     page.fill("#note", "Mời ông đến nhận kết quả.")
     with page.expect_navigation():
-        page.click("main form[action$='/status'] button[type=submit]")
+        page.click("main form[action$='/vb/status'] button[type=submit]")
     assert page.url.endswith(f"/officer/dossiers/{code}")
     assert page.locator("[role=status]").count() == 1  # the flash message
 

@@ -33,11 +33,11 @@ def _pages(live) -> list[tuple[str, str, bool]]:
     ready, _l4, _n = live.dossier("ready")
     return [
         ("home", "/", False),
-        ("procedures", "/procedures", False),
-        ("guide", f"/procedures/{live.slug()}", False),
-        ("status", f"/status?code={code}&digits={last4}", False),
-        ("contacts", "/contacts", False),
-        ("feedback", "/feedback", False),
+        ("procedures", "/vb/procedures", False),
+        ("guide", f"/vb/procedures/{live.slug()}", False),
+        ("status", f"/vb/status?code={code}&digits={last4}", False),
+        ("contacts", "/vb/contacts", False),
+        ("feedback", "/vb/feedback", False),
         ("officer-login", "/officer/login", False),
         ("officer-dossier", f"/officer/dossiers/{ready}", True),
         ("slip", f"/officer/dossiers/{ready}/slip", True),

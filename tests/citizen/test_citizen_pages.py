@@ -46,7 +46,7 @@ def section(page_html: str, heading_id: str) -> str:
 
 
 def guide_links(page_html: str) -> list[str]:
-    return re.findall(r'href="/procedures/([a-z0-9-]+)"', page_html)
+    return re.findall(r'href="/vb/procedures/([a-z0-9-]+)"', page_html)
 
 
 class FreshClient(FlaskClient):
@@ -217,7 +217,7 @@ def test_home_has_search_groups_sms_number_and_three_commands(app, pages, desk, 
     response = pages.get("citizen.home")
     page = response.page
     text = response.get_data(as_text=True)
-    assert any(f.get("action") == "/procedures" and f.get("method") == "get" for f in page.forms)
+    assert any(f.get("action") == "/vb/procedures" and f.get("method") == "get" for f in page.forms)
     assert tr(app, "vi", "Hộ tịch") in text and tr(app, "vi", "Chứng thực") in text
     assert set(guide_links(text)) == {"dang-ky-khai-sinh", "chung-thuc-ban-sao"}
     sms = section(text, "sms-h")
@@ -245,7 +245,7 @@ def test_search_finds_birth_registration_whatever_the_accents_or_case(pages, dem
 
 @pytest.mark.parametrize("q", ["chứng thực", "chung thuc", "CHỨNG THỰC", "Chung Thuc"])
 def test_search_for_certification_finds_the_three_certifications(client, demo, q):
-    text = client.get("/procedures", query_string={"q": q}).get_data(as_text=True)
+    text = client.get("/vb/procedures", query_string={"q": q}).get_data(as_text=True)
     found = set(guide_links(text))
     assert {"chung-thuc-ban-sao-tu-ban-chinh", "chung-thuc-chu-ky",
             "chung-thuc-ban-sao-dien-tu-tu-ban-chinh"} <= found
@@ -265,7 +265,7 @@ def test_search_query_is_escaped_and_capped(pages, demo):
 
 
 def test_field_filter(client, demo):
-    text = client.get("/procedures?field=chung_thuc").get_data(as_text=True)
+    text = client.get("/vb/procedures?field=chung_thuc").get_data(as_text=True)
     results = text.split('id="results"')[1]
     assert set(guide_links(results)) == {"chung-thuc-ban-sao-tu-ban-chinh", "chung-thuc-chu-ky",
                                          "chung-thuc-ban-sao-dien-tu-tu-ban-chinh"}
@@ -274,15 +274,15 @@ def test_field_filter(client, demo):
 
 @pytest.mark.parametrize("field", ["nope", "<b>", "ho_tich'--", ""])
 def test_unknown_field_is_ignored(client, demo, field):
-    everything = set(guide_links(client.get("/procedures").get_data(as_text=True)))
-    response = client.get("/procedures", query_string={"field": field})
+    everything = set(guide_links(client.get("/vb/procedures").get_data(as_text=True)))
+    response = client.get("/vb/procedures", query_string={"field": field})
     check_page(response)
     assert set(guide_links(response.get_data(as_text=True))) == everything
     assert len(everything) == 11
 
 
 def test_htmx_request_gets_the_fragment_and_plain_get_the_page(client, demo):
-    fragment = client.get("/procedures?q=khai+sinh", headers={"HX-Request": "true"})
+    fragment = client.get("/vb/procedures?q=khai+sinh", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and "<h1" not in body
@@ -290,7 +290,7 @@ def test_htmx_request_gets_the_fragment_and_plain_get_the_page(client, demo):
     assert "dang-ky-khai-sinh" in guide_links(body)
     assert "HX-Request" in fragment.headers["Vary"]
 
-    full = client.get("/procedures?q=khai+sinh")
+    full = client.get("/vb/procedures?q=khai+sinh")
     check_page(full)
     assert "<html" in full.get_data(as_text=True)
     assert "HX-Request" in full.headers["Vary"]
@@ -300,17 +300,17 @@ def test_htmx_request_gets_the_fragment_and_plain_get_the_page(client, demo):
 
 def test_htmx_history_restore_gets_the_full_page(client, demo):
     """htmx's back button re-fetches the pushed URL and swaps the answer into <body>."""
-    response = client.get("/procedures?q=khai+sinh",
+    response = client.get("/vb/procedures?q=khai+sinh",
                           headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     check_page(response)
     assert "HX-History-Restore-Request" in response.headers["Vary"]
 
 
 def test_procedures_page_loads_htmx_lazily_from_our_own_origin(client, demo):
-    text = client.get("/procedures").get_data(as_text=True)
+    text = client.get("/vb/procedures").get_data(as_text=True)
     assert re.search(r'data-htmx-src="/static/js/htmx\.min\.js\?v=[0-9a-f]{10}"', text)
     assert "<script src=" not in text  # not downloaded on the first visit
-    assert 'hx-get="/procedures"' in text and 'action="/procedures"' in text
+    assert 'hx-get="/vb/procedures"' in text and 'action="/vb/procedures"' in text
 
 
 # -------------------------------------------------------------------------------- guide
@@ -341,20 +341,20 @@ def test_guide_has_every_section(app, pages, desk):
 
 
 def test_guide_in_english(client, desk):
-    text = client.get("/procedures/dang-ky-khai-sinh?lang=en").get_data(as_text=True)
+    text = client.get("/vb/procedures/dang-ky-khai-sinh?lang=en").get_data(as_text=True)
     assert "<h1>Birth registration 1</h1>" in text or "<h1>Birth registration</h1>" in text
     assert "<li>Birth notice</li>" in text and "<li>Submit</li>" in text
 
 
 def test_offline_guide_has_no_portal_link(app, client, desk):
-    text = client.get("/procedures/chung-thuc-ban-sao").get_data(as_text=True)
+    text = client.get("/vb/procedures/chung-thuc-ban-sao").get_data(as_text=True)
     assert tr(app, "vi", "Nộp trực tiếp tại xã") in text
     assert "dichvucong.gov.vn" not in text
 
 
 def test_guide_without_an_officer_gives_the_office_phone(client, desk, make_procedure):
     make_procedure(slug="khong-ai")
-    call = section(client.get("/procedures/khong-ai").get_data(as_text=True), "call-h")
+    call = section(client.get("/vb/procedures/khong-ai").get_data(as_text=True), "call-h")
     assert 'href="tel:+842723800100"' in call
 
 
@@ -366,7 +366,7 @@ def test_demo_vneid_guide(pages, demo):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_unknown_guide_is_a_translated_404(app, client, desk, lang):
-    response = client.get(f"/procedures/khong-co-thu-tuc-nay?lang={lang}")
+    response = client.get(f"/vb/procedures/khong-co-thu-tuc-nay?lang={lang}")
     assert response.status_code == 404
     page = parse_page(response.get_data(as_text=True))
     assert page.html_lang == lang and page.h1 == 1
@@ -379,7 +379,7 @@ def test_unknown_guide_is_a_translated_404(app, client, desk, lang):
      "%ff%fe", "<script>", "dang-ky-khai-sinh.html", "-", "%E2%80%8B"],
 )
 def test_weird_slugs_are_404_never_500(client, desk, slug):
-    response = client.get(f"/procedures/{slug}")
+    response = client.get(f"/vb/procedures/{slug}")
     assert response.status_code == 404
     assert "<h1>" in response.get_data(as_text=True)
 
@@ -387,7 +387,7 @@ def test_weird_slugs_are_404_never_500(client, desk, slug):
 def test_inactive_procedure_is_404(db, client, desk):
     desk["ct"].active = False
     db.session.commit()
-    assert client.get("/procedures/chung-thuc-ban-sao").status_code == 404
+    assert client.get("/vb/procedures/chung-thuc-ban-sao").status_code == 404
 
 
 # ------------------------------------------------------------------------------- status
@@ -421,7 +421,7 @@ def test_code_and_right_digits_show_everything(app, pages, lan):
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', text, re.S).group(1)
     assert timeline.count("<li>") == 2  # received, needs supplement
     assert tr(app, "vi", "Đã tiếp nhận") in timeline
-    assert tr(app, "vi", "Cần bổ sung") + ": Thiếu giấy tờ" in text  # the missing paper
+    assert tr(app, "vi", "Mang đến xã") + ": Thiếu giấy tờ" in text  # the missing paper
     assert 'href="tel:+84909000111"' in text  # the officer in charge
     assert "no-store" in response.headers["Cache-Control"]
     assert "ETag" not in response.headers
@@ -429,15 +429,15 @@ def test_code_and_right_digits_show_everything(app, pages, lan):
 
 def test_ready_dossier_tells_when_to_come(app, client, desk, make_dossier):
     d = make_dossier(procedure=desk["ct"], status="ready", phone="+84987654321")
-    text = client.get("/status", query_string={"code": d.code, "digits": "4321"}).get_data(
+    text = client.get("/vb/status", query_string={"code": d.code, "digits": "4321"}).get_data(
         as_text=True)
-    assert tr(app, "vi", "Đã có kết quả. Mời đến xã nhận") in text
+    assert "Đã có kết quả. Mời đến xã nhận từ ngày" in text
     assert "7:00–11:30" in text
     assert 'href="tel:+84909000222"' in text
 
 
 def test_digits_are_accepted_with_spaces_and_dots(client, lan):
-    response = client.get("/status", query_string={"code": lan.code, "digits": " 56.78 "})
+    response = client.get("/vb/status", query_string={"code": lan.code, "digits": " 56.78 "})
     assert response.status_code == 200
     assert "Trần Thị Lan" in response.get_data(as_text=True)
 
@@ -454,7 +454,7 @@ def test_codes_are_accepted_with_any_case_spaces_or_missing_dashes(client, lan):
     typed = [f"{v} {check.lower()}" for v in _variants(lan.code)]
     typed += [lan.public_code.replace("-", ""), lan.public_code.lower().replace("-", " ")]
     for variant in typed:
-        response = client.get("/status", query_string={"code": variant})
+        response = client.get("/vb/status", query_string={"code": variant})
         assert response.status_code == 200, variant
         assert f'<h2 id="result-h">{lan.public_code}</h2>' in response.get_data(as_text=True), \
             variant
@@ -463,7 +463,7 @@ def test_codes_are_accepted_with_any_case_spaces_or_missing_dashes(client, lan):
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("raw", ["abc", "VB-241131-0007", "12345", "<b>x</b>", "VB--"])
 def test_malformed_code_is_400_with_message_and_input_kept(app, client, lan, raw, lang):
-    response = client.get("/status", query_string={"code": raw, "lang": lang})
+    response = client.get("/vb/status", query_string={"code": raw, "lang": lang})
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert tr(app, lang, "Mã hồ sơ không đúng dạng. Ví dụ: %(code)s", code="VB-241115-0007") in text
@@ -473,14 +473,14 @@ def test_malformed_code_is_400_with_message_and_input_kept(app, client, lan, raw
 
 
 def test_empty_code_is_400(app, client, lan):
-    response = client.get("/status?code=&digits=5678")
+    response = client.get("/vb/status?code=&digits=5678")
     assert response.status_code == 400
     assert tr(app, "vi", "Nhập mã hồ sơ ghi trên giấy hẹn.") in response.get_data(as_text=True)
     assert 'value="5678"' in response.get_data(as_text=True)
 
 
 def test_bad_digits_are_400_and_kept(app, client, lan):
-    response = client.get("/status", query_string={"code": lan.code, "digits": "12a"})
+    response = client.get("/vb/status", query_string={"code": lan.code, "digits": "12a"})
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert tr(app, "vi", "Nhập đúng 4 số cuối điện thoại đã khai khi nộp hồ sơ.") in text
@@ -489,7 +489,7 @@ def test_bad_digits_are_400_and_kept(app, client, lan):
 
 def test_wrong_digits_and_unknown_code_get_the_same_answer(client, lan):
     def answer(code: str, digits: str) -> tuple[int, str]:
-        response = client.get("/status", query_string={"code": code, "digits": digits})
+        response = client.get("/vb/status", query_string={"code": code, "digits": digits})
         text = response.get_data(as_text=True)
         message = re.search(r'<p class="err" role="alert">(.*?)</p>', text, re.S)
         assert message, text
@@ -505,7 +505,7 @@ def test_wrong_digits_and_unknown_code_get_the_same_answer(client, lan):
 
 
 def test_unknown_code_without_digits_says_not_found(app, client, lan):
-    response = client.get("/status?code=VB-240101-0099")
+    response = client.get("/vb/status?code=VB-240101-0099")
     text = response.get_data(as_text=True)
     assert "VB-240101-0099" in text and 'role="alert"' in text
 
@@ -513,10 +513,10 @@ def test_unknown_code_without_digits_says_not_found(app, client, lan):
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_digit_guesses_are_rate_limited_per_code(app, client, lan, lang):
     for n in range(10):  # from ten addresses: one address alone is stopped at 5
-        response = client.get("/status", query_string={"code": lan.code, "digits": f"{n:04d}"},
+        response = client.get("/vb/status", query_string={"code": lan.code, "digits": f"{n:04d}"},
                               environ_base={"REMOTE_ADDR": f"10.3.0.{n}"})
         assert response.status_code != 429, n
-    response = client.get("/status", query_string={"code": lan.code, "digits": "5678",
+    response = client.get("/vb/status", query_string={"code": lan.code, "digits": "5678",
                                                    "lang": lang})
     assert response.status_code == 429
     text = response.get_data(as_text=True)
@@ -528,10 +528,10 @@ def test_rate_limit_cannot_be_dodged_by_rewriting_the_code(client, lan):
     variants = _variants(lan.code)
     for n in range(10):
         code = variants[n % len(variants)]
-        assert client.get("/status", query_string={"code": code, "digits": f"{n:04d}"},
+        assert client.get("/vb/status", query_string={"code": code, "digits": f"{n:04d}"},
                           environ_base={"REMOTE_ADDR": f"10.3.0.{n}"}).status_code != 429
     for code in variants:
-        response = client.get("/status", query_string={"code": code, "digits": "5678"})
+        response = client.get("/vb/status", query_string={"code": code, "digits": "5678"})
         assert response.status_code == 429, code
 
 
@@ -539,12 +539,12 @@ def test_rate_limit_is_per_code_and_spares_lookups_without_digits(client, lan, d
                                                                   make_dossier):
     other = make_dossier(procedure=desk["ct"], phone="+84911112222")
     for n in range(10):
-        client.get("/status", query_string={"code": lan.code, "digits": f"{n:04d}"},
+        client.get("/vb/status", query_string={"code": lan.code, "digits": f"{n:04d}"},
                    environ_base={"REMOTE_ADDR": f"10.3.0.{n}"})
-    assert client.get("/status", query_string={"code": lan.code, "digits": "5678"}
+    assert client.get("/vb/status", query_string={"code": lan.code, "digits": "5678"}
                       ).status_code == 429
-    assert client.get("/status", query_string={"code": lan.code}).status_code == 200
-    assert client.get("/status", query_string={"code": other.code, "digits": "2222"}
+    assert client.get("/vb/status", query_string={"code": lan.code}).status_code == 200
+    assert client.get("/vb/status", query_string={"code": other.code, "digits": "2222"}
                       ).status_code == 200
 
 
@@ -559,7 +559,7 @@ def test_contacts_lists_every_officer_and_highlights_todays_duty(app, pages, des
     for key, phone in (("am", "+84909000111"), ("pm", "+84909000222"), ("off", "+84909000333")):
         assert desk[key].name in sections[key]
         assert f'href="tel:{phone}"' in sections[key]
-        assert f'href="/contacts/{desk[key].id}.vcf"' in sections[key]
+        assert f'href="/vb/contacts/{desk[key].id}.vcf"' in sections[key]
     on_duty, today_tag = tr(app, "vi", "đang trực"), tr(app, "vi", "trực hôm nay")
     assert 'class="box today"' in sections["am"] and on_duty in sections["am"]
     assert 'class="box today"' in sections["pm"] and today_tag in sections["pm"]
@@ -572,24 +572,24 @@ def test_contacts_lists_every_officer_and_highlights_todays_duty(app, pages, des
 
 def test_contacts_date_is_the_local_day_late_in_the_evening(client, desk, freeze):
     freeze(datetime(2026, 3, 9, 22, 30))  # 15:30 UTC; must not read as 10 March
-    assert "09/03/2026" in client.get("/contacts").get_data(as_text=True)
+    assert "09/03/2026" in client.get("/vb/contacts").get_data(as_text=True)
 
 
 def test_contacts_hides_officers_without_a_public_phone_or_inactive(db, client, desk,
                                                                     make_officer):
     hidden = make_officer(username="an", name="Ẩn Danh", public_phone="")
     gone = make_officer(username="di", name="Đã Nghỉ Việc", active=False)
-    text = client.get("/contacts").get_data(as_text=True)
+    text = client.get("/vb/contacts").get_data(as_text=True)
     assert "Ẩn Danh" not in text and "Đã Nghỉ Việc" not in text
-    assert client.get(f"/contacts/{hidden.id}.vcf").status_code == 404
-    assert client.get(f"/contacts/{gone.id}.vcf").status_code == 404
-    assert client.get("/contacts/999999.vcf").status_code == 404
+    assert client.get(f"/vb/contacts/{hidden.id}.vcf").status_code == 404
+    assert client.get(f"/vb/contacts/{gone.id}.vcf").status_code == 404
+    assert client.get("/vb/contacts/999999.vcf").status_code == 404
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_vcard_parses_and_has_name_and_phone(client, desk, lang):
     am = desk["am"]
-    response = client.get(f"/contacts/{am.id}.vcf?lang={lang}")
+    response = client.get(f"/vb/contacts/{am.id}.vcf?lang={lang}")
     assert response.status_code == 200
     assert response.mimetype == "text/vcard"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -604,8 +604,8 @@ def test_vcard_parses_and_has_name_and_phone(client, desk, lang):
 
 
 def _post_feedback(client, **data):
-    token = csrf_token(client, "/feedback")
-    return client.post("/feedback", data={"csrf_token": token, **data})
+    token = csrf_token(client, "/vb/feedback")
+    return client.post("/vb/feedback", data={"csrf_token": token, **data})
 
 
 def _feedback_rows(db) -> list[Feedback]:
@@ -615,20 +615,20 @@ def _feedback_rows(db) -> list[Feedback]:
 
 def test_feedback_page(pages, desk):
     page = pages.get("citizen.feedback").page
-    assert page.forms[-1]["action"] == "/feedback" and page.forms[-1]["method"] == "post"
+    assert page.forms[-1]["action"] == "/vb/feedback" and page.forms[-1]["method"] == "post"
     names = {i.get("name") for i in page.inputs}
     assert {"rating", "comment", "code", "csrf_token"} <= names
     pages.get("citizen.feedback", lang="en")
 
 
 def test_feedback_code_is_prefilled_from_the_link(client, lan):
-    text = client.get(f"/feedback?code={lan.code}").get_data(as_text=True)
+    text = client.get(f"/vb/feedback?code={lan.code}").get_data(as_text=True)
     assert f'value="{lan.code}"' in text
 
 
 def test_rating_only(db, client, desk):
     response = _post_feedback(client, rating="5")
-    assert response.status_code == 302 and response.location.endswith("/feedback/thanks")
+    assert response.status_code == 302 and response.location.endswith("/vb/feedback/thanks")
     [row] = _feedback_rows(db)
     assert row.rating == 5 and row.comment == "" and row.dossier_id is None and row.source == "web"
     check_page(client.get(response.location))
@@ -698,7 +698,7 @@ def test_well_formed_unknown_code_is_stored_without_a_dossier(db, client, desk):
 
 
 def test_feedback_without_csrf_is_400(app, db, client, desk):
-    response = client.post("/feedback", data={"rating": "5", "comment": "x"})
+    response = client.post("/vb/feedback", data={"rating": "5", "comment": "x"})
     assert response.status_code == 400
     assert tr(app, "vi", "Biểu mẫu đã hết hạn") in response.get_data(as_text=True)
     assert _feedback_rows(db) == []
@@ -712,16 +712,16 @@ def test_language_switch_is_remembered_in_the_session(client, desk):
     text = client.get("/?lang=en").get_data(as_text=True)
     assert parse_page(text).html_lang == "en"
     assert 'href="/?lang=vi"' in text  # a plain link back
-    for url in ("/", "/procedures", "/contacts", "/status", "/feedback"):
+    for url in ("/", "/vb/procedures", "/vb/contacts", "/vb/status", "/vb/feedback"):
         assert parse_page(client.get(url).get_data(as_text=True)).html_lang == "en", url
-    assert parse_page(client.get("/contacts?lang=vi").get_data(as_text=True)).html_lang == "vi"
+    assert parse_page(client.get("/vb/contacts?lang=vi").get_data(as_text=True)).html_lang == "vi"
     assert parse_page(client.get("/").get_data(as_text=True)).html_lang == "vi"
 
 
 def test_language_links_are_plain_links_that_keep_the_query(client, desk):
-    text = client.get("/procedures?q=khai+sinh").get_data(as_text=True)
+    text = client.get("/vb/procedures?q=khai+sinh").get_data(as_text=True)
     link = re.search(r'<a href="([^"]+)" hreflang="en"', text).group(1)
-    assert link.startswith("/procedures?") and "q=khai+sinh" in link and "lang=en" in link
+    assert link.startswith("/vb/procedures?") and "q=khai+sinh" in link and "lang=en" in link
     assert parse_page(client.get(html.unescape(link)).get_data(as_text=True)).html_lang == "en"
 
 
@@ -733,7 +733,7 @@ def test_unknown_language_is_ignored(pages, desk, lang):
 # --------------------------------------------------------------------- headers, caching
 
 
-@pytest.mark.parametrize("url", ["/", "/procedures", "/status?code=abc", "/nope", "/feedback"])
+@pytest.mark.parametrize("url", ["/", "/vb/procedures", "/vb/status?code=abc", "/nope", "/vb/feedback"])
 def test_security_headers(client, desk, url):
     h = client.get(url).headers
     csp = h["Content-Security-Policy"]
@@ -745,7 +745,7 @@ def test_security_headers(client, desk, url):
 
 
 @pytest.mark.parametrize("encoding", [None, "gzip", "br", "gzip, deflate, br"])
-@pytest.mark.parametrize("url", ["/", "/procedures/dang-ky-khai-sinh", "/contacts"])
+@pytest.mark.parametrize("url", ["/", "/vb/procedures/dang-ky-khai-sinh", "/vb/contacts"])
 def test_repeat_visit_gets_304(client, desk, freeze, url, encoding):
     freeze(MONDAY_0900)
     headers = {"Accept-Encoding": encoding} if encoding else {}
@@ -759,10 +759,10 @@ def test_repeat_visit_gets_304(client, desk, freeze, url, encoding):
 
 def test_changed_page_gets_a_new_etag(db, client, desk, freeze):
     freeze(MONDAY_0900)
-    first = client.get("/procedures/dang-ky-khai-sinh")
+    first = client.get("/vb/procedures/dang-ky-khai-sinh")
     desk["ks"].content("vi").summary = "Tóm tắt mới"
     db.session.commit()
-    second = client.get("/procedures/dang-ky-khai-sinh",
+    second = client.get("/vb/procedures/dang-ky-khai-sinh",
                         headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and "Tóm tắt mới" in second.get_data(as_text=True)
 
@@ -776,7 +776,7 @@ def test_static_assets_are_fingerprinted_and_cached_for_a_year(client, desk):
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert response.get_data() == (STATIC_DIR / "css" / "site.css").read_bytes()
-    js = re.search(r'data-htmx-src="([^"]+)"', client.get("/procedures").get_data(as_text=True))
+    js = re.search(r'data-htmx-src="([^"]+)"', client.get("/vb/procedures").get_data(as_text=True))
     assert js and "?v=" in js.group(1)
     assert "max-age=31536000" in client.get(js.group(1)).headers["Cache-Control"]
     # Without the fingerprint the browser must check back soon.
@@ -840,6 +840,8 @@ def test_demo_due_dates_match_the_rules(demo):
     from app.dossiers import compute_due
 
     for d in demo.session.scalars(sa.select(Dossier)):
+        if any(e.kind == "supplement" for e in d.events):
+            continue  # a request for more papers paused the clock (app.papers, issue 15)
         assert d.due_on == compute_due(d.procedure, d.office, d.received_at), d.code
         assert d.received_at <= datetime.now() + timedelta(minutes=1)  # noqa: DTZ005
 
@@ -853,9 +855,9 @@ def test_example_codes_are_labelled_and_in_the_office_prefix(app, client, db, ma
     make_office(code="TN", sms_number="+84909000100")
     home = text_of(client.get("/"))
     assert "Ví dụ: TT TN-241115-0007" in home
-    status = text_of(client.get("/status"))
+    status = text_of(client.get("/tn/status"))
     assert "Ví dụ: TN-241115-0007" in status and "Ví dụ: TT TN-241115-0007" in status
-    bad = text_of(client.get("/status?code=abc"))
+    bad = text_of(client.get("/tn/status?code=abc"))
     assert "Mã hồ sơ không đúng dạng. Ví dụ: TN-241115-0007" in bad
     for text in (home, status, bad):
         assert "VB-241115-0007" not in text
@@ -866,5 +868,5 @@ def test_example_codes_are_labelled_and_in_the_office_prefix(app, client, db, ma
 
 
 def test_example_code_with_a_code_already_typed_repeats_that_code(client, desk):
-    text = text_of(client.get("/status?code=VB-261203-0001"))
+    text = text_of(client.get("/vb/status?code=VB-261203-0001"))
     assert "Nhắn TT VB-261203-0001 gửi" in text

@@ -16,7 +16,7 @@ def dossier(make_dossier):
 
 
 def _status(client, code, digits, ip):
-    return client.get("/status", query_string={"code": code, "digits": digits},
+    return client.get("/vb/status", query_string={"code": code, "digits": digits},
                       environ_base={"REMOTE_ADDR": ip})
 
 

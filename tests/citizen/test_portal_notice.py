@@ -63,7 +63,7 @@ def test_home_and_every_guide_show_the_line_while_the_portal_is_down(
                                                 len(brotli.compress(body, quality=11)))
     print(f"\n[{lang}] bytes with the portal line: raw, gzip -9, brotli 11")
     largest = sorted(sizes.items(), key=lambda kv: -kv[1][1])[:3]
-    for url, (raw, gz, br) in [("/", sizes["/"]), *largest]:
+    for url, (raw, gz, br) in [("/vb/", sizes["/vb/"]), *largest]:
         print(f"  {raw:6d} {gz:6d} {br:6d}  {url}")
 
 
@@ -94,7 +94,7 @@ def test_cached_pages_are_dropped_when_the_portal_goes_down_and_comes_back(
     monkeypatch.setitem(app.config, "PAGE_CACHE_CHECK_SECONDS", 0)
     clock.local(datetime(2026, 12, 3, 9, 0))
     slug = "dang-ky-khai-sinh"
-    for url in ("/", f"/procedures/{slug}"):
+    for url in ("/", f"/vb/procedures/{slug}"):
         first = fresh.get(url)
         hits = page_cache.hits
         assert fresh.get(url).get_data() == first.get_data()
@@ -103,13 +103,13 @@ def test_cached_pages_are_dropped_when_the_portal_goes_down_and_comes_back(
 
     clock.local(datetime(2026, 12, 3, 9, 10))
     outage = down(demo)
-    for url in ("/", f"/procedures/{slug}"):
+    for url in ("/", f"/vb/procedures/{slug}"):
         assert LINE_VI in fresh.get(url).get_data(as_text=True), url
 
     clock.local(datetime(2026, 12, 3, 10, 0))
     portal.report_up(demo, outage.portal, None)
     portal.commit()
-    for url in ("/", f"/procedures/{slug}"):
+    for url in ("/", f"/vb/procedures/{slug}"):
         assert "đang lỗi" not in fresh.get(url).get_data(as_text=True), url
 
 
@@ -118,7 +118,7 @@ def test_a_cached_guide_names_the_day_once_the_outage_is_from_yesterday(
     monkeypatch.setitem(app.config, "PAGE_CACHE_CHECK_SECONDS", 0)
     clock.local(datetime(2026, 12, 2, 16, 20))
     down(demo)
-    url = "/procedures/dang-ky-khai-sinh"
+    url = "/vb/procedures/dang-ky-khai-sinh"
     assert "từ 16:20: nộp" in fresh.get(url).get_data(as_text=True)
     clock.local(datetime(2026, 12, 3, 7, 0))  # nothing changed in the database overnight
     assert "từ 16:20 ngày 02/12: nộp" in fresh.get(url).get_data(as_text=True)

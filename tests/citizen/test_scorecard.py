@@ -30,7 +30,7 @@ def test_budget_and_page_checks_with_demo_data(client, pages, demo):
 
 
 def test_no_personal_data(client, demo, db):
-    html = client.get("/index").get_data(as_text=True)
+    html = client.get("/vb/index").get_data(as_text=True)
     main = html[html.index("<main") : html.index("</main>")]
     for name in NAMES:
         assert name not in main
@@ -42,7 +42,7 @@ def test_no_personal_data(client, demo, db):
 
 def test_shows_the_public_index(client, demo):
     data = metrics.public_index(demo)
-    html = client.get("/index").get_data(as_text=True)
+    html = client.get("/vb/index").get_data(as_text=True)
     assert f'<dd class="big">{data["received"]}</dd>' in html
     assert data["months"][-1]["month"][5:] + "/" + data["months"][-1]["month"][:4] in html
     assert html.count("<tr>") >= 12 + 3  # the 12 months and the three 766 indicators
@@ -63,14 +63,15 @@ def test_english(pages, demo):
 
 def test_no_office_is_503(client):
     assert client.get("/index").status_code == 503
+    assert client.get("/vb/index").status_code == 404  # no such commune (yet)
 
 
 def test_linked_from_footer_and_home(client, make_office):
     make_office()
     html = client.get("/").get_data(as_text=True)
-    links = re.findall(r'<a href="/index">Chỉ số phục vụ</a>', html)
+    links = re.findall(r'<a href="/vb/index">Chỉ số phục vụ</a>', html)
     assert len(links) == 2  # the bottom links line and the footer
     footer = html[html.index("<footer") :]
-    assert footer.index('href="/index"') < footer.index('href="/officer/login"')
-    other = client.get("/contacts").get_data(as_text=True)
-    assert '<a href="/index">' in other[other.index("<footer") :]
+    assert footer.index('href="/vb/index"') < footer.index('href="/officer/login"')
+    other = client.get("/vb/contacts").get_data(as_text=True)
+    assert '<a href="/vb/index">' in other[other.index("<footer") :]

@@ -161,7 +161,7 @@ def test_the_page_labels_both_figures_and_says_why_they_differ(client, db, world
     overdue = make_dossier(procedure=world["full"], officer=world["officer"])
     overdue.due_on = date(2026, 12, 1)
     db.session.commit()
-    html = client.get("/index").get_data(as_text=True)
+    html = client.get("/vb/index").get_data(as_text=True)
     assert "đến 03/12/2026" in html and "31/12/2026" not in html
     assert "Quyết định 766/QĐ-TTg ngày 23/06/2022" in html
     # Plain: 1 of 1 finished on time = 100 %; 766: 1 of 2 received (one overdue) = 50 %.
@@ -177,7 +177,7 @@ def test_english_page_too(client, db, world, make_dossier):
     overdue = make_dossier(procedure=world["full"], officer=world["officer"])
     overdue.due_on = date(2026, 12, 1)
     db.session.commit()
-    html = client.get("/index?lang=en").get_data(as_text=True)
+    html = client.get("/vb/index?lang=en").get_data(as_text=True)
     assert "Decision 766/QĐ-TTg of 23/06/2022" in html
     assert "On time 100% counts only finished applications; 50% under Decision 766" in html
 
@@ -196,7 +196,7 @@ def _data(on_time=(80.0, 80.0), online=(20.0, 20.0), satisfied=(70.0, 70.0)) -> 
 
 
 def test_a_why_line_only_where_the_figures_differ(app):
-    with app.test_request_context("/index"):
+    with app.test_request_context("/vb/index"):
         assert differences(_data()) == []
         lines = differences(_data(online=(22.7, 41.2), satisfied=(66.7, None)))
         assert len(lines) == 1 and "22,7%" in lines[0] and "41,2%" in lines[0]

@@ -20,12 +20,12 @@ from tests.support.helpers import check_page, csrf_token
 demo = sms_support.demo  # fixture shared by the SMS tests
 
 SLUG = "dang-ky-khai-sinh"
-URL = f"/procedures/{SLUG}"
+URL = f"/vb/procedures/{SLUG}"
 
 
 def _send(client, phone, slug=SLUG, token=None, ip="10.0.0.1"):
-    token = token if token is not None else csrf_token(client, f"/procedures/{slug}/sms")
-    return client.post(f"/procedures/{slug}/sms", data={"phone": phone, "csrf_token": token},
+    token = token if token is not None else csrf_token(client, f"/vb/procedures/{slug}/sms")
+    return client.post(f"/vb/procedures/{slug}/sms", data={"phone": phone, "csrf_token": token},
                        environ_base={"REMOTE_ADDR": ip})
 
 
@@ -60,7 +60,7 @@ def test_good_phone_queues_the_guide_and_redirects(client, db, demo, phone):
     assert r.status_code == 302 and r.headers["Location"].endswith(URL)
     [message] = guides_sent(db)
     assert (message.phone, message.status, message.direction) == ("+84912345678", "queued", "out")
-    assert "(HD KS)" in message.body and "/procedures/dang-ky-khai-sinh" in message.body
+    assert "(HD KS)" in message.body and "/vb/procedures/dang-ky-khai-sinh" in message.body
     assert count_segments(message.body).segments <= 3
     assert "Đã gửi hướng dẫn tới số" in client.get(URL).get_data(as_text=True)
 
@@ -134,7 +134,7 @@ def test_csrf_missing_is_400(client, db, demo):
 
 def test_unknown_guide_is_404(client, db, demo):
     token = csrf_token(client, f"{URL}/sms")
-    r = client.post("/procedures/khong-co/sms", data={"phone": "0912345678", "csrf_token": token})
+    r = client.post("/vb/procedures/khong-co/sms", data={"phone": "0912345678", "csrf_token": token})
     assert r.status_code == 404
 
 
@@ -142,13 +142,13 @@ def test_biggest_guide_page_with_an_error_stays_within_budget(client, db, demo):
     """The biggest demo guide, re-rendered with the form's error, still fits 8 KB gzipped."""
     sizes = {}
     for data in PROCEDURES:
-        html = client.get(f"/procedures/{data['slug']}").get_data()
+        html = client.get(f"/vb/procedures/{data['slug']}").get_data()
         sizes[data["slug"]] = len(gzip.compress(html, 9))
     biggest = max(sizes, key=sizes.get)
     r = _send(client, "12" * 15, slug=biggest)
     assert r.status_code == 400
     assert len(gzip.compress(r.get_data(), 9)) <= HTML_BUDGET
-    check_page(client.get(f"/procedures/{biggest}"))
+    check_page(client.get(f"/vb/procedures/{biggest}"))
 
 
 # -- when the text arrives: the worker's quiet hours ---------------------------------------------

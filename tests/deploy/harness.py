@@ -413,6 +413,7 @@ def running_stack(tmp: Path, database: sa.URL) -> Iterator[Stack]:
     env.update({
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "SETTINGS_ENCRYPTION_KEY": secrets.token_hex(32),
         "DATABASE_URL": libpq_url(database),
         "RATELIMIT_STORAGE_URI": redis_url(),
         "PROXY_HOPS": "1",

@@ -141,7 +141,7 @@ def test_status_lookups_are_limited_per_visitor_in_redis(stack: Stack):
         refused = busy.get(f"{stack.url}/status?code={code}", timeout=30)
         assert refused.status_code == 429
         assert_security_headers(refused, "429")
-    assert stack.get(f"/status?code={code}", source="127.0.0.7").status_code == 200
+    assert stack.get(f"/vb/status?code={code}", source="127.0.0.7").status_code == 200
     keys = stack.redis().keys("*")
     assert any(b"127.0.0.6" in k for k in keys), keys  # counted in Redis, per visitor
     assert not any(b"127.0.0.1" in k for k in keys), keys  # never per proxy
@@ -195,7 +195,7 @@ def test_database_down_answers_the_503_page(stack: Stack):
         assert health.status_code == 503
         assert health.json()["failed"] == ["database"]
         assert health.headers["Cache-Control"] == "no-store"
-        for path in ("/", "/procedures", "/status?code=VB-241115-0007", "/officer/login",
+        for path in ("/", "/vb/procedures", "/vb/status?code=VB-241115-0007", "/officer/login",
                      "/no-such-page"):
             assert_unavailable_page(stack.get(path, source="127.0.0.9"), path)
         api = stack.get("/api/v1/procedures")
@@ -214,7 +214,7 @@ def test_gunicorn_gone_answers_the_same_503_page_from_nginx(stack: Stack):
     try:
         for path in ("/", "/officer/login", "/healthz"):
             assert_unavailable_page(stack.get(path), f"nginx {path}")
-        assert_unavailable_page(requests.post(stack.url + "/feedback", data={"rating": "5"},
+        assert_unavailable_page(requests.post(stack.url + "/vb/feedback", data={"rating": "5"},
                                               verify=str(stack.cert), timeout=30), "nginx POST")
     finally:
         stack.open_socket()
@@ -251,8 +251,8 @@ def test_sigterm_under_load_loses_no_request(stack: Stack):
     reset, cut short or answered with the 503 page."""
     slugs = [row.slug for row in stack.sql("SELECT slug FROM procedure ORDER BY id")]
     code = stack.sql("SELECT code FROM dossier ORDER BY id DESC LIMIT 1")[0].code
-    paths = ["/", "/procedures", "/contacts", "/procedures?q=khai+sinh", "/feedback",
-             f"/status?code={code}", *[f"/procedures/{slug}" for slug in slugs]]
+    paths = ["/", "/vb/procedures", "/vb/contacts", "/vb/procedures?q=khai+sinh", "/vb/feedback",
+             f"/vb/status?code={code}", *[f"/vb/procedures/{slug}" for slug in slugs]]
     errors_before = len(stack.nginx_errors())
     stop, results = threading.Event(), []
     # 24 visitors, each from its own address, each starting at another page.

@@ -20,7 +20,8 @@ INSTANCE = Path("/nonexistent/instance")
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "SESSION_COOKIE_SECURE"):
+    for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "SESSION_COOKIE_SECURE",
+                 "SETTINGS_ENCRYPTION_KEY"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -56,10 +57,30 @@ def test_default_environment_is_development(clean_env):
 
 def test_production_with_a_secret(clean_env):
     clean_env.setenv("SECRET_KEY", "a-long-random-value-from-the-operator")
+    clean_env.setenv("SETTINGS_ENCRYPTION_KEY", "another-long-random-value")
     config = from_env(INSTANCE, "production")
     assert config["SECRET_KEY"] == "a-long-random-value-from-the-operator"
     assert config["SESSION_COOKIE_SECURE"] is True and config["REMEMBER_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True and config["TESTING"] is False
+
+
+@pytest.mark.parametrize("env", ["production", "staging"])
+def test_settings_encryption_key_is_required_outside_development_and_testing(clean_env, env):
+    """Issue 13: the communes' SMS settings are encrypted with a key of the operator's, never
+    with a default that anyone reading the repository knows."""
+    clean_env.setenv("SECRET_KEY", "a-long-random-value-from-the-operator")
+    with pytest.raises(ConfigError, match="SETTINGS_ENCRYPTION_KEY"):
+        from_env(INSTANCE, env)
+    clean_env.setenv("SETTINGS_ENCRYPTION_KEY", "another-long-random-value")
+    assert from_env(INSTANCE, env)["SETTINGS_ENCRYPTION_KEY"] == "another-long-random-value"
+
+
+@pytest.mark.parametrize("env", ["development", "testing"])
+def test_development_derives_a_settings_key_from_the_secret(clean_env, env):
+    config = from_env(INSTANCE, env)
+    assert config["SETTINGS_ENCRYPTION_KEY"] and config["SETTINGS_ENCRYPTION_KEY"] != DEV_SECRET
+    clean_env.setenv("SECRET_KEY", "other")
+    assert from_env(INSTANCE, env)["SETTINGS_ENCRYPTION_KEY"] != config["SETTINGS_ENCRYPTION_KEY"]
 
 
 @pytest.mark.parametrize(
@@ -341,6 +362,7 @@ def test_the_static_list_of_env_vars_matches_what_from_env_asks(monkeypatch):
         with contextlib.suppress(ConfigError):  # production without SECRET_KEY stops early
             from_env(INSTANCE, env)
     recording["SECRET_KEY"] = "a-long-random-value-from-the-operator"
+    recording["SETTINGS_ENCRYPTION_KEY"] = "another-long-random-value"
     from_env(INSTANCE, "production")
     static = env_vars_read_by_config_py()
     assert len(static) >= 25, sorted(static)

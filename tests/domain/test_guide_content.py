@@ -87,7 +87,7 @@ def _each(guides):
 
 def _page(client, proc, lang) -> str:
     refresh()  # the test's app context outlives requests: drop the locale the last one cached
-    response = client.get(f"/procedures/{proc.slug}?lang={lang}")
+    response = client.get(f"/vb/procedures/{proc.slug}?lang={lang}")
     check_page(response, lang)
     return response.get_data(as_text=True)
 
@@ -182,7 +182,7 @@ def test_civil_status_guides_say_who_never_pays(guides):
 
 def test_online_procedures_link_to_the_vneid_guide(client, guides):
     vneid = next(p for p in guides if p.slug == VNEID_SLUG)
-    href = f'href="/procedures/{vneid.slug}"'
+    href = f'href="/vb/procedures/{vneid.slug}"'
     checked = 0
     for proc, lang, _content in _each(guides):
         html = _page(client, proc, lang)
@@ -190,7 +190,7 @@ def test_online_procedures_link_to_the_vneid_guide(client, guides):
         if proc.online_mode != "offline" and not proc.is_howto:
             checked += 1
             assert href in html, (proc.slug, lang)
-            assert api["online_guide_url"].endswith(f"/procedures/{vneid.slug}"), proc.slug
+            assert api["online_guide_url"].endswith(f"/vb/procedures/{vneid.slug}"), proc.slug
         else:
             assert href not in html.split("<main", 1)[1].split("</main>")[0], (proc.slug, lang)
             assert api["online_guide_url"] is None
@@ -202,7 +202,7 @@ def test_no_vneid_link_when_the_office_has_no_vneid_guide(client, guides):
     vneid.active = False
     _db.session.commit()
     html = _page(client, next(p for p in guides if p.slug == "dang-ky-khai-sinh"), "vi")
-    assert f"/procedures/{VNEID_SLUG}" not in html
+    assert f"/vb/procedures/{VNEID_SLUG}" not in html
 
 
 def test_legal_basis_present_and_current(client, guides):

@@ -41,7 +41,7 @@ def old_dossier(db, dossier, make_dossier):
 
 
 def lookup(client, code: str, ip: str = "10.5.0.1"):
-    return client.get("/status", query_string={"code": code}, environ_base={"REMOTE_ADDR": ip})
+    return client.get("/vb/status", query_string={"code": code}, environ_base={"REMOTE_ADDR": ip})
 
 
 def found(response, dossier) -> bool:
@@ -78,7 +78,7 @@ def test_the_api_needs_the_letters_too(client, dossier):
 
 
 def test_with_the_phone_digits_the_plain_code_will_do(client, dossier):
-    r = client.get("/status", query_string={"code": dossier.code, "digits": "5678"})
+    r = client.get("/vb/status", query_string={"code": dossier.code, "digits": "5678"})
     assert "Trần Thị Lan" in r.get_data(as_text=True)
     assert client.get(f"/api/v1/dossiers/{dossier.code}?phone_last4=5678").status_code == 200
 
@@ -110,7 +110,7 @@ def test_the_slip_and_its_qr_code_carry_the_letters(client, db, dossier, make_of
     assert f'<p class="slip-code">{dossier.public_code}</p>' in page
     assert f"TT {dossier.public_code}" in page
     qr_url = re.search(r"<title>([^<]+)</title>", page.split("<svg", 1)[1]).group(1)
-    assert qr_url.endswith(f"/status?code={dossier.public_code}")
+    assert qr_url.endswith(f"/vb/status?code={dossier.public_code}")
     # What the QR code opens shows the dossier, with no digits asked.
     path = qr_url.split("localhost", 1)[-1]
     assert found(client.get(path), dossier)
@@ -128,7 +128,7 @@ def test_code_only_lookups_are_limited_per_address_across_page_and_api(client, d
                       environ_base={"REMOTE_ADDR": "10.5.1.1"}).status_code == 429
     assert lookup(client, dossier.public_code, ip="10.5.1.2").status_code == 200  # others fine
     # Lookups with the phone digits are the per-dossier counter's business, not this one's.
-    r = client.get("/status", query_string={"code": dossier.code, "digits": "5678"},
+    r = client.get("/vb/status", query_string={"code": dossier.code, "digits": "5678"},
                    environ_base={"REMOTE_ADDR": "10.5.1.1"})
     assert r.status_code == 200
 

@@ -95,8 +95,8 @@ def _post_form(client, path: str, fields: dict[str, bytes], token: str, target: 
 @pytest.mark.parametrize(
     ("target", "path", "names"),
     [
-        ("feedback", "/feedback", ["rating", "comment", "code"]),
-        ("send-guide", "/procedures/dang-ky-khai-sinh/sms", ["phone"]),
+        ("feedback", "/vb/feedback", ["rating", "comment", "code"]),
+        ("send-guide", "/vb/procedures/dang-ky-khai-sinh/sms", ["phone"]),
         ("officer login", "/officer/login", ["username", "password"]),
     ],
 )
@@ -118,7 +118,7 @@ def test_status_lookup_never_500s(client, site) -> None:
     @given(args=fields_for(["code", "digits", "lang"]))
     def run(args):
         query = form_body(args).decode()
-        _check(client.get(f"/status?{query}", environ_base={"REMOTE_ADDR": _ip()}), "status")
+        _check(client.get(f"/vb/status?{query}", environ_base={"REMOTE_ADDR": _ip()}), "status")
 
     run()
     limiter.reset()

@@ -24,7 +24,7 @@ def dossier(make_dossier, make_procedure, make_office):
 
 
 def web(client, code: str, digits: str, ip: str):
-    return client.get("/status", query_string={"code": code, "digits": digits},
+    return client.get("/vb/status", query_string={"code": code, "digits": digits},
                       environ_base={"REMOTE_ADDR": ip})
 
 

@@ -23,16 +23,16 @@ def office(make_office):
 
 
 def test_a_blank_rating_is_no_rating(client, office, db) -> None:
-    token = csrf_token(client, "/feedback")
-    response = client.post("/feedback", data={"rating": " ", "comment": "Tốt", "csrf_token": token})
+    token = csrf_token(client, "/vb/feedback")
+    response = client.post("/vb/feedback", data={"rating": " ", "comment": "Tốt", "csrf_token": token})
     assert response.status_code == 302
     item = db.session.scalars(sa.select(Feedback)).one()
     assert item.rating is None and item.comment == "Tốt"
 
 
 def test_a_blank_rating_without_comment_asks_for_one(client, office, db) -> None:
-    token = csrf_token(client, "/feedback")
-    response = client.post("/feedback", data={"rating": " ", "csrf_token": token})
+    token = csrf_token(client, "/vb/feedback")
+    response = client.post("/vb/feedback", data={"rating": " ", "csrf_token": token})
     assert response.status_code == 400
     assert "Hãy chấm điểm hoặc viết ý kiến." in response.get_data(as_text=True)
 
@@ -40,8 +40,8 @@ def test_a_blank_rating_without_comment_asks_for_one(client, office, db) -> None
 @pytest.mark.parametrize(
     ("path", "field", "lang", "text"),
     [
-        ("/feedback", "comment", "vi", "ký tự NUL"),
-        ("/feedback", "comment", "en", "NUL character"),
+        ("/vb/feedback", "comment", "vi", "ký tự NUL"),
+        ("/vb/feedback", "comment", "en", "NUL character"),
         ("/officer/login", "username", "vi", "ký tự NUL"),
         ("/officer/login", "password", "en", "NUL character"),
     ],
@@ -57,8 +57,8 @@ def test_nul_in_a_form_field_is_a_translated_400(client, office, db, path, field
     assert db.session.scalar(sa.select(sa.func.count(Feedback.id))) == 0
 
 
-@pytest.mark.parametrize("url", ["/status?code=%00", "/api/v1/dossiers/VB-261009-0001?phone=%00",
-                                 "/status?code=VB&digits=1%002"])
+@pytest.mark.parametrize("url", ["/vb/status?code=%00", "/api/v1/dossiers/VB-261009-0001?phone=%00",
+                                 "/vb/status?code=VB&digits=1%002"])
 def test_nul_in_the_query_is_a_400(client, office, url) -> None:
     response = client.get(url)
     assert response.status_code == 400
@@ -66,7 +66,7 @@ def test_nul_in_the_query_is_a_400(client, office, url) -> None:
         assert response.get_json()["error"] == "nul"
 
 
-@pytest.mark.parametrize("url", ["/procedures/a%00b", "/officer/dossiers/VB-1%00",
+@pytest.mark.parametrize("url", ["/vb/procedures/a%00b", "/officer/dossiers/VB-1%00",
                                  "/api/v1/dossiers/VB%00"])
 def test_nul_in_the_path_is_a_404(client, office, make_officer, login, url) -> None:
     from tests.support.desk import sign_in

@@ -68,28 +68,28 @@ def test_api_links_use_public_base_url_not_the_host(client, make_procedure, publ
     links = re.findall(r'"(https?://[^"]+)"', listing.get_data(as_text=True))
     assert links and all(link.startswith(BASE + "/") for link in links), links
     item = listing.get_json()["procedures"][0]
-    assert item["guide_url"] == f"{BASE}/procedures/dang-ky-khai-sinh"
+    assert item["guide_url"] == f"{BASE}/vb/procedures/dang-ky-khai-sinh"
     detail = client.get(links[-1].replace(BASE, ""), headers=EVIL)
     assert "evil.example" not in detail.get_data(as_text=True)
 
 
 def test_script_name_does_not_move_public_links(app, public_base) -> None:
     with app.test_request_context("/x", base_url="http://evil.example/evil"):
-        assert public_url("citizen.guide", slug="a") == f"{BASE}/procedures/a"
-        assert public_url("citizen.status", code="VB-1") == f"{BASE}/status?code=VB-1"
+        assert public_url("citizen.guide", slug="a") == f"{BASE}/vb/procedures/a"
+        assert public_url("citizen.status", code="VB-1") == f"{BASE}/vb/status?code=VB-1"
 
 
 def test_without_public_base_url_the_request_decides(app, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "")
     with app.test_request_context("/x", base_url="http://localhost:5000"):
-        assert public_url("citizen.guide", slug="a") == "http://localhost:5000/procedures/a"
+        assert public_url("citizen.guide", slug="a") == "http://localhost:5000/vb/procedures/a"
     with app.app_context():  # the SMS worker, the CLI: a path is all there is
-        assert public_url("citizen.guide", slug="a") == "/procedures/a"
+        assert public_url("citizen.guide", slug="a") == "/vb/procedures/a"
 
 
 def test_outside_a_request_public_base_url_is_used(app, public_base) -> None:
     with app.app_context():
-        assert public_url("citizen.guide", slug="a") == f"{BASE}/procedures/a"
+        assert public_url("citizen.guide", slug="a") == f"{BASE}/vb/procedures/a"
 
 
 def test_slip_qr_and_guide_text_use_public_base_url(client, make_officer, login, make_dossier,
@@ -103,4 +103,4 @@ def test_slip_qr_and_guide_text_use_public_base_url(client, make_officer, login,
     assert "evil.example" not in slip.get_data(as_text=True)
     procedure = make_procedure(slug="chung-thuc")
     with client.application.test_request_context("/", headers=EVIL):
-        assert guide_link(procedure, "en") == f"{BASE}/procedures/chung-thuc?lang=en"
+        assert guide_link(procedure, "en") == f"{BASE}/vb/procedures/chung-thuc?lang=en"

@@ -48,7 +48,7 @@ def poison(client, path: str = "/", **environ) -> None:
     assert r.status_code == 200
 
 
-PAGES = ["/", "/procedures", "/procedures/dang-ky-khai-sinh", "/contacts", "/feedback/thanks"]
+PAGES = ["/", "/vb/procedures", "/vb/procedures/dang-ky-khai-sinh", "/vb/contacts", "/vb/feedback/thanks"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -82,7 +82,7 @@ def test_with_public_base_url_links_follow_it_and_foreign_hosts_are_not_stored(a
     assert not any("evil" in link for link in links(page))
     assert len(page_cache) == 1  # SCRIPT_NAME was set from the setting: the page is clean
     client.get("/", headers={"Host": "evil.example"})
-    client.get("/contacts", headers={"Host": "evil.example:443"})
+    client.get("/vb/contacts", headers={"Host": "evil.example:443"})
     assert len(page_cache) == 1  # a Host that is not the public one: rendered, not stored
 
 

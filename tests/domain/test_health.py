@@ -68,12 +68,12 @@ def dead_db(request, other_app, tmp_path):
 
 CITIZEN_AND_OFFICER = [
     "/",
-    "/procedures",
-    "/procedures/dang-ky-khai-sinh",
-    "/status?code=VB-241115-0007",
-    "/status?code=VB-241115-0007&digits=5678",
-    "/contacts",
-    "/feedback",
+    "/vb/procedures",
+    "/vb/procedures/dang-ky-khai-sinh",
+    "/vb/status?code=VB-241115-0007",
+    "/vb/status?code=VB-241115-0007&digits=5678",
+    "/vb/contacts",
+    "/vb/feedback",
     "/vb/",
     "/officer/login",
     "/no-such-page",  # the 404 page needs the office for its footer, i.e. the database
@@ -85,7 +85,7 @@ def test_every_page_answers_the_static_503_page_with_our_headers(dead_db):
     for path in CITIZEN_AND_OFFICER:
         assert_unavailable_page(dead_db, client.get(path), path)
     # A form posted without its token: the CSRF error page needs the database as well.
-    assert_unavailable_page(dead_db, client.post("/feedback", data={"rating": "5"}),
+    assert_unavailable_page(dead_db, client.post("/vb/feedback", data={"rating": "5"}),
                             "POST /feedback")
     assert_unavailable_page(dead_db, client.get("/", headers={"HX-Request": "true"}), "htmx")
 

@@ -13,7 +13,7 @@ from flask import g
 from flask.testing import FlaskClient
 
 from app.dossiers import change_status
-from app.models import SiteVersion
+from app.models import OfficeVersion, SiteVersion
 from app.page_cache import page_cache
 
 
@@ -72,14 +72,18 @@ def counts() -> tuple[int, int]:
 
 
 def version(db) -> tuple:
-    return tuple(db.session.execute(
-        sa.select(SiteVersion.epoch, SiteVersion.content, SiteVersion.dossiers)).one())
+    """``(epoch, content, dossiers)``: the province row plus every commune's row."""
+    epoch, content, dossiers = db.session.execute(
+        sa.select(SiteVersion.epoch, SiteVersion.content, SiteVersion.dossiers)).one()
+    for c, d in db.session.execute(sa.select(OfficeVersion.content, OfficeVersion.dossiers)):
+        content, dossiers = content + c, dossiers + d
+    return epoch, content, dossiers
 
 
 def test_second_visit_is_served_from_memory_with_the_same_bytes(client, guide):
-    first = client.get("/procedures/dang-ky-khai-sinh")
+    first = client.get("/vb/procedures/dang-ky-khai-sinh")
     hits, misses = counts()
-    again = client.get("/procedures/dang-ky-khai-sinh")
+    again = client.get("/vb/procedures/dang-ky-khai-sinh")
     assert counts() == (hits + 1, misses)
     assert again.status_code == 200 and again.get_data() == first.get_data()
     assert again.headers["ETag"] == first.headers["ETag"]
@@ -91,56 +95,56 @@ def test_second_visit_is_served_from_memory_with_the_same_bytes(client, guide):
     ("identity", lambda b: b), ("br;q=0, gzip", gzip.decompress),
 ])
 def test_each_encoding_decodes_to_the_same_page(client, guide, accept, decode):
-    plain = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": ""})
+    plain = client.get("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": ""})
     for _ in range(2):  # the miss and the hit
-        response = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": accept})
+        response = client.get("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": accept})
         assert decode(response.get_data()) == plain.get_data()
         assert "Accept-Encoding" in response.headers["Vary"]
         assert int(response.headers["Content-Length"]) == len(response.get_data())
 
 
 def test_a_cached_page_still_answers_304_to_a_repeat_visit(client, guide):
-    first = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
+    first = client.get("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
     assert first.headers["ETag"].endswith(':br"')
-    again = client.get("/procedures/dang-ky-khai-sinh",
+    again = client.get("/vb/procedures/dang-ky-khai-sinh",
                        headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
 
 
 def test_languages_are_cached_apart(client, guide):
-    vi = client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
-    en = client.get("/procedures/dang-ky-khai-sinh?lang=en").get_data(as_text=True)
+    vi = client.get("/vb/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    en = client.get("/vb/procedures/dang-ky-khai-sinh?lang=en").get_data(as_text=True)
     # ?lang=en is remembered in the session: the bare URL now answers in English, not the
     # Vietnamese copy stored under the same URL a moment ago.
-    remembered = client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    remembered = client.get("/vb/procedures/dang-ky-khai-sinh").get_data(as_text=True)
     assert 'lang="vi"' in vi and 'lang="en"' in en and 'lang="en"' in remembered
     assert "Birth registration" in remembered
 
 
 def test_an_edited_guide_shows_at_once_in_this_worker(db, client, guide, every):
     every(3600)  # even if the version row were re-read only hourly: our own commit tells us
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     hits, _ = counts()
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     assert counts()[0] == hits + 1  # cached
     guide.content("vi").summary = "Tóm tắt mới sau khi sửa"
     db.session.commit()
-    assert "Tóm tắt mới sau khi sửa" in client.get("/procedures/dang-ky-khai-sinh").get_data(
+    assert "Tóm tắt mới sau khi sửa" in client.get("/vb/procedures/dang-ky-khai-sinh").get_data(
         as_text=True)
 
 
 def test_another_workers_change_shows_after_the_check_interval(db, client, guide, every,
                                                                 monkeypatch):
     clock = frozen_monotonic(monkeypatch, every, 1000.0)
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     # Another worker edits the guide: its commit bumps the version row, but this worker only
     # learns that when it next reads the row.
     edit_in_another_worker(db, "Sửa ở worker khác")
     clock["now"] += 0.5
-    assert "Sửa ở worker khác" not in client.get("/procedures/dang-ky-khai-sinh").get_data(
+    assert "Sửa ở worker khác" not in client.get("/vb/procedures/dang-ky-khai-sinh").get_data(
         as_text=True)  # within the second: the copy in memory
     clock["now"] += 0.6
-    assert "Sửa ở worker khác" in client.get("/procedures/dang-ky-khai-sinh").get_data(
+    assert "Sửa ở worker khác" in client.get("/vb/procedures/dang-ky-khai-sinh").get_data(
         as_text=True)
 
 
@@ -166,7 +170,7 @@ def test_a_dossier_status_change_shows_on_the_status_page_at_once(db, client, ma
                                                                   every):
     every(3600)
     dossier = make_dossier(phone="+84912345678")
-    url = f"/status?code={dossier.code}&digits=5678"
+    url = f"/vb/status?code={dossier.code}&digits=5678"
     before = client.get(url)
     assert before.headers["Cache-Control"] == "no-store" and "ETag" not in before.headers
     hits, _ = counts()
@@ -180,8 +184,8 @@ def test_a_dossier_status_change_shows_on_the_status_page_at_once(db, client, ma
 
 def test_wrong_digits_never_reach_the_full_page_stored_for_the_right_ones(client, make_dossier):
     dossier = make_dossier(phone="+84912345678")
-    right = client.get(f"/status?code={dossier.code}&digits=5678").get_data(as_text=True)
-    wrong = client.get(f"/status?code={dossier.code}&digits=1111").get_data(as_text=True)
+    right = client.get(f"/vb/status?code={dossier.code}&digits=5678").get_data(as_text=True)
+    wrong = client.get(f"/vb/status?code={dossier.code}&digits=1111").get_data(as_text=True)
     assert "Trần Thị Lan" in right and "Trần Thị Lan" not in wrong
 
 
@@ -218,22 +222,22 @@ def test_a_roster_change_shows_at_once(db, client, make_officer, make_procedure,
 
 
 def test_flashed_messages_are_shown_once_and_never_stored(app, client, guide):
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     with client.session_transaction() as sess:
         sess["_flashes"] = [("message", "Đã gửi hướng dẫn")]
     hits, misses = counts()
-    with_flash = client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    with_flash = client.get("/vb/procedures/dang-ky-khai-sinh").get_data(as_text=True)
     assert counts() == (hits, misses)  # bypassed: neither read nor written
     assert "Đã gửi hướng dẫn" in with_flash
-    assert "Đã gửi hướng dẫn" not in client.get("/procedures/dang-ky-khai-sinh").get_data(
+    assert "Đã gửi hướng dẫn" not in client.get("/vb/procedures/dang-ky-khai-sinh").get_data(
         as_text=True)
 
 
 def test_errors_are_not_stored(client, guide):
     for _ in range(2):
-        response = client.get("/status?code=xx")
+        response = client.get("/vb/status?code=xx")
         assert response.status_code == 400
-    assert client.get("/procedures/khong-co").status_code == 404
+    assert client.get("/vb/procedures/khong-co").status_code == 404
     assert not any(key.view == "status" for key in page_cache._entries)
 
 
@@ -241,7 +245,7 @@ def test_the_cache_is_bounded(app, client, guide):
     app.config["PAGE_CACHE_SIZE"] = 3
     try:
         for n in range(6):
-            client.get(f"/procedures?q=khai{n}")
+            client.get(f"/vb/procedures?q=khai{n}")
         assert len(page_cache) == 3
     finally:
         app.config["PAGE_CACHE_SIZE"] = 256
@@ -251,8 +255,8 @@ def test_size_zero_turns_it_off(app, client, guide):
     app.config["PAGE_CACHE_SIZE"] = 0
     try:
         hits, misses = counts()
-        client.get("/procedures/dang-ky-khai-sinh")
-        client.get("/procedures/dang-ky-khai-sinh")
+        client.get("/vb/procedures/dang-ky-khai-sinh")
+        client.get("/vb/procedures/dang-ky-khai-sinh")
         assert counts() == (hits, misses)
     finally:
         app.config["PAGE_CACHE_SIZE"] = 256
@@ -262,18 +266,18 @@ def test_an_emptied_version_table_serves_fresh_pages_until_the_next_change(db, c
     with db.engine.begin() as conn:
         conn.execute(sa.delete(SiteVersion))
     hits, misses = counts()
-    client.get("/procedures/dang-ky-khai-sinh")
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     assert counts() == (hits, misses)
     guide.content("vi").fee = "20.000 đồng"
     db.session.commit()  # the change recreates the row, with a new epoch
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     assert counts() == (hits, misses + 1)
 
 
 def test_rate_limits_still_count_answers_that_come_from_memory(client, make_dossier):
     dossier = make_dossier(phone="+84912345678")
-    url = f"/status?code={dossier.code}&digits=5678"
+    url = f"/vb/status?code={dossier.code}&digits=5678"
     hits, _ = counts()
     answers = [client.get(url, environ_base={"REMOTE_ADDR": f"10.3.0.{n}"}).status_code
                for n in range(11)]  # ten addresses: one alone is stopped at 5
@@ -290,9 +294,9 @@ def fast_hits() -> int:
 
 def test_a_cookieless_repeat_is_answered_before_flask_with_the_same_bytes(client, guide, every):
     every(60)
-    first = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
+    first = client.get("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
     before = fast_hits()
-    again = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
+    again = client.get("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "br"})
     assert fast_hits() == before + 1
     assert again.get_data() == first.get_data()
     assert sorted(again.headers.items()) == sorted(first.headers.items())
@@ -301,12 +305,12 @@ def test_a_cookieless_repeat_is_answered_before_flask_with_the_same_bytes(client
 
 def test_head_and_304_on_the_fast_path(client, guide, every):
     every(60)
-    first = client.get("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "gzip"})
+    first = client.get("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "gzip"})
     before = fast_hits()
-    head = client.head("/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "gzip"})
+    head = client.head("/vb/procedures/dang-ky-khai-sinh", headers={"Accept-Encoding": "gzip"})
     assert head.get_data() == b"" and head.headers["Content-Length"] == first.headers[
         "Content-Length"]
-    again = client.get("/procedures/dang-ky-khai-sinh", headers={
+    again = client.get("/vb/procedures/dang-ky-khai-sinh", headers={
         "Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
     assert fast_hits() == before + 2
@@ -314,13 +318,13 @@ def test_head_and_304_on_the_fast_path(client, guide, every):
 
 def test_visitors_with_a_cookie_a_language_or_htmx_go_through_flask(client, guide, every):
     every(60)
-    client.get("/procedures/dang-ky-khai-sinh")
-    client.get("/procedures?q=khai")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures?q=khai")
     before = fast_hits()
-    client.get("/procedures?q=khai", headers={"HX-Request": "true"})
-    en = client.get("/procedures/dang-ky-khai-sinh?lang=en")  # sets the session cookie
+    client.get("/vb/procedures?q=khai", headers={"HX-Request": "true"})
+    en = client.get("/vb/procedures/dang-ky-khai-sinh?lang=en")  # sets the session cookie
     assert "Set-Cookie" in en.headers
-    remembered = client.get("/procedures/dang-ky-khai-sinh")  # now with the cookie
+    remembered = client.get("/vb/procedures/dang-ky-khai-sinh")  # now with the cookie
     assert fast_hits() == before
     assert 'lang="en"' in remembered.get_data(as_text=True)
 
@@ -330,21 +334,21 @@ def test_the_status_page_never_skips_its_rate_limits(client, make_dossier, every
     dossier = make_dossier(phone="+84912345678")
     before = fast_hits()
     for _ in range(3):
-        client.get(f"/status?code={dossier.code}")
+        client.get(f"/vb/status?code={dossier.code}")
     assert fast_hits() == before
 
 
 def test_the_fast_path_hands_over_when_the_version_is_due(db, client, guide, every,
                                                           monkeypatch):
     clock = frozen_monotonic(monkeypatch, every, 5000.0)
-    client.get("/procedures/dang-ky-khai-sinh")
+    client.get("/vb/procedures/dang-ky-khai-sinh")
     edit_in_another_worker(db, "Bản mới")
     before = fast_hits()
     clock["now"] += 0.5
-    assert "Bản mới" not in client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    assert "Bản mới" not in client.get("/vb/procedures/dang-ky-khai-sinh").get_data(as_text=True)
     assert fast_hits() == before + 1
     clock["now"] += 0.6  # the check is due: Flask re-reads the row and renders the new page
-    assert "Bản mới" in client.get("/procedures/dang-ky-khai-sinh").get_data(as_text=True)
+    assert "Bản mới" in client.get("/vb/procedures/dang-ky-khai-sinh").get_data(as_text=True)
     assert fast_hits() == before + 1
 
 

@@ -11,11 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import portal
-from app.models import PortalOutage, SiteVersion
+from app.models import OfficeVersion, PortalOutage, SiteVersion
 
 
 def content_version(db) -> int:
-    return db.session.scalar(sa.select(SiteVersion.content))
+    """The province row plus every commune's own (issue 13: an outage moves its commune's)."""
+    return (db.session.scalar(sa.select(SiteVersion.content))
+            + (db.session.scalar(sa.select(sa.func.sum(OfficeVersion.content))) or 0))
 
 
 def test_down_then_up_is_one_outage_and_moves_the_page_version(db, make_office, clock):

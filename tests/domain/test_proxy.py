@@ -148,9 +148,9 @@ def test_status_lookups_are_limited_per_visitor(behind_nginx, make_office):
     proxy: one busy visitor is refused, the next one is not."""
     make_office()
     for _ in range(60):
-        assert behind_nginx.get("/status", **_via_nginx(VISITOR_A)).status_code == 200
-    assert behind_nginx.get("/status", **_via_nginx(VISITOR_A)).status_code == 429
-    assert behind_nginx.get("/status", **_via_nginx(VISITOR_B)).status_code == 200
+        assert behind_nginx.get("/vb/status", **_via_nginx(VISITOR_A)).status_code == 200
+    assert behind_nginx.get("/vb/status", **_via_nginx(VISITOR_A)).status_code == 429
+    assert behind_nginx.get("/vb/status", **_via_nginx(VISITOR_B)).status_code == 200
 
 
 def test_the_audit_log_keeps_the_visitors_address(behind_nginx, db):

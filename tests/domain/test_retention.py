@@ -56,7 +56,7 @@ def _count(db, model, *where) -> int:
 def test_nothing_is_erased_before_its_time(db, clock, history) -> None:
     clock.local(START + timedelta(days=89))
     assert str(purge()) == ("sms: 0, closed dossier phones: 0, subscriptions: 0, "
-                            "feedback comments: 0, signin log: 0")
+                            "feedback comments: 0, signin log: 0, help requests: 0")
     assert _count(db, LoginAttempt) == 1
 
 
@@ -95,10 +95,10 @@ def test_purge_is_idempotent_and_reports_counts(runner, db, clock, history) -> N
     first = runner.invoke(args=["data", "purge"])
     assert first.exit_code == 0, first.output
     assert first.output.strip() == ("purged: sms: 2, closed dossier phones: 1, subscriptions: 1, "
-                                    "feedback comments: 1, signin log: 1")
+                                    "feedback comments: 1, signin log: 1, help requests: 0")
     second = runner.invoke(args=["data", "purge"])
     assert second.output.strip() == ("purged: sms: 0, closed dossier phones: 0, "
-                                     "subscriptions: 0, feedback comments: 0, signin log: 0")
+                                     "subscriptions: 0, feedback comments: 0, signin log: 0, help requests: 0")
     assert [_count(db, model) for model in (Message, Dossier, Feedback)] == rows  # emptied, kept
 
 
@@ -111,7 +111,7 @@ def test_periods_come_from_settings(app, db, clock, history, monkeypatch) -> Non
 def test_a_purged_closed_dossier_no_longer_answers_to_the_old_digits(client, db, clock, history
                                                                      ) -> None:
     code = history["returned"].code
-    url = f"/status?code={code}&digits=0004"
+    url = f"/vb/status?code={code}&digits=0004"
     assert "Trần Thị Lan" in client.get(url).get_data(as_text=True)
     clock.local(START + timedelta(days=366))
     purge()
@@ -128,5 +128,40 @@ def test_the_inventory_names_every_retention_setting() -> None:
     security = Path(ROOT / "docs/SECURITY.md").read_text()
     for name in ("RETAIN_SMS_DAYS", "RETAIN_CLOSED_DOSSIER_PHONE_DAYS",
                  "RETAIN_FEEDBACK_COMMENT_DAYS", "RETAIN_SIGNIN_LOG_DAYS",
+                 "RETAIN_HELP_REQUEST_DAYS",
                  "91/2025/QH15", "356/2025"):
         assert name in security, name
+
+
+def test_help_requests_lose_the_phone_after_their_period_and_keep_the_counts(
+        app, db, clock, make_office) -> None:
+    """Issue 16: the citizen's phone on a help request, and the texts that carried it, are
+    emptied after RETAIN_HELP_REQUEST_DAYS (30); the request and its attempts stay counted."""
+    from app.models import Hamlet, HelpAttempt, HelpRequest
+
+    assert app.config["RETAIN_HELP_REQUEST_DAYS"] == 30
+    clock.local(START)
+    office = make_office()
+    hamlet = Hamlet(office_id=office.id, name="Ấp Bốn", keyword="AP4")
+    db.session.add(hamlet)
+    db.session.flush()
+    req = HelpRequest(office_id=office.id, hamlet_id=hamlet.id, phone="+84912345678",
+                      state="done", dossier_code="VB-261203-0001")
+    db.session.add(req)
+    db.session.flush()
+    db.session.add(HelpAttempt(request_id=req.id, outcome="done"))
+    db.session.add(Message(office_id=office.id, direction="out", phone="+84909000206",
+                           body="Nho giup so 1: goi 0912 345 678", kind="help", status="sent"))
+    db.session.commit()
+    clock.local(START + timedelta(days=29))
+    assert purge().help_requests == 0
+    clock.local(START + timedelta(days=31))
+    assert purge().help_requests == 1
+    db.session.expire_all()
+    req = db.session.get(HelpRequest, req.id)
+    assert (req.phone, req.erased, req.state, req.dossier_code) == ("", True, "done",
+                                                                    "VB-261203-0001")
+    assert len(req.attempts) == 1
+    message = db.session.scalars(sa.select(Message).where(Message.kind == "help")).one()
+    assert (message.body, message.phone) == ("", "")
+    assert purge().help_requests == 0  # idempotent

@@ -36,6 +36,8 @@ def _dummy_args(rule) -> dict[str, object]:
             values[name] = "VB-241115-0007"
         elif name == "lang":
             values[name] = "vi"
+        elif name == "office":  # a commune's address (/vb/...): it must exist
+            values[name] = "vb"
         elif name == "phone":
             values[name] = "+84912345678"
         elif name == "filename":
@@ -110,14 +112,14 @@ def site(db, make_office, make_procedure, make_dossier):
 def test_headers_on_every_kind_of_response(client, site):
     responses = {
         "html": client.get("/"),
-        "html-fragment": client.get("/procedures?q=a", headers={"HX-Request": "true"}),
+        "html-fragment": client.get("/vb/procedures?q=a", headers={"HX-Request": "true"}),
         "static css": client.get("/static/css/site.css"),
         "static js": client.get("/static/js/htmx.min.js"),
-        "vcard-or-404": client.get("/contacts/999999.vcf"),
+        "vcard-or-404": client.get("/vb/contacts/999999.vcf"),
         "404": client.get("/no-such-page"),
-        "404 guide": client.get("/procedures/no-such-guide"),
-        "400 form": client.get("/status?code=%%%"),
-        "400 csrf": client.post("/feedback", data={"comment": "x"}),
+        "404 guide": client.get("/vb/procedures/no-such-guide"),
+        "400 form": client.get("/vb/status?code=%%%"),
+        "400 csrf": client.post("/vb/feedback", data={"comment": "x"}),
         "405": client.put("/"),
         "302 officer": client.get("/officer/"),
         "304": client.get("/", headers={"If-None-Match": client.get("/").headers["ETag"]}),
@@ -169,8 +171,8 @@ def test_the_only_inline_script_is_the_hashed_lazy_loader(client, site):
     style is the stylesheet in one <style> element (``app.web.SITE_CSS``), allowed by its
     hash; never a ``style=`` attribute (a hash cannot allow one without 'unsafe-hashes')."""
     inline, styles = set(), []
-    for path in ("/", "/procedures", f"/procedures/{site['slug']}", "/status", "/contacts",
-                 "/feedback", "/officer/login", "/no-such-page"):
+    for path in ("/", "/vb/procedures", f"/vb/procedures/{site['slug']}", "/vb/status", "/vb/contacts",
+                 "/vb/feedback", "/officer/login", "/no-such-page"):
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), f"inline event handler on {path}"
         assert not re.search(r"<[^>]+\sstyle\s*=", html), f"inline style attribute on {path}"
@@ -184,13 +186,13 @@ def test_the_only_inline_script_is_the_hashed_lazy_loader(client, site):
     assert styles and all(attrs == "" and body == SITE_CSS for _p, attrs, body in styles), [
         (p, a, b[:40]) for p, a, b in styles if a or b != SITE_CSS]
     assert "/officer/login" not in {p for p, _a, _b in styles}  # officers get the cached file
-    csp = _csp(client.get("/procedures"))
+    csp = _csp(client.get("/vb/procedures"))
     assert _sha256(LAZY_HTMX) in csp["script-src"]
     assert csp["style-src"] == ["'self'", _sha256(SITE_CSS)]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, site):
-    client.get("/feedback")  # a form: the CSRF token lives in the session
+    client.get("/vb/feedback")  # a form: the CSRF token lives in the session
     cookie = client.get_cookie("session")
     assert cookie is not None
     assert cookie.http_only and cookie.same_site == "Lax"
@@ -266,7 +268,7 @@ def test_twilio_webhook_needs_the_right_signature(app, client, site, monkeypatch
 
 
 def _lookup(client, code: str, digits: str | None = None, ip: str = "10.0.0.1"):
-    query = f"/status?code={code}" + (f"&digits={digits}" if digits is not None else "")
+    query = f"/vb/status?code={code}" + (f"&digits={digits}" if digits is not None else "")
     return client.get(query, environ_base={"REMOTE_ADDR": ip})
 
 
@@ -333,8 +335,8 @@ def test_status_lookup_is_rate_limited_per_ip(limited_client, site):
     _assert_security_headers(blocked, "429")
     assert _lookup(client, site["public_code"], ip="10.1.1.2").status_code == 200  # others fine
     for _ in range(60):
-        assert client.get("/status", environ_base={"REMOTE_ADDR": "10.1.1.3"}).status_code == 200
-    assert client.get("/status", environ_base={"REMOTE_ADDR": "10.1.1.3"}).status_code == 429
+        assert client.get("/vb/status", environ_base={"REMOTE_ADDR": "10.1.1.3"}).status_code == 200
+    assert client.get("/vb/status", environ_base={"REMOTE_ADDR": "10.1.1.3"}).status_code == 429
     if redis is not None:
         assert redis.keys("*"), "the limits were not stored in Redis"
 

@@ -207,6 +207,7 @@ def test_session_cookie_flags(client, make_officer, login):
 def test_secure_cookie_in_production(app, db, make_office, monkeypatch):
     make_office()
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-for-this-test-only-0123456789")
+    monkeypatch.setenv("SETTINGS_ENCRYPTION_KEY", "another-long-random-value-for-this-test-only")
     prod = create_app(
         {"APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     )

@@ -115,10 +115,10 @@ def test_save_versions_audits_and_shows_to_citizens(client, db, ks, make_officer
     assert entry.before["summary"] == "Tóm tắt" and entry.after["sms_keyword"] == "KS1"
     assert "fee" not in entry.after  # only what changed
 
-    guide = client.get("/procedures/khai-sinh").get_data(as_text=True)
+    guide = client.get("/vb/procedures/khai-sinh").get_data(as_text=True)
     assert "Đăng ký cho trẻ mới sinh trong 60 ngày." in guide and "HD KS1" in guide
     # The accent-folded search finds the new words.
-    assert "khai-sinh" in client.get("/procedures?q=so ho khau").get_data(as_text=True)
+    assert "khai-sinh" in client.get("/vb/procedures?q=so ho khau").get_data(as_text=True)
     history = client.get("/officer/guides/khai-sinh/vi").get_data(as_text=True)
     assert "Bản trước khi Quản Trị sửa" in history and "Khôi phục bản này" in history
 
@@ -158,7 +158,7 @@ def test_preview_is_the_citizen_page_and_saves_nothing(client, db, ks, make_offi
         post(client, "/officer/guides/khai-sinh/vi", {**draft, "action": "save"}).status_code == 302
     )
     client.get("/officer/guides/khai-sinh/vi")  # uses up the "saved" flash
-    citizen = client.get("/procedures/khai-sinh")
+    citizen = client.get("/vb/procedures/khai-sinh")
     check_page(citizen)
     assert _inner(citizen.get_data(as_text=True), r'<main id="main">(.*)</main>') == preview
 

@@ -49,7 +49,7 @@ def test_officer_edits_profile_and_contacts_change_at_once(
         public_phone="+84909000101",
         procedures=[ks],
     )
-    assert "0909 000 101" in client.get("/contacts").get_data(as_text=True)
+    assert "0909 000 101" in client.get("/vb/contacts").get_data(as_text=True)
 
     r = post(
         client,
@@ -66,12 +66,12 @@ def test_officer_edits_profile_and_contacts_change_at_once(
     assert officer.public_phone == "+84912345678"
     assert [p.id for p in officer.procedures] == [kt.id]
 
-    contacts = client.get("/contacts").get_data(as_text=True)
+    contacts = client.get("/vb/contacts").get_data(as_text=True)
     assert "0912 345 678" in contacts and "0909 000 101" not in contacts
     assert "Công chức Văn hoá – Xã hội" in contacts
     assert "Đăng ký khai tử" in contacts and "Đăng ký khai sinh" not in contacts
     with app.app_context():  # a fresh ``g``: the fixture's app context would keep "vi"
-        assert "Culture officer" in client.get("/contacts?lang=en").get_data(as_text=True)
+        assert "Culture officer" in client.get("/vb/contacts?lang=en").get_data(as_text=True)
 
     entry = _audit(db)[0]
     assert entry.officer_id == officer.id
@@ -107,11 +107,11 @@ def test_invalid_phone_is_an_error_and_keeps_what_was_typed(client, db, make_off
 
 def test_empty_phone_hides_the_officer_from_contacts(client, db, make_officer, login):
     officer = sign_in(client, make_officer, login, name="Phạm Thị Hoa")
-    assert "Phạm Thị Hoa" in client.get("/contacts").get_data(as_text=True)
+    assert "Phạm Thị Hoa" in client.get("/vb/contacts").get_data(as_text=True)
     assert post(client, "/officer/profile", {"public_phone": "", "title": "x"}).status_code == 302
     db.session.refresh(officer)
     assert officer.public_phone == ""
-    assert "Phạm Thị Hoa" not in client.get("/contacts").get_data(as_text=True)
+    assert "Phạm Thị Hoa" not in client.get("/vb/contacts").get_data(as_text=True)
 
 
 def test_profile_post_without_csrf_is_refused(client, db, make_officer, login):
@@ -191,13 +191,13 @@ def test_admin_edits_another_officer(client, pages, db, make_procedure, make_off
     entry = _audit(db)[0]
     assert entry.officer_id == admin.id and entry.object_id == str(other.id)
     assert entry.before["role"] == "officer" and entry.after["role"] == "leader"
-    assert "0987 654 321" in client.get("/contacts").get_data(as_text=True)
+    assert "0987 654 321" in client.get("/vb/contacts").get_data(as_text=True)
 
 
 def test_admin_deactivates_an_officer_who_then_leaves_contacts(client, db, make_officer, login):
     sign_in(client, make_officer, login, "admin")
     other = make_officer(name="Trần Văn Bình")
-    assert "Trần Văn Bình" in client.get("/contacts").get_data(as_text=True)
+    assert "Trần Văn Bình" in client.get("/vb/contacts").get_data(as_text=True)
     r = post(
         client,
         f"/officer/officers/{other.id}",
@@ -207,7 +207,7 @@ def test_admin_deactivates_an_officer_who_then_leaves_contacts(client, db, make_
     client.get(r.headers["Location"])  # shows (and uses up) the flash that names the officer
     db.session.refresh(other)
     assert other.active is False
-    assert "Trần Văn Bình" not in client.get("/contacts").get_data(as_text=True)
+    assert "Trần Văn Bình" not in client.get("/vb/contacts").get_data(as_text=True)
 
 
 def test_admin_cannot_lock_themselves_out(client, db, make_officer, login):

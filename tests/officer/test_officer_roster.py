@@ -90,7 +90,7 @@ def test_admin_adds_a_shift_and_contacts_show_it(client, db, make_officer, login
         sa.select(AuditLog).where(AuditLog.action == "roster.shift_add")
     ).one()
     assert entry.officer_id == admin.id
-    contacts = client.get("/contacts").get_data(as_text=True)
+    contacts = client.get("/vb/contacts").get_data(as_text=True)
     assert "T2 7:00–11:30" in contacts and "đang trực" in contacts  # Monday 8:00
 
 

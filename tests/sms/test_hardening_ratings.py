@@ -35,7 +35,7 @@ def _complaints(office) -> int:
 
 def _post_feedback(client, **data):
     data.setdefault("comment", "")
-    return client.post("/feedback", data={**data, "csrf_token": csrf_token(client, "/feedback")})
+    return client.post("/vb/feedback", data={**data, "csrf_token": csrf_token(client, "/vb/feedback")})
 
 
 def test_anonymous_web_ratings_are_kept_but_move_no_index(client, db, dossier):
@@ -76,7 +76,7 @@ def test_the_user_is_told_in_one_line_when_a_rating_will_not_count(client, dossi
         r = _post_feedback(client, rating="5", code=dossier.code, digits=digits)
         html = client.get(r.headers["Location"]).get_data(as_text=True)
         assert line not in html and "Cảm ơn bạn đã góp ý" in html
-    form = client.get("/feedback").get_data(as_text=True)
+    form = client.get("/vb/feedback").get_data(as_text=True)
     assert "4 số cuối điện thoại" in form
 
 

@@ -20,7 +20,7 @@ from tests.support.helpers import csrf_token
 
 demo = sms_support.demo
 SLUG = "dang-ky-khai-sinh"
-FORM = f"/procedures/{SLUG}/sms"
+FORM = f"/vb/procedures/{SLUG}/sms"
 
 
 def send_guide(client, phone: str, ip: str = "10.0.0.1"):

@@ -180,8 +180,8 @@ def test_guide_by_keyword_or_name(db, demo, text, keyword):
     result = send(demo, text)
     assert result.command.name == "guide"
     assert f"(HD {keyword})" in result.body
-    assert result.body.split("Xem: ")[1].startswith(f"/procedures/{proc.slug}") or (
-        f"/procedures/{proc.slug}" in result.body
+    assert result.body.split("Xem: ")[1].startswith(f"/vb/procedures/{proc.slug}") or (
+        f"/vb/procedures/{proc.slug}" in result.body
     )
     assert result.segments <= 3 and is_gsm7(result.body)
 
@@ -189,7 +189,7 @@ def test_guide_by_keyword_or_name(db, demo, text, keyword):
 def test_guide_link_uses_public_base_url(db, demo, app, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://motcua.vinhbuu.gov.vn")
     result = send(demo, "HD KS")
-    assert "https://motcua.vinhbuu.gov.vn/procedures/dang-ky-khai-sinh" in result.body
+    assert "https://motcua.vinhbuu.gov.vn/vb/procedures/dang-ky-khai-sinh" in result.body
 
 
 @pytest.mark.parametrize("text", ["HD", "hd", "HD xyz", "HD giay phep lai xe", "Huong dan ???"])

@@ -16,7 +16,10 @@ import sqlalchemy as sa
 from flask import template_rendered
 from flask_babel import force_locale
 
+from app import papers
 from app.budgets import SMS_GUIDE_SEGMENTS, SMS_STATUS_SEGMENTS
+from app.deadlines import add_working_days
+from app.demo.hamlets import load_teams
 from app.demo.procedures import PROCEDURES
 from app.models import STATUSES, Dossier, Message, PhonePreference, Procedure
 from app.sms.gsm import count_segments, is_gsm7, to_gsm7
@@ -116,6 +119,18 @@ def commune(db, demo, make_officer, make_shift, make_dossier, clock, rendered):
     for status in STATUSES:
         make_dossier(office=demo, procedure=procedures[0], status=status, officer=officer,
                      phone=OWNER_EN, lang="en")
+    load_teams(demo)  # the hamlets' digital teams (issue 16): HT, XONG, BAN below
+    # The desk's papers (app.papers): each text once per language.
+    today = datetime(2026, 12, 3).date()
+    for phone, lang in ((OWNER, "vi"), (OWNER_EN, "en")):
+        made = [make_dossier(office=demo, procedure=procedures[0], officer=officer, phone=phone,
+                             lang=lang) for _ in range(3)]
+        papers.request_supplement(made[0], officer, papers="Bản chính giấy chứng sinh",
+                                  reason="Bản sao bị mờ", bring_by=add_working_days(today, 5),
+                                  today=today)
+        papers.refuse(made[1], officer, reason="Đăng ký tại xã nơi cha mẹ ở")
+        papers.apologise(made[2], officer, reason="Chờ xác minh",
+                         new_date=add_working_days(today, 10), today=today)
     db.session.commit()
     return demo, procedures, dossiers
 
@@ -167,6 +182,28 @@ def _all_replies(office, procedures, dossiers, lang):
     for text in (f"DG {ready.code} 5", f"DK {ready.code}"):
         out.append((text + " owner", OTHER_BUDGET, _send(office, text, lang, OWNER)))
     out.append(("remind_ready", SMS_STATUS_SEGMENTS, reminder_body(ready, lang)))
+    out.extend(_team_replies(office, lang))
+    return out
+
+
+def _team_replies(office, lang):
+    """HT, HT <hamlet>, a help request and what the member is texted, XONG and BAN (issue 16),
+    in ``lang``; the member's phone takes ``lang`` too."""
+    from app.extensions import db
+    from app.models import HelpRequest
+
+    lan, hung = "+84909000206", "+84909000207"  # app/demo/hamlets.py, ấp Bốn
+    out = [(text, OTHER_BUDGET, _send(office, text, lang)) for text in
+           ("HT", "HT AP4", "HT AP3", "HT KS", "HT XYZ", "XONG")]
+    citizen = f"+8491{next(_phones):07d}"
+    out.append(("HT AP4 KS", OTHER_BUDGET, _send(office, "HT AP4 KS", lang, citizen)))
+    n = db.session.scalars(sa.select(HelpRequest.id).order_by(HelpRequest.id.desc())).first()
+    for text, phone in ((f"BAN {n}", hung), ("XONG 99999", lan), (f"BAN {n}", lan),
+                        (f"XONG {n} VB-261203-0001", lan), (f"XONG {n}", lan)):
+        out.append((f"{text} from {phone}", OTHER_BUDGET, _send(office, text, lang, phone)))
+    out.append(("XONG not a member", OTHER_BUDGET, _send(office, f"XONG {n}", lang)))
+    out += [(f"help text to {m.phone}", OTHER_BUDGET, m.body) for m in db.session.scalars(
+        sa.select(Message).where(Message.kind == "help"))]
     return out
 
 
@@ -177,7 +214,7 @@ def _notifications(lang):
     phone = OWNER if lang == "vi" else OWNER_EN
     found = [(f"notify {m.body[:24]}", SMS_STATUS_SEGMENTS, m.body) for m in db.session.scalars(
         sa.select(Message).where(Message.kind == "notify", Message.phone == phone))]
-    assert len(found) >= 4, found  # received, needs supplement, ready, rejected
+    assert len(found) >= 7, found  # received, needs supplement, ready, rejected + 3 papers
     return found
 
 

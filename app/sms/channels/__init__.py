@@ -8,10 +8,17 @@ factories in :data:`FACTORIES`; a new channel (the Android gateway) registers on
 Which channel: an explicit ``name`` wins, else the office's ``sms_channel`` ("" means the app
 default), else ``SMS_CHANNEL`` (``console`` when unset, so a developer never texts a citizen by
 accident).
+
+Whose settings (issue 13): a commune with its own SMS settings (``Office.sms_settings``,
+encrypted, see :mod:`app.sms.office_settings`) gets a channel built from the app config with
+those settings laid over it (:func:`office_config`): its gateway, its Twilio sender. A commune
+without them uses the app-wide ``ANDROID_*`` / ``TWILIO_*``.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,6 +40,7 @@ from app.sms.channels.base import (
 )
 from app.sms.channels.console import ConsoleChannel
 from app.sms.channels.twilio_channel import TwilioChannel
+from app.sms.office_settings import UnreadableSettings, config_overrides, decrypt
 
 __all__ = [
     "DEFAULT_SEND_TIMEOUT",
@@ -49,6 +57,8 @@ __all__ = [
     "TemporaryReason",
     "channel_name_for",
     "get_channel",
+    "office_config",
+    "office_sms_settings",
     "register_channel",
 ]
 
@@ -100,15 +110,57 @@ def channel_name_for(name: str | None = None, office: Any = None) -> str:
     return office_choice or current_app.config.get("SMS_CHANNEL") or DEFAULT_CHANNEL
 
 
+_decrypted: dict[tuple[str, str], dict[str, str]] = {}
+_decrypted_lock = threading.Lock()
+_DECRYPTED_MAX = 1024
+
+
+def office_sms_settings(office: Any) -> dict[str, str]:
+    """The office's own SMS settings, decrypted (``{}`` when it has none).
+
+    Kept per (key, token) in this process: a new token (settings saved on any worker) is a new
+    entry, so nothing needs clearing when settings change. Raises ChannelConfigError when the
+    token does not open with ``SETTINGS_ENCRYPTION_KEY`` (the key was changed).
+    """
+    token = (getattr(office, "sms_settings", "") or "") if office is not None else ""
+    if not token:
+        return {}
+    key = current_app.config.get("SETTINGS_ENCRYPTION_KEY") or ""
+    with _decrypted_lock:
+        found = _decrypted.get((key, token))
+    if found is None:
+        try:
+            found = decrypt(token, key)
+        except UnreadableSettings as exc:
+            code = getattr(office, "code", "?")
+            raise ChannelConfigError(
+                f"the SMS settings of office {code} cannot be read with SETTINGS_ENCRYPTION_KEY "
+                "(was the key changed?): enter them again on the SMS settings page") from exc
+        with _decrypted_lock:
+            if len(_decrypted) >= _DECRYPTED_MAX:
+                _decrypted.clear()
+            _decrypted[(key, token)] = found
+    return dict(found)
+
+
+def office_config(office: Any = None) -> Mapping[str, Any]:
+    """The app config as the office's channel sees it: its own settings over the app-wide ones."""
+    overrides = config_overrides(office_sms_settings(office)) if office is not None else {}
+    if not overrides:
+        return current_app.config
+    return ChainMap(overrides, current_app.config)
+
+
 def get_channel(name: str | None = None, office: Any = None) -> Channel:
     """Build the channel for ``name`` / ``office`` from the current app's config.
 
     Raises :class:`ChannelConfigError` for an unknown name or a channel whose settings are
-    missing, with the names of the settings to set.
+    missing, with the names of the settings to set. With an office that has its own SMS
+    settings, the channel uses them (:func:`office_config`).
     """
     chosen = channel_name_for(name, office)
     factory = FACTORIES.get(chosen)
     if factory is None:
         known = ", ".join(sorted(FACTORIES))
         raise ChannelConfigError(f"unknown SMS channel {chosen!r} (known: {known})")
-    return factory(current_app.config)
+    return factory(office_config(office))

@@ -3,7 +3,8 @@ delivered, failed, ping).
 
 Exempt from CSRF (the phone holds no session) and protected instead by the gateway's signature:
 ``X-Signature`` = hex HMAC-SHA256 of the raw body followed by ``X-Timestamp``, keyed with
-``ANDROID_WEBHOOK_SIGNING_KEY``. A request that is unsigned, wrongly signed or more than five
+the commune's own signing key (its SMS settings, issue 13) or else ``ANDROID_WEBHOOK_SIGNING_KEY``
+(:func:`app.sms.android.check_signature`: one commune's key cannot post as another). A request that is unsigned, wrongly signed or more than five
 minutes off gets 403 before its body is parsed, and nothing changes — not even "last seen".
 The signature covers only the body, so the ``?office=`` query a registration adds is a routing
 hint, not a secret; an attacker would need a fresh signed body to use it at all.
@@ -18,15 +19,22 @@ import json
 import logging
 from typing import Any
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, jsonify, request
 from flask_login import current_user
 
 from app.clock import unix_time
 from app.extensions import csrf, db
 from app.hygiene import scrub
 from app.models import Office
-from app.sms.android import BadEvent, apply_event, office_for, panel
-from app.sms.channels.android_channel import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
+from app.sms.android import (
+    BadEvent,
+    apply_event,
+    check_signature,
+    office_for,
+    own_signing_key,
+    panel,
+)
+from app.sms.channels.android_channel import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from app.sms.webhooks import bp
 
 logger = logging.getLogger(__name__)
@@ -54,13 +62,14 @@ def scrub_json(value: Any) -> Any:
 @csrf.exempt
 def android_webhook():
     raw = request.get_data(cache=True)
-    if not verify_webhook(
+    signed = check_signature(
         raw,
         request.headers.get(TIMESTAMP_HEADER),
         request.headers.get(SIGNATURE_HEADER),
-        current_app.config.get("ANDROID_WEBHOOK_SIGNING_KEY") or "",
+        request.args.get("office"),
         unix_time(),
-    ):
+    )
+    if signed is None:
         logger.warning("Android webhook with a missing, bad or stale signature from %s",
                        request.remote_addr)
         abort(403)
@@ -73,7 +82,13 @@ def android_webhook():
     if not isinstance(envelope, dict):
         return _refused("the body is not a JSON object")
     payload = envelope.get("payload") if isinstance(envelope.get("payload"), dict) else {}
-    office = office_for(request.args.get("office"), payload.get("recipient"))
+    office = signed.office
+    if office is None:
+        office = office_for(request.args.get("office"), payload.get("recipient"))
+        if office is not None and own_signing_key(office) != "":
+            # Signed with the app-wide key but routed to a commune that has a key of its own.
+            logger.warning("Android webhook for %s not signed with its key", office.code)
+            abort(403)
     if office is None:  # no office configured yet: accept so the phone stops retrying
         logger.error("Android event %s dropped: no office in the database", envelope.get("id"))
         return jsonify(ok=True, stored=False)

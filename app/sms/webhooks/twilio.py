@@ -27,6 +27,7 @@ from app.extensions import csrf, db
 from app.hygiene import scrub
 from app.models import Office
 from app.phones import normalise_phone
+from app.sms.channels import ChannelConfigError, office_sms_settings
 from app.sms.channels.twilio_channel import twiml_reply, validate_request
 from app.sms.delivery import apply_status
 from app.sms.inbound import handle_inbound
@@ -55,11 +56,23 @@ def _require_signature() -> None:
 
 
 def office_for_number(to: str) -> Office | None:
-    """The office whose SMS number received the text, else ``DEFAULT_OFFICE``, else the first."""
+    """The office whose SMS number received the text, else the office whose own Twilio sender
+    it is (its SMS settings, issue 13), else ``DEFAULT_OFFICE``, else the first."""
     number = normalise_phone(to) or (to or "").strip()
     office = None
     if number:
         office = db.session.scalars(sa.select(Office).where(Office.sms_number == number)).first()
+    if office is None and number:
+        for candidate in db.session.scalars(
+            sa.select(Office).where(Office.sms_settings != "").order_by(Office.id)
+        ):
+            try:
+                sender = office_sms_settings(candidate).get("twilio_from", "")
+            except ChannelConfigError:
+                continue
+            if sender and (normalise_phone(sender) or sender) == number:
+                office = candidate
+                break
     if office is None:
         office = db.session.scalars(
             sa.select(Office).where(Office.code == current_app.config.get("DEFAULT_OFFICE"))

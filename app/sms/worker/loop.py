@@ -45,6 +45,7 @@ from app.sms.channels import (
     get_channel,
 )
 from app.sms.fallback import queue_fallback
+from app.sms.hamlets import run_handover
 from app.sms.quiet_hours import in_quiet_hours, quiet_ends_at
 from app.sms.reminders import queue_reminders
 from app.sms.worker.claims import (
@@ -75,6 +76,8 @@ THROTTLE_PAUSE = timedelta(seconds=15)
 UNCONFIGURED_PAUSE = timedelta(minutes=15)
 #: How often ``run_forever`` queues "your result is waiting" reminders.
 REMIND_EVERY = 3600.0
+#: How often ``run_forever`` moves help requests nobody took on (app/sms/hamlets.py).
+HANDOVER_EVERY = 300.0
 
 
 @dataclass
@@ -134,11 +137,13 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 class _OfficeInfo(NamedTuple):
-    """What the loop needs of a row's office, read once per run: its time zone (quiet hours)
-    and its preferred channel."""
+    """What the loop needs of a row's office, read once per run: its time zone (quiet hours),
+    its preferred channel and its own SMS settings (encrypted; issue 13)."""
 
     tz: ZoneInfo
     sms_channel: str
+    code: str = ""
+    sms_settings: str = ""
 
 
 def _office_zone(name: str | None) -> ZoneInfo:
@@ -149,19 +154,23 @@ def _office_zone(name: str | None) -> ZoneInfo:
 
 
 class _Channels:
-    """Channels built once per run and shared by its rows (one provider client per process)."""
+    """Channels built once per run and shared by its rows (one provider client per process).
+
+    Keyed by the channel name and the office's settings token: communes with settings of their
+    own get their own channel (their gateway, their sender), the rest share the app-wide one."""
 
     def __init__(self, fixed: Channel | None = None) -> None:
         self.fixed = fixed
-        self.cache: dict[str, Channel] = {}
+        self.cache: dict[tuple[str, str], Channel] = {}
 
     def get(self, name: str | None, office: _OfficeInfo | None) -> Channel:
         if self.fixed is not None:
             return self.fixed
         chosen = channel_name_for(name or None, office)
-        if chosen not in self.cache:
-            self.cache[chosen] = get_channel(chosen)
-        return self.cache[chosen]
+        key = (chosen, office.sms_settings if office is not None else "")
+        if key not in self.cache:
+            self.cache[key] = get_channel(chosen, office)
+        return self.cache[key]
 
 
 class _Run:
@@ -184,10 +193,13 @@ class _Run:
         """The office of a row, from this run's cache (one query per office per run)."""
         if office_id not in self.offices:
             row = db.session.execute(
-                sa.select(Office.timezone, Office.sms_channel).where(Office.id == office_id)
+                sa.select(Office.timezone, Office.sms_channel, Office.code, Office.sms_settings)
+                .where(Office.id == office_id)
             ).first()
             tz = _office_zone(row.timezone if row else None)
-            self.offices[office_id] = _OfficeInfo(tz, (row.sms_channel if row else "") or "")
+            self.offices[office_id] = _OfficeInfo(
+                tz, (row.sms_channel if row else "") or "", row.code if row else "",
+                (row.sms_settings if row else "") or "")
         return self.offices[office_id]
 
     def status_callback(self, channel: Channel) -> str | None:
@@ -513,6 +525,7 @@ def run_forever(
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     total = Stats()
     last_remind: float | None = None
+    last_handover: float | None = None
     try:
         while not stop.is_set():
             if remind_every and (last_remind is None
@@ -525,6 +538,16 @@ def run_forever(
                     db.session.rollback()
                     logger.exception("queueing reminders failed")
                 last_remind = _time.monotonic()
+            if remind_every and (last_handover is None
+                                 or _time.monotonic() - last_handover >= HANDOVER_EVERY):
+                try:
+                    moved = run_handover(utcnow())
+                    if moved.moved or moved.escalated or moved.expired:
+                        logger.info("help requests: %s", moved)
+                except Exception:
+                    db.session.rollback()
+                    logger.exception("moving help requests on failed")
+                last_handover = _time.monotonic()
             try:
                 total.add(run_once(worker_id, batch, channel, lease=lease,
                                    should_stop=stop.is_set))
