@@ -242,6 +242,7 @@ def cache_memory(province: Province, requests: list[Request]) -> dict:
     bench's browser asks; each asked twice so its strongest form is made) with no bound, and
     measure it: tracemalloc's growth, the entries' own bytes, and what the byte bound allows."""
     os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("SETTINGS_ENCRYPTION_KEY", "bench-" + "x" * 40)
     from app import create_app
     from app.page_cache import page_cache
 
