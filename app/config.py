@@ -142,7 +142,9 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "COMPRESS_LEVEL": 6,
         # Rendered citizen pages kept in each worker's memory (app/page_cache.py): how many,
         # and how often a worker re-reads the version row that says what changed. 0 = off.
-        "PAGE_CACHE_SIZE": _number("PAGE_CACHE_SIZE", 256, int, 0),
+        "PAGE_CACHE_SIZE": _number("PAGE_CACHE_SIZE", 4096, int, 0),
+        # …and how many bytes they may weigh, per worker (0 = only the page count bounds it).
+        "PAGE_CACHE_MAX_BYTES": _number("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024, int, 0),
         "PAGE_CACHE_CHECK_SECONDS": _number("PAGE_CACHE_CHECK_SECONDS",
                                             0.0 if env == "testing" else 1.0, float, 0),
         # Public facts about the deployment.

@@ -39,8 +39,11 @@ What makes it safe:
   in the worker's memory, under a key that includes the digits, and still goes out with
   ``Cache-Control: no-store`` so no browser or proxy keeps it; it is dropped when the dossier
   changes, at midnight, or when newer pages push it out (``PAGE_CACHE_SIZE`` entries, LRU).
-* **Bounded.** ``PAGE_CACHE_SIZE`` bounds the pages a worker keeps (LRU), however many
-  communes × pages × languages a province has; FastPath's index holds at most twice that.
+* **Bounded memory.** At most ``PAGE_CACHE_SIZE`` pages and ``PAGE_CACHE_MAX_BYTES`` bytes
+  (each page counted as twice its HTML plus a fixed overhead, an upper bound for the HTML and
+  its compressed forms), however many communes × pages × languages a province has; the least
+  recently used page goes first, from FastPath too (whose index holds at most twice
+  ``PAGE_CACHE_SIZE``).
 
 ``PAGE_CACHE_SIZE=0`` turns the cache off.
 """
@@ -149,10 +152,22 @@ class Entry:
     no_store: bool
     ready: dict[str | None, tuple[bytes, list[tuple[str, str]], str]] = field(
         default_factory=dict)
+    # Answers from memory per encoding, for the brotli upgrade (see ``answer``).
+    served: dict[str | None, int] = field(default_factory=dict)
+
+    @property
+    def charge(self) -> int:
+        """Bytes this entry is counted for against ``PAGE_CACHE_MAX_BYTES``: the HTML twice
+        (its brotli and gzip forms together are well under its size) plus the keys, header
+        lists and objects around it — an upper bound, fixed when it is stored."""
+        return 2 * len(self.body) + ENTRY_OVERHEAD
 
     def _prepare(self, encoding: str | None) -> tuple[bytes, list[tuple[str, str]], str]:
         if encoding == "br":
-            data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+            # Brotli's strongest setting costs ~30 ms on a guide page, ten times the rest of
+            # the page: a page is first stored at the level Flask-Compress uses for dynamic
+            # pages, and recompressed at 11 once it has been asked for again (``_strongest``).
+            data = brotli.compress(self.body, quality=BR_FIRST_QUALITY, mode=brotli.MODE_TEXT)
         elif encoding == "gzip":
             data = gzip.compress(self.body, compresslevel=9, mtime=0)
         else:
@@ -170,6 +185,16 @@ class Entry:
         headers += security_header_items()
         return data, headers, etag
 
+    def _strongest(self, ready: tuple[bytes, list[tuple[str, str]], str]
+                   ) -> tuple[bytes, list[tuple[str, str]], str]:
+        """The brotli form at quality 11, with the same headers but its length (no app
+        context needed: FastPath may be the one answering)."""
+        _data, headers, etag = ready
+        data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+        headers = [("Content-Length", str(len(data))) if name == "Content-Length"
+                   else (name, value) for name, value in headers]
+        return data, headers, etag
+
     def answer(self, encoding: str | None, if_none_match: str | None,
                prepare: bool = True) -> tuple[int, list[tuple[str, str]], bytes] | None:
         """``(status, headers, body)``: 200, or 304 when ``If-None-Match`` holds our ETag.
@@ -179,6 +204,12 @@ class Entry:
             if not prepare:
                 return None
             ready = self.ready[encoding] = self._prepare(encoding)
+        elif encoding == "br":
+            served = self.served[encoding] = self.served.get(encoding, 0) + 1
+            if served == BR_UPGRADE_AFTER:
+                # Asked for again: worth the strongest compression, from the next answer on
+                # (this one still gets the bytes the first visitor got; same page, same ETag).
+                self.ready[encoding] = self._strongest(ready)
         data, headers, etag = ready
         if if_none_match and not self.no_store and (
             etag in if_none_match or if_none_match.strip() == "*"
@@ -196,6 +227,12 @@ class Entry:
 
 
 _NOT_ON_304 = ("Content-Length", "Content-Encoding", "Content-Type")
+BR_FIRST_QUALITY = 5  # as COMPRESS_BR_LEVEL: ~1.4 ms and ~10 % more bytes than 11
+BR_UPGRADE_AFTER = 3  # answers from memory before the page is recompressed at 11: a page
+# in the long tail (one commune's rare guide) never pays the ~30 ms
+# Per entry besides its bytes: key tuple, header lists (CSP…), dicts, the FastPath record —
+# measured with tracemalloc by ``python -m bench province`` (~3 KB), rounded up.
+ENTRY_OVERHEAD = 4096
 
 
 class PageCache:
@@ -206,6 +243,8 @@ class PageCache:
         self._version_read_at = float("-inf")
         self._office: dict[int | None, tuple] = {}  # office id → (version stamp, clock)
         self._fast: dict[tuple, tuple] = {}
+        self._fast_where: dict[Key, tuple] = {}  # key → its FastPath record's address
+        self._bytes = 0  # sum of the stored entries' ``charge``
         self.hits = 0  # all answers from memory, FastPath's included
         self.fast_hits = 0
         self.misses = 0
@@ -256,9 +295,13 @@ class PageCache:
     def remember_fast(self, environ: dict, key: Key, per: str | None, entry: Entry) -> None:
         where = (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         with self._lock:
+            if key not in self._entries:
+                return  # already pushed out: FastPath must not keep it alive
             if len(self._fast) >= 2 * max(current_app.config["PAGE_CACHE_SIZE"], 1):
                 self._fast.clear()
+                self._fast_where.clear()
             self._fast[where] = (key, per, entry)
+            self._fast_where[key] = where
 
     def fast_answer(self, environ: dict, config) -> tuple[str, list, bytes] | None:
         """``(status, headers, body)`` when :class:`FastPath` may answer, else None."""
@@ -301,17 +344,40 @@ class PageCache:
             return entry
 
     def put(self, key: Key, entry: Entry) -> None:
+        """Store ``entry``; push out the least recently used pages while there are more than
+        ``PAGE_CACHE_SIZE`` of them or they weigh more than ``PAGE_CACHE_MAX_BYTES`` (their
+        ``charge``; 0 = no byte bound). A page heavier than the whole bound is not stored."""
         size = current_app.config["PAGE_CACHE_SIZE"]
+        max_bytes = current_app.config.get("PAGE_CACHE_MAX_BYTES", 0)
         with self._lock:
+            if max_bytes and entry.charge > max_bytes:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.charge
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > size:
-                self._entries.popitem(last=False)
+            self._bytes += entry.charge
+            while len(self._entries) > size or (max_bytes and self._bytes > max_bytes):
+                self._drop(*self._entries.popitem(last=False))
+
+    def _drop(self, key: Key, entry: Entry) -> None:
+        """Forget a pushed-out page everywhere, FastPath included (under the lock)."""
+        self._bytes -= entry.charge
+        where = self._fast_where.pop(key, None)
+        if where is not None and self._fast.get(where, (None,))[0] == key:
+            del self._fast[where]
+
+    @property
+    def nbytes(self) -> int:
+        """What the stored pages are counted for (see ``Entry.charge``)."""
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._fast.clear()
+            self._fast_where.clear()
+            self._bytes = 0
         self._office = {}
         self.forget_version()
 

@@ -14,7 +14,12 @@ as deployed (the page cache on: after the first request the page comes from memo
 headline (targets: ≥ 0.7 guide, ≥ 0.5 lookup). SQLite always; PostgreSQL too when
 ``BENCH_DATABASE_URL`` is set (that database is emptied and loaded with the demo data).
 
-Results are printed and written to ``bench/out/bench.json`` (git-ignored).
+Then the province rows (``bench/province.py``: 100 communes, a Zipf mix over all their
+pages, and the page cache's memory per worker); ``BENCH_SKIP_PROVINCE=1`` leaves them out,
+``python -m bench province`` runs them alone.
+
+Results are printed and written to ``bench/out/bench.json`` and ``bench/out/province.json``
+(git-ignored).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import loadgen
+from bench import loadgen, province
 from bench.server import (
     BROWSER_HEADERS,
     OUT,
@@ -300,6 +305,11 @@ def main() -> int:
     ref = reference(results, demo, reference_json)
     weights = page_weights(notes)
     drain = worker_drain(notes)
+    prov = None
+    if os.environ.get("BENCH_SKIP_PROVINCE"):
+        notes.append("Province rows: skipped (BENCH_SKIP_PROVINCE).")
+    else:
+        prov = province.run(SECONDS, notes)
 
     print()
     print(table(results, ref))
@@ -308,6 +318,9 @@ def main() -> int:
     if drain:
         print()
         print(drain)
+    if prov:
+        print()
+        print(province.table(prov))
     if notes:
         print()
         for note in notes:
@@ -329,10 +342,13 @@ def main() -> int:
                       for k, v in ref.items()},
         "page_weights": weights,
         "worker_drain": drain,
+        "province": province.as_json(prov) if prov else None,
         "notes": notes,
     }
     (OUT / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     errors = sum(r["result"].errors for r in results) + sum(v.errors for v in ref.values())
+    if prov:
+        errors += sum(r.errors for r in prov["results"].values())
     return 1 if errors else 0
 
 
@@ -341,4 +357,6 @@ def generator_name() -> str:  # noqa: N802 (reads like the constant it reports)
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["province"]:
+        sys.exit(province.main(SECONDS))
     sys.exit(main())

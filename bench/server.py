@@ -105,6 +105,8 @@ def app_env(database_url: str) -> dict[str, str]:
         {
             "APP_ENV": "production",
             "SECRET_KEY": secrets.token_urlsafe(32),
+            # Production refuses to start without it (per-commune SMS settings at rest).
+            "SETTINGS_ENCRYPTION_KEY": secrets.token_urlsafe(32),
             "DATABASE_URL": database_url,
             "RATELIMIT_ENABLED": "0",
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
