@@ -21,8 +21,12 @@ def two(db, make_office, make_procedure, make_dossier):
     xb = make_office(code="XB", name="UBND xã Xuân Bình", name_en="Xuan Binh Commune",
                      address="Ấp 2, xã Xuân Bình", phone="+842723800200",
                      former_names="Xã Bình Hòa\nXã Tân Xuân")
-    vb_proc = make_procedure(slug="khai-sinh", office=vb, name="Đăng ký khai sinh VB")
-    xb_proc = make_procedure(slug="khai-sinh", office=xb, name="Đăng ký khai sinh XB")
+    # One province catalogue (issue 13, item 4): the same guide, each commune's own local note.
+    vb_proc = make_procedure(slug="khai-sinh", office=vb, name="Đăng ký khai sinh")
+    xb_proc = make_procedure(slug="khai-sinh", office=xb)
+    vb_proc.local(vb.id).note = "Ghi chú riêng VB"
+    xb_proc.local(xb.id).note = "Ghi chú riêng XB"
+    db.session.commit()
     vb_dossier = make_dossier(vb_proc, office=vb, applicant_name="Trần Thị Lan")
     xb_dossier = make_dossier(xb_proc, office=xb, applicant_name="Lê Văn Xuân",
                               phone="+84912340000")
@@ -41,8 +45,9 @@ def text(response) -> str:
 def test_each_commune_has_its_own_pages(pages, two):
     vb = text(pages.get("citizen.guide", office="vb", slug="khai-sinh"))
     xb = text(pages.get("citizen.guide", office="xb", slug="khai-sinh"))
-    assert "Đăng ký khai sinh VB" in vb and "Đăng ký khai sinh XB" not in vb
-    assert "Đăng ký khai sinh XB" in xb and "Xuân Bình" in xb
+    assert "Ghi chú riêng VB" in vb and "Ghi chú riêng XB" not in vb
+    assert "Ghi chú riêng XB" in xb and "Ghi chú riêng VB" not in xb and "Xuân Bình" in xb
+    assert "Đăng ký khai sinh" in vb and "Đăng ký khai sinh" in xb  # the province's facts
     home = pages.get("citizen.home", office="xb")
     assert home.request.path == "/xb/"
     # Links on a commune's page stay in that commune.
@@ -212,13 +217,22 @@ def test_feedback_belongs_to_the_commune_of_its_page(client, two, db):
 def test_an_edit_in_one_commune_keeps_the_others_pages(client, two, db):
     client.get("/vb/procedures/khai-sinh")
     client.get("/xb/procedures/khai-sinh")
-    two["xb_proc"].content("vi").fee = "50.000 đồng"
+    two["xb_proc"].local(two["xb"].id).note = "Thứ Bảy mở cửa buổi sáng"  # XB's local part
     db.session.commit()
     hits, misses = page_cache.hits, page_cache.misses
     client.get("/vb/procedures/khai-sinh")
     assert (page_cache.hits, page_cache.misses) == (hits + 1, misses)  # VB: from memory
     xb = client.get("/xb/procedures/khai-sinh")
-    assert page_cache.misses == misses + 1 and "50.000 đồng" in text(xb)  # XB: fresh
+    assert page_cache.misses == misses + 1 and "Thứ Bảy mở cửa buổi sáng" in text(xb)  # fresh
+
+
+def test_an_edit_of_the_province_guide_shows_in_every_commune(client, two, db):
+    client.get("/vb/procedures/khai-sinh")
+    client.get("/xb/procedures/khai-sinh")
+    two["vb_proc"].content("vi").fee = "50.000 đồng"  # the province's facts: one guide
+    db.session.commit()
+    assert "50.000 đồng" in text(client.get("/vb/procedures/khai-sinh"))
+    assert "50.000 đồng" in text(client.get("/xb/procedures/khai-sinh"))
 
 
 def test_a_dossier_of_one_commune_keeps_the_others_status_pages(client, two, make_dossier):
@@ -256,7 +270,8 @@ def test_fast_path_keeps_communes_apart(app, client, two, monkeypatch):
     for _ in range(2):
         vb = text(client.get("/vb/procedures/khai-sinh"))
         xb = text(client.get("/xb/procedures/khai-sinh"))
-    assert "Đăng ký khai sinh VB" in vb and "Đăng ký khai sinh XB" in xb
+    assert "Ghi chú riêng VB" in vb and "Ghi chú riêng XB" in xb
+    assert "Ghi chú riêng XB" not in vb and "Ghi chú riêng VB" not in xb
     assert page_cache.fast_hits >= 2
 
 
