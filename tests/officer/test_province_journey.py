@@ -132,8 +132,8 @@ def test_a_new_commune_from_creation_to_its_first_answered_text(client, db, cloc
                                                  "shift-start": "07:00", "shift-end": "11:30"})
     assert r.status_code == 302, r.get_data(as_text=True)
     assert _one(db, DutyShift, DutyShift.officer_id == mai.id).weekday == 0
-    contacts = client.get("/tb/contacts").get_data(as_text=True)
-    assert "Trần Thị Mai" in contacts and "đang trực" in contacts  # Monday 9:00
+    roster = client.get("/officer/roster").get_data(as_text=True)
+    assert "Trần Thị Mai" in roster and "7:00" in roster
 
     # 4. … registers a dossier with the citizen's phone, for a procedure of the catalogue.
     form = client.get("/officer/dossiers/new").get_data(as_text=True)
