@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from app import catalogue
 from app.demo.loader import load_demo
 from app.extensions import db
-from app.models import ROLES, Dossier, Office, Officer
+from app.models import ROLES, Dossier, Office, Officer, ProcedureLocal
 from app.offices import CommuneError, commune_rows, create_commune
 from app.phones import normalise_phone
 from app.retention import purge
@@ -154,6 +154,10 @@ def office_create(code, name, admin_username, admin_name, admin_phone, name_en, 
             db.session.rollback()
             raise click.ClickException(f"{err.field}: {err.message}") from err
     click.echo(f"created {office.code} {office.name} (/{office.slug}/)")
+    offered = db.session.scalar(sa.select(sa.func.count(ProcedureLocal.id)).where(
+        ProcedureLocal.office_id == office.id, ProcedureLocal.offered))
+    click.echo(f"offers {offered} procedures of the province catalogue "
+               f"(its admin un-offers one at /officer/guides/<slug>/local)")
     if officer is not None:
         click.echo(f"admin {officer.username}, temporary password (shown once, must be changed "
                    f"at first sign-in): {password}")

@@ -25,7 +25,8 @@ from app.audit import record
 from app.clock import DEFAULT_TIMEZONE
 from app.deadlines import is_public_holiday
 from app.extensions import db
-from app.models import Dossier, Office, Officer
+from app.guides import offer
+from app.models import Dossier, Office, Officer, Procedure
 from app.phones import normalise_phone
 from app.sms.channels import ChannelConfigError, office_sms_settings
 from app.sms.office_settings import FIELDS as SMS_FIELDS
@@ -211,7 +212,17 @@ def create_commune(values: dict[str, Any], admin_values: dict[str, Any] | None,
     office = Office(**fields)
     db.session.add(office)
     db.session.flush()
-    _audit("office.create", office, by, office, after=_snapshot(office))
+    # A new commune offers every active procedure of the province catalogue (same transaction):
+    # without them it would list no procedure and its admin could register no dossier. The
+    # commune admin un-offers what the commune does not do at /officer/guides/<slug>/local.
+    offered = 0
+    for proc in db.session.scalars(sa.select(Procedure).where(Procedure.active)
+                                   .order_by(Procedure.position, Procedure.id)):
+        offer(proc, office)
+        offered += 1
+    db.session.flush()
+    _audit("office.create", office, by, office,
+           after={**_snapshot(office), "procedures_offered": offered})
     officer = password = None
     if admin is not None:
         officer, password = _new_admin(office, admin, by)

@@ -92,7 +92,8 @@ def _procedure_choices() -> list[tuple[int, str]]:
 def _checklist(procedure_id: int | None) -> list[str]:
     """The procedure's papers (its guide's checklist), ticked at the counter."""
     procedure = db.session.get(Procedure, procedure_id) if procedure_id else None
-    if procedure is None or procedure.office_id != current_user.office_id:
+    local = procedure.local(current_user.office_id) if procedure is not None else None
+    if local is None or not local.offered:  # only a procedure this commune offers
         return []
     return [str(item) for item in procedure.content(current_lang()).documents or []]
 

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from app.models import AuditLog, Office, Officer
+from app.models import AuditLog, Office, Officer, ProcedureLocal
 
 
 def _office(db, code):
@@ -31,6 +31,21 @@ def test_create_an_office_with_its_first_admin(runner, db):
     assert admin.must_change_password and admin.check_password(password)
     actions = set(db.session.scalars(sa.select(AuditLog.action)))
     assert {"office.create", "officer.create"} <= actions
+
+
+def test_a_new_office_offers_the_province_catalogue(runner, db, make_procedure):
+    kept = make_procedure(slug="khai-sinh")  # offered in VB
+    make_procedure(slug="cu", active=False)  # retired by the province: not offered
+    result = runner.invoke(args=["office", "create", "TB", "Xã Tân Bình", "--admin", "qt.tb"])
+    assert result.exit_code == 0, result.output
+    assert "offers 1 procedures of the province catalogue" in result.output
+    office = _office(db, "TB")
+    locals_ = list(db.session.scalars(
+        sa.select(ProcedureLocal).where(ProcedureLocal.office_id == office.id)))
+    assert [(loc.procedure_id, loc.offered) for loc in locals_] == [(kept.id, True)]
+    entry = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "office.create")).one()
+    assert entry.after["procedures_offered"] == 1
 
 
 def test_create_without_an_admin(runner, db):
