@@ -234,7 +234,7 @@ def test_slip(client, pages, app, desk, login, make_dossier, fmt):
     assert "0909 000 100" in html  # office SMS number in the hint
     assert f"TT {d.public_code}" in html  # with the check letters (issue 12, item 5)
     assert desk["officer"].name in html  # officer in charge
-    url = f"http://localhost/status?code={d.public_code}"
+    url = f"http://localhost/vb/status?code={d.public_code}"  # the commune's own address
     assert url in html
     # The QR code is the status URL with the code filled in: same matrix as segno makes.
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
@@ -248,7 +248,7 @@ def test_slip_uses_public_base_url(client, app, desk, login, make_dossier, monke
     d = make_dossier(procedure=desk["proc"])
     login(desk["officer"])
     html = client.get(f"/officer/dossiers/{d.code}/slip").get_data(as_text=True)
-    assert f"https://motcua.example.vn/status?code={d.code}" in html
+    assert f"https://motcua.example.vn/vb/status?code={d.code}" in html
 
 
 def test_slip_unknown_code_404(client, desk, login):
