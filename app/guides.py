@@ -93,6 +93,13 @@ COMMAND_WORDS = frozenset(
         "PORTAL",
         "HELP",
         "TROGIUP",
+        # The hamlets' digital teams (issue 16): help requests and members' answers.
+        "HT",
+        "HOTRO",
+        "XONG",
+        "DONE",
+        "BAN",
+        "BUSY",
     }
 )
 KEYWORD_RE = re.compile(r"[A-Z0-9]{1,6}")

@@ -39,7 +39,7 @@ def test_commune_admin_edits_the_local_part_and_citizens_see_it(
     assert local.saturday and local.note == "Nộp ở phòng số 2" and local.note_en == "Room 2"
     # The other commune's officer in charge stays; this commune's is the one chosen.
     assert {o.username for o in ks.officers} == {"xx", "canbo2"}
-    html = client.get("/procedures/khai-sinh").get_data(as_text=True)
+    html = client.get("/vb/procedures/khai-sinh").get_data(as_text=True)
     assert "Nộp ở phòng số 2" in html and "sáng thứ Bảy" in html and officer.name in html
     assert local.note_for("en") == "Room 2" and local.note_for("vi") == "Nộp ở phòng số 2"
     # The facts did not move.
@@ -79,7 +79,7 @@ def test_not_offered_hides_the_guide_from_this_communes_citizens(
 ):
     sign_in(client, make_officer, login, "admin")
     assert post(client, "/officer/guides/khai-sinh/local", {"note": ""}).status_code == 302
-    assert client.get("/procedures/khai-sinh").status_code == 404
+    assert client.get("/vb/procedures/khai-sinh").status_code == 404
 
 
 def test_export_for_anyone_signed_in(client, ks, make_officer, login):

@@ -60,9 +60,16 @@ PUBLIC = {"officer.login", "officer.logout"}
 WRITERS = ("admin", "officer")
 NARROWER = {
     ("officer.profile", "POST"): WRITERS,
-    ("officer.guide_edit", "POST"): WRITERS,
-    ("officer.guide_restore", "POST"): WRITERS,
+    # One province catalogue (issue 13, item 4): only the province admin edits a guide's facts.
+    ("officer.guide_edit", "POST"): ("province_admin",),
+    ("officer.guide_restore", "POST"): ("province_admin",),
+    # A commune's local part of a guide: its admin, or an officer in charge; the leader reads.
+    ("officer.guide_local", "POST"): WRITERS,
 }
+# The province catalogue's pages: every role reads them, and their facts (every procedure of the
+# province, whichever commune offers it) are public, so a commune-B procedure may show there.
+CATALOGUE = {"officer.guides", "officer.guide_edit", "officer.guide_restore",
+             "officer.catalogue_export"}
 ALLOWED = {200, 302, 303, 400}
 # Text of commune B that must never show on a page of commune A.
 B_MARKERS = ("Bmarker", "+84912000222", "0912 000 222", "0912000222")
@@ -158,8 +165,8 @@ def _commune(db, make_office, make_procedure, make_dossier, code, tag, phone, sm
         "sms_keyword": f"C{tag}",
         "action": "save",
     }
-    return {"office": office, "proc": proc, "binh": binh, "officers": officers, "args": args,
-            "dossier": dossier, "guide": guide}
+    return {"office": office, "proc": proc, "only": only, "binh": binh, "officers": officers,
+            "args": args, "dossier": dossier, "guide": guide}
 
 
 @pytest.fixture
@@ -289,7 +296,7 @@ def test_declared_roles_are_known_roles(app):
 
 def test_commune_desk_is_not_for_province_staff(app):
     """Every page that works on one commune's data declares commune roles only."""
-    province_pages = {"officer.home", "officer.password", "officer.province_home"}
+    province_pages = {"officer.home", "officer.password", "officer.province_home", *CATALOGUE}
     for endpoint in app.view_functions:
         roles = set(_roles(app, endpoint))
         if not endpoint.startswith("officer.") or endpoint in PUBLIC | province_pages:
@@ -330,9 +337,14 @@ def test_matrix(app, client, db, province, login, role):
         checked += 1
         if role.startswith("province"):
             continue  # province pages show every commune by design; the desk is 403 (above)
-        _no_b(r, where, b["dossier"].code)
-        # Commune B's objects in the URL: not found, nothing changed.
-        if not unknown and set(rule.arguments) - {"table", "lang"}:
+        if endpoint not in CATALOGUE:
+            _no_b(r, where, b["dossier"].code)
+        # Commune B's objects in the URL: not found, nothing changed (the catalogue's guides
+        # are the province's: every commune reads them).
+        # ``guide_local`` with B's procedure edits A's own local part of a province procedure
+        # (how a commune starts offering one), never B's.
+        if (not unknown and endpoint not in CATALOGUE | {"officer.guide_local"}
+                and set(rule.arguments) - {"table", "lang"}):
             cross_url, _ = _url(app, rule, b["args"])
             before = _fingerprint(db)
             r = _request(client, method, cross_url, data, token)
@@ -366,7 +378,8 @@ def test_forms_naming_commune_b_are_refused(app, client, db, province, login, ro
     assert login(a["officers"][role]).status_code == 302
     token = csrf_token(client, "/officer/password")
     forms = [
-        ("/officer/dossiers/new", {"procedure": b["proc"].id, "applicant_name": "Lê Văn Mới",
+        # B's own procedure (the province catalogue's khai-sinh is offered by both communes).
+        ("/officer/dossiers/new", {"procedure": b["only"].id, "applicant_name": "Lê Văn Mới",
                                    "channel": "counter", "lang": "vi"}),
     ]
     if role == "admin":
@@ -384,16 +397,16 @@ def test_forms_naming_commune_b_are_refused(app, client, db, province, login, ro
     for url, data in forms:
         before = _fingerprint(db)
         r = client.post(url, data={**data, "csrf_token": token})
-        assert r.status_code in (400, 404), f"{url}: {r.status_code}"
+        assert r.status_code in (400, 403, 404), f"{url}: {r.status_code}"
         assert _fingerprint(db) == before, f"{url} changed the database"
     # A profile naming B's procedure saves the rest, never a link to B's procedure (B's own
     # officer stays its only one).
     r = client.post("/officer/profile", data={"public_phone": "0912 345 678",
-                                              "procedures": [b["proc"].id], "csrf_token": token})
+                                              "procedures": [b["only"].id], "csrf_token": token})
     assert r.status_code in (302, 400)
     assert db.session.scalar(
         sa.select(sa.func.count()).select_from(procedure_officer)
-        .where(procedure_officer.c.procedure_id == b["proc"].id)
+        .where(procedure_officer.c.procedure_id == b["only"].id)
     ) == 1
 
 
