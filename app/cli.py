@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from app import catalogue
 from app.demo.loader import load_demo
 from app.extensions import db
-from app.models import ROLES, Dossier, Office, Officer, ProcedureLocal
+from app.models import PROVINCE_ROLES, ROLES, Dossier, Office, Officer, ProcedureLocal
 from app.offices import CommuneError, commune_rows, create_commune
 from app.phones import normalise_phone
 from app.retention import purge
@@ -81,16 +81,23 @@ def _get(username: str) -> Officer:
 @click.option("--office", "office_code", default=None, help="Office code (default: DEFAULT_OFFICE)")
 @click.password_option()
 def officer_create(username, name, role, title, phone, office_code, password) -> None:
-    code = office_code or current_app.config["DEFAULT_OFFICE"]
-    office = db.session.scalars(sa.select(Office).where(Office.code == code)).first()
-    if office is None:
-        raise click.ClickException(f"no office {code!r}; run `flask --app wsgi demo load` or create one")
+    office = None
+    if role in PROVINCE_ROLES:  # province staff belong to no commune (issue 13)
+        if office_code:
+            raise click.ClickException(f"{role} belongs to no commune: leave out --office")
+    else:
+        code = office_code or current_app.config["DEFAULT_OFFICE"]
+        office = db.session.scalars(sa.select(Office).where(Office.code == code)).first()
+        if office is None:
+            raise click.ClickException(
+                f"no office {code!r}; run `flask --app wsgi demo load` or create one")
     if db.session.scalars(sa.select(Officer).where(Officer.username == username)).first():
         raise click.ClickException(f"{username!r} exists")
     public = normalise_phone(phone) if phone else ""
     if phone and not public:
         raise click.ClickException(f"invalid phone {phone!r}")
-    officer = Officer(office_id=office.id, username=username, name=name, role=role, title=title,
+    officer = Officer(office_id=office.id if office else None, username=username, name=name,
+                      role=role, title=title,
                       public_phone=public or "")
     officer.set_password(password)
     db.session.add(officer)

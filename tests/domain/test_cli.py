@@ -68,6 +68,18 @@ def test_create_refuses_duplicates_bad_phone_bad_role_and_missing_office(
     assert no_office.exit_code != 0 and "no office" in no_office.output
 
 
+def test_province_staff_belong_to_no_commune(runner, db, make_office):
+    make_office()
+    made = runner.invoke(args=["officer", "create", "tinh2", "--name", "Tỉnh", "--role",
+                               "province_admin", "--password", "pw"])
+    assert made.exit_code == 0, made.output
+    assert _officer(db, "tinh2").office_id is None
+    refused = runner.invoke(args=["officer", "create", "tinh3", "--name", "Tỉnh", "--role",
+                                  "province_leader", "--office", "VB", "--password", "pw"])
+    assert refused.exit_code != 0 and "no commune" in refused.output
+    assert _officer(db, "tinh3") is None
+
+
 def test_create_prompts_for_password_twice(runner, db, make_office):
     make_office()
     result = runner.invoke(args=["officer", "create", "e", "--name", "E"], input="pw1\npw1\n")
