@@ -249,7 +249,7 @@ def citizen_pages(live: Live) -> list[tuple[str, str]]:
     from flask import url_for
 
     code, last4, _name = live.dossier("processing")
-    args = {"slug": live.slug(), "code": code}
+    args = {"slug": live.slug(), "code": code, "office": "vb"}
     pages: list[tuple[str, str]] = []
     unfilled = []
     with live.app.test_request_context():
@@ -269,7 +269,9 @@ def citizen_pages(live: Live) -> list[tuple[str, str]]:
         ("search", "/vb/procedures?q=khai+sinh"),
         ("status-code", f"/vb/status?code={code}"),
         ("status-digits", f"/vb/status?code={code}&digits={last4}"),
-        ("home-en", "/?lang=en"),
+        ("home-en", "/vb/?lang=en"),
+        ("province", "/"),  # the province's list of communes (issue 13)
+        ("province-index", "/index"),
         ("officer-login", "/officer/login"),
     ]
     return pages

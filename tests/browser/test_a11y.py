@@ -36,11 +36,15 @@ MIN_TARGET = 24  # CSS px, WCAG 2.2 SC 2.5.8
 def _demo_args(live) -> dict[str, str]:
     """Values for URL arguments of officer pages, taken from the demo data."""
     from app.extensions import db
-    from app.models import Dossier, Feedback, Message, Officer, Procedure
+    from app.models import DossierEvent, Feedback, Message, Officer, Procedure
 
     def read():
+        # A dossier with a printed paper (an apology, issue 15), so its paper page opens too.
+        paper = db.session.scalars(sa.select(DossierEvent).where(DossierEvent.kind == "apology")
+                                   .order_by(DossierEvent.id)).first()
         return {
-            "code": db.session.scalars(sa.select(Dossier.code).order_by(Dossier.id)).first(),
+            "code": paper.dossier.code,
+            "event_id": str(paper.id),
             "slug": db.session.scalars(
                 sa.select(Procedure.slug).order_by(Procedure.position, Procedure.id)
             ).first(),
@@ -57,7 +61,8 @@ def _demo_args(live) -> dict[str, str]:
 
 
 # Where one argument name means different things: the portal's CSVs are named after its tables.
-ENDPOINT_ARGS = {"officer.portal_csv": {"table": "outages"}}
+ENDPOINT_ARGS = {"officer.portal_csv": {"table": "outages"},
+                 "officer.hamlet_figures_csv": {"table": "hamlets"}}
 
 
 def officer_pages(live) -> list[tuple[str, str]]:
@@ -72,6 +77,9 @@ def officer_pages(live) -> list[tuple[str, str]]:
                 continue
             if rule.endpoint == "officer.login":
                 continue  # a public page: checked with the citizen pages
+            roles = getattr(live.app.view_functions[rule.endpoint], "required_roles", ())
+            if roles and "admin" not in roles:
+                continue  # the province's pages (issue 13): not for a commune admin
             values = {**args, **ENDPOINT_ARGS.get(rule.endpoint, {})}
             missing = [a for a in rule.arguments if a not in values]
             if missing:

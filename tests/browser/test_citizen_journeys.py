@@ -17,7 +17,7 @@ def _submit(page, selector: str = "main form button[type=submit]") -> None:
 
 
 def test_find_a_guide_by_search_and_read_it(page, live):
-    page.goto("/")
+    page.goto("/vb/")  # the commune's home (/ is the province's list of communes)
     assert page.locator("html").get_attribute("lang") == "vi"
     page.fill("#q", "khai sinh")
     with page.expect_navigation():
@@ -81,7 +81,7 @@ def test_status_lookup_wrong_digits_keeps_input(page, live):
 
 
 def test_read_contacts(page, live):
-    page.goto("/")
+    page.goto("/vb/")  # the commune's home (/ is the province's list of communes)
     with page.expect_navigation():
         page.click("header nav a[href='/vb/contacts']")
     assert page.locator("main section.box").count() >= 4
@@ -115,7 +115,7 @@ def test_feedback_empty_form_is_refused_and_says_why(page, live):
 
 
 def test_switch_language_and_it_is_remembered(page, live):
-    page.goto("/")
+    page.goto("/vb/")  # the commune's home (/ is the province's list of communes)
     with page.expect_navigation():
         page.click("nav.lang a[hreflang=en]")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -161,13 +161,13 @@ def test_status_result_is_on_the_first_screen_above_the_form(new_context, live, 
 @pytest.mark.parametrize(
     ("path", "selector"),
     [
-        ("/", "main .list a"),
+        ("/vb/", "main .list a"),
         ("/vb/procedures", "main .list a"),
         ("/vb/procedures?q=khai+sinh", "main .list a"),
-        ("/", "footer a"),
+        ("/vb/", "footer a"),
         ("/vb/status", "footer a"),
         ("/vb/contacts", "footer a"),
-        ("/", "header .lang a"),
+        ("/vb/", "header .lang a"),
     ],
 )
 def test_list_and_footer_links_are_at_least_44px_tall(new_context, live, path, selector):

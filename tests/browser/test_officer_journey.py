@@ -29,8 +29,8 @@ def test_register_slip_ready_and_sms_queued(page, live, js):
     page.fill("#applicant_name", applicant)
     page.fill("#phone", "0912 345 678")
     page.check("#sms_consent")
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+    with page.expect_navigation():  # not "Xem giấy tờ cần nhận", which only shows the checklist
+        page.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
 
     # The slip: code, QR code (inline SVG), the applicant's name.
     match = re.search(r"/officer/dossiers/([A-Z]+-\d{6}-\d{4})/slip$", page.url)
@@ -51,7 +51,7 @@ def test_register_slip_ready_and_sms_queued(page, live, js):
     page.select_option("#status", "ready")
     page.fill("#note", "Mời ông đến nhận kết quả.")
     with page.expect_navigation():
-        page.click("main form[action$='/vb/status'] button[type=submit]")
+        page.click("main form[action$='/status'] button[type=submit]")
     assert page.url.endswith(f"/officer/dossiers/{code}")
     assert page.locator("[role=status]").count() == 1  # the flash message
 

@@ -32,7 +32,7 @@ def _pages(live) -> list[tuple[str, str, bool]]:
     code, last4, _name = live.dossier("processing")
     ready, _l4, _n = live.dossier("ready")
     return [
-        ("home", "/", False),
+        ("home", "/vb/", False),
         ("procedures", "/vb/procedures", False),
         ("guide", f"/vb/procedures/{live.slug()}", False),
         ("status", f"/vb/status?code={code}&digits={last4}", False),
