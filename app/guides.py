@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.audit import record
 from app.budgets import HTML_BUDGET, SMS_SUMMARY_SEGMENTS
@@ -30,6 +31,7 @@ from app.models import (
     offered_in,
     utcnow,
 )
+from app.models.procedure import procedure_officer
 from app.search import fold
 from app.sms.gsm import count_segments, to_gsm7
 from app.sms.wording import ambiguous_phrases
@@ -221,6 +223,27 @@ def online_filing_guide(office_id: int | None) -> Procedure | None:
     ).first()
 
 
+def officers_for(procedure_id: int, office_id: int) -> list[Officer]:
+    """The officers a guide names in one commune: in charge of it, active, with a public
+    phone, their shifts loaded (one query each)."""
+    return list(db.session.scalars(
+        sa.select(Officer)
+        .join(procedure_officer, procedure_officer.c.officer_id == Officer.id)
+        .where(procedure_officer.c.procedure_id == procedure_id, Officer.office_id == office_id,
+               Officer.active, Officer.public_phone != "")
+        .options(selectinload(Officer.shifts))
+        .order_by(Officer.id)
+    ))
+
+
+def local_for(procedure_id: int, office_id: int) -> ProcedureLocal | None:
+    """One commune's local part of a procedure (note, Saturday), or None."""
+    return db.session.scalars(
+        sa.select(ProcedureLocal).where(ProcedureLocal.procedure_id == procedure_id,
+                                        ProcedureLocal.office_id == office_id)
+    ).first()
+
+
 def guide_context(procedure: Procedure, office: Office) -> dict:
     """What citizen/guide.html needs besides the province facts and their words: this
     commune's local part (note, Saturday), its officers to call and, where the procedure can be
@@ -230,8 +253,8 @@ def guide_context(procedure: Procedure, office: Office) -> dict:
         online_guide = online_filing_guide(office.id)
     return {
         "office": office,
-        "local": procedure.local(office.id),
-        "officers": [o for o in procedure.officers_in(office.id) if o.active and o.public_phone],
+        "local": local_for(procedure.id, office.id),
+        "officers": officers_for(procedure.id, office.id),
         "online_guide": online_guide,
     }
 
