@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.audit import record
 from app.budgets import HTML_BUDGET, SMS_SUMMARY_SEGMENTS
@@ -225,15 +225,15 @@ def online_filing_guide(office_id: int | None) -> Procedure | None:
 
 def officers_for(procedure_id: int, office_id: int) -> list[Officer]:
     """The officers a guide names in one commune: in charge of it, active, with a public
-    phone, their shifts loaded (one query each)."""
+    phone, their shifts loaded (one query, a few rows)."""
     return list(db.session.scalars(
         sa.select(Officer)
         .join(procedure_officer, procedure_officer.c.officer_id == Officer.id)
         .where(procedure_officer.c.procedure_id == procedure_id, Officer.office_id == office_id,
                Officer.active, Officer.public_phone != "")
-        .options(selectinload(Officer.shifts))
+        .options(joinedload(Officer.shifts))
         .order_by(Officer.id)
-    ))
+    ).unique())
 
 
 def local_for(procedure_id: int, office_id: int) -> ProcedureLocal | None:
@@ -244,16 +244,17 @@ def local_for(procedure_id: int, office_id: int) -> ProcedureLocal | None:
     ).first()
 
 
-def guide_context(procedure: Procedure, office: Office) -> dict:
+def guide_context(procedure: Procedure, office: Office, local: ProcedureLocal | None = None) -> dict:
     """What citizen/guide.html needs besides the province facts and their words: this
     commune's local part (note, Saturday), its officers to call and, where the procedure can be
-    filed online, the commune's guide to filing online."""
+    filed online, the commune's guide to filing online. ``local``: the local part when the
+    caller has it already (:func:`app.lookup.get_guide`)."""
     online_guide = None
     if procedure.online_mode != "offline" and not procedure.is_howto:
         online_guide = online_filing_guide(office.id)
     return {
         "office": office,
-        "local": local_for(procedure.id, office.id),
+        "local": local if local is not None else local_for(procedure.id, office.id),
         "officers": officers_for(procedure.id, office.id),
         "online_guide": online_guide,
     }

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.codes import split_check
 from app.extensions import db
-from app.models import Dossier, Office, Officer, Procedure, offered_in
+from app.models import Dossier, Office, Officer, Procedure, ProcedureLocal, offered_in
 from app.search import fold
 
 
@@ -40,15 +40,26 @@ def list_procedures(office: Office, q: str = "", field_: str = "") -> list[Proce
 
 
 def get_procedure(office: Office, slug: str) -> Procedure | None:
-    """The guide with its words in every language (one query, two rows). Its local part and
-    officers are this commune's alone (:func:`app.guides.guide_context`): joining every
-    commune's local parts and officers with their shifts here made a product of a few hundred
-    rows per page in a three-commune demo and ~200,000 in a province of 100 communes."""
-    return db.session.scalars(
-        sa.select(Procedure)
-        .where(offered_in(office.id), Procedure.slug == slug, Procedure.active)
+    """The guide with its words in every language (one query)."""
+    found = get_guide(office, slug)
+    return found[0] if found else None
+
+
+def get_guide(office: Office, slug: str) -> tuple[Procedure, ProcedureLocal] | None:
+    """The guide ``slug`` as commune ``office`` offers it: the procedure with its words in
+    every language and the commune's local part, in one query of two rows. The officers are
+    the commune's alone (:func:`app.guides.officers_for`): joining every commune's local parts
+    and officers with their shifts here made a product of a few hundred rows per page in a
+    three-commune demo and ~200,000 in a province of 100 communes."""
+    row = db.session.execute(
+        sa.select(Procedure, ProcedureLocal)
+        .join(ProcedureLocal, sa.and_(ProcedureLocal.procedure_id == Procedure.id,
+                                      ProcedureLocal.office_id == office.id,
+                                      ProcedureLocal.offered))
+        .where(Procedure.slug == slug, Procedure.active)
         .options(joinedload(Procedure.contents))
     ).unique().first()
+    return (row[0], row[1]) if row else None
 
 
 def list_officers(office: Office) -> list[Officer]:

@@ -69,6 +69,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, g, request, session
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.clock import office_now
 from app.extensions import db
@@ -90,7 +91,7 @@ from app.models import (
     TeamMember,
     TeamSlot,
 )
-from app.web import choose_locale, current_office, security_header_items
+from app.web import choose_locale, current_office, office_by_slug, security_header_items
 
 SCOPES = ("content", "dossiers")
 _CONTENT = (Office, Procedure, ProcedureContent, ProcedureLocal, Officer, DutyShift, DutyException,
@@ -242,6 +243,7 @@ class PageCache:
         self._version: tuple | None = None
         self._version_read_at = float("-inf")
         self._office: dict[int | None, tuple] = {}  # office id → (version stamp, clock)
+        self._by_code: dict[str, tuple] = {}  # office code → (version stamp, detached copy)
         self._fast: dict[tuple, tuple] = {}
         self._fast_where: dict[Key, tuple] = {}  # key → its FastPath record's address
         self._bytes = 0  # sum of the stored entries' ``charge``
@@ -289,6 +291,38 @@ class PageCache:
                     self._office.clear()
                 memo = self._office[office_id] = (stamp, clock)
         return memo[1]
+
+    # -- the commune a URL names --------------------------------------------------------------
+
+    def office(self, slug: str | None):
+        """``office_by_slug(slug)`` without a query while the commune's row is unchanged: every
+        request to ``/<code>/…`` that Flask runs (a form, a status lookup, a visitor with a
+        cookie) asked the database for its commune, the largest part of answering a page from
+        memory. Kept per worker as a detached copy under the version counters that an office
+        edit moves (its own ``content`` counter; the province's for an office added or
+        removed), and merged into the request's session with no query. Unknown codes are
+        asked every time (nothing kept for them)."""
+        if not slug or len(slug) > 5 or not slug.isascii() or not slug.isalpha():
+            return None
+        version = self.version()
+        if version is None:
+            return office_by_slug(slug)
+        code = slug.upper()
+        memo = self._by_code.get(code)
+        if memo is not None:
+            stamp, snapshot = memo
+            if stamp == _office_stamp(version, snapshot.id):
+                return db.session.merge(snapshot, load=False)
+        office = office_by_slug(code)
+        if office is not None and not db.session.is_modified(office):
+            snapshot = Office(**{a.key: getattr(office, a.key)
+                                 for a in sa.inspect(Office).column_attrs})
+            make_transient_to_detached(snapshot)
+            with self._lock:
+                if len(self._by_code) > 4096:
+                    self._by_code.clear()
+                self._by_code[code] = (_office_stamp(version, office.id), snapshot)
+        return office
 
     # -- the cookie-less fast path (FastPath) ------------------------------------------------
 
@@ -379,6 +413,7 @@ class PageCache:
             self._fast_where.clear()
             self._bytes = 0
         self._office = {}
+        self._by_code = {}
         self.forget_version()
 
     def __len__(self) -> int:
@@ -588,6 +623,11 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
         return wrapper
 
     return decorate
+
+
+def _office_stamp(version: Version, office_id: int) -> tuple:
+    """What a kept office row depends on: the epoch, the province's and its own content."""
+    return (version.epoch, version.province[0], version.of(office_id)[0])
 
 
 def _when(per: str, office: SimpleNamespace) -> str:

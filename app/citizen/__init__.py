@@ -11,7 +11,8 @@ every ``url_for("citizen.…")``, so templates build links without naming it. Th
 
 from flask import Blueprint, abort, current_app
 
-from app.web import current_office, office_by_slug, page_office, set_current_office
+from app.page_cache import page_cache
+from app.web import current_office, page_office, set_current_office
 
 bp = Blueprint("citizen", __name__, url_prefix="/<office:office>")
 
@@ -19,7 +20,7 @@ bp = Blueprint("citizen", __name__, url_prefix="/<office:office>")
 @bp.url_value_preprocessor
 def _load_office(endpoint, values) -> None:
     slug = (values or {}).pop("office", None)
-    office = office_by_slug(slug)
+    office = page_cache.office(slug)  # office_by_slug, kept per worker while unchanged
     if office is None:
         abort(404)  # an unknown commune: the app's translated 404 page
     set_current_office(office)

@@ -95,15 +95,16 @@ def guide(slug: str):
     office = _office()
     if len(slug) > 80 or not re.fullmatch(r"[a-z0-9-]+", slug):
         abort(404)
-    procedure = svc.get_procedure(office, slug)
-    if procedure is None:
+    found = svc.get_guide(office, slug)
+    if found is None:
         abort(404)
+    procedure, local = found
     return render_template(
         "citizen/guide.html",
         procedure=procedure,
         content=procedure.content(current_lang()),
         portal_notice=portal.notice(office),
-        **guide_context(procedure, office),
+        **guide_context(procedure, office, local),
     )
 
 

@@ -367,3 +367,49 @@ def test_the_fast_path_follows_the_minute(client, make_officer, make_procedure, 
     assert fast_hits() == before + 1
     assert 'href="tel:+84909000111"' in on_duty.split('id="duty-h"')[1].split("</section>")[0]
     assert 'href="tel:+84909000111"' not in after.split('id="duty-h"')[1].split("</section>")[0]
+
+
+def _office_queries(db, do) -> int:
+    """How many statements ``do()`` sends that read the office table."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        do()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    return sum(1 for s in seen if "FROM office " in s or "FROM office\n" in s)
+
+
+def test_the_commune_of_an_address_is_kept_until_its_row_changes(db, client, make_dossier,
+                                                                  every):
+    """A status lookup runs Flask every time (its rate limits): its commune comes from the
+    worker's memory, not a query, and an office edit (its own counter) is seen at once."""
+    every(0)
+    dossier = make_dossier(phone="+84912345678")
+    url = f"/vb/status?code={dossier.code}&digits=5678"
+    assert client.get(url).status_code == 200
+    assert _office_queries(db, lambda: client.get(url)) == 0
+    office = dossier.office
+    office.name = "UBND xã Vĩnh Bửu Mới"
+    db.session.commit()
+    assert _office_queries(db, lambda: client.get("/vb/contacts")) == 1  # read again, once
+    assert "Vĩnh Bửu Mới" in client.get("/vb/contacts").get_data(as_text=True)
+    assert _office_queries(db, lambda: client.get(url)) == 0
+
+
+def test_a_kept_commune_follows_an_edit_made_by_another_worker(db, client, make_dossier, every):
+    every(0)
+    dossier = make_dossier(phone="+84912345678")
+    assert client.get("/vb/contacts").status_code == 200
+    with db.engine.begin() as conn:  # another worker: the row and its commune's counter
+        conn.execute(sa.text("UPDATE office SET name = 'UBND xã Đổi Tên' WHERE id = :i"),
+                     {"i": dossier.office_id})
+        conn.execute(sa.update(OfficeVersion).where(OfficeVersion.office_id == dossier.office_id)
+                     .values(content=OfficeVersion.content + 1))
+    db.session.expire_all()
+    assert "Đổi Tên" in client.get("/vb/contacts").get_data(as_text=True)
+    assert client.get("/zz/contacts").status_code == 404  # an unknown code is never kept
