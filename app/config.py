@@ -147,6 +147,11 @@ def from_env(instance_path: Path, env: str | None = None) -> dict:
         "PAGE_CACHE_MAX_BYTES": _number("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024, int, 0),
         "PAGE_CACHE_CHECK_SECONDS": _number("PAGE_CACHE_CHECK_SECONDS",
                                             0.0 if env == "testing" else 1.0, float, 0),
+        # The second level every worker and host shares (app/page_store.py): a Redis URL
+        # (e.g. redis://127.0.0.1:6379/2), empty = each worker builds its own pages; and how
+        # long a shared page is kept (a change makes new keys at once; this only frees memory).
+        "PAGE_CACHE_REDIS_URL": os.environ.get("PAGE_CACHE_REDIS_URL", ""),
+        "PAGE_CACHE_REDIS_SECONDS": _number("PAGE_CACHE_REDIS_SECONDS", 3600, int, 60),
         # Public facts about the deployment.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "DEFAULT_OFFICE": os.environ.get("DEFAULT_OFFICE", "VB"),

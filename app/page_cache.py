@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import secrets
 import threading
 import time
@@ -91,6 +92,7 @@ from app.models import (
     TeamMember,
     TeamSlot,
 )
+from app.page_store import shared_key, shared_pages
 from app.web import choose_locale, current_office, office_by_slug, security_header_items
 
 SCOPES = ("content", "dossiers")
@@ -155,6 +157,9 @@ class Entry:
         default_factory=dict)
     # Answers from memory per encoding, for the brotli upgrade (see ``answer``).
     served: dict[str | None, int] = field(default_factory=dict)
+    # Its key in the shared store (app.page_store) and that store's URL; None: not shared.
+    shared: str | None = None
+    store_url: str = ""
 
     @property
     def charge(self) -> int:
@@ -165,7 +170,7 @@ class Entry:
 
     def _prepare(self, encoding: str | None) -> tuple[bytes, list[tuple[str, str]], str]:
         if encoding == "br":
-            # Brotli's strongest setting costs ~30 ms on a guide page, ten times the rest of
+            # Brotli's strongest setting costs ~10 ms on a guide page, more than the rest of
             # the page: a page is first stored at the level Flask-Compress uses for dynamic
             # pages, and recompressed at 11 once it has been asked for again (``_strongest``).
             data = brotli.compress(self.body, quality=BR_FIRST_QUALITY, mode=brotli.MODE_TEXT)
@@ -173,6 +178,11 @@ class Entry:
             data = gzip.compress(self.body, compresslevel=9, mtime=0)
         else:
             data = self.body
+        return self.ready_form(encoding, data)
+
+    def ready_form(self, encoding: str | None, data: bytes
+                   ) -> tuple[bytes, list[tuple[str, str]], str]:
+        """The answer for ``encoding`` with ``data`` as its body: bytes, headers, ETag."""
         # The same ETag Flask-Compress would give the page: the body's SHA-1, suffixed with the
         # encoding, so a repeat visit gets its 304 whether the page came from here or not.
         etag = f'"{self.etag}:{encoding}"' if encoding else f'"{self.etag}"'
@@ -189,12 +199,41 @@ class Entry:
     def _strongest(self, ready: tuple[bytes, list[tuple[str, str]], str]
                    ) -> tuple[bytes, list[tuple[str, str]], str]:
         """The brotli form at quality 11, with the same headers but its length (no app
-        context needed: FastPath may be the one answering)."""
+        context needed: FastPath may be the one answering). Made once for every worker when
+        the page is shared: taken from the store if another worker made it, else made here
+        and added there."""
         _data, headers, etag = ready
-        data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+        data = None
+        if self.shared:
+            data = shared_pages.form(self.store_url, self.shared, "br11")
+        if data is None:
+            data = brotli.compress(self.body, quality=11, mode=brotli.MODE_TEXT)
+            if self.shared:
+                shared_pages.add_form(self.store_url, self.shared, "br11", data)
         headers = [("Content-Length", str(len(data))) if name == "Content-Length"
                    else (name, value) for name, value in headers]
         return data, headers, etag
+
+    def meta(self) -> dict:
+        """What the shared store keeps besides the bytes."""
+        return {"headers": self.headers, "vary": self.vary, "etag": self.etag}
+
+    @classmethod
+    def from_store(cls, fields: dict[str, bytes], shared: str, url: str) -> Entry | None:
+        """A page as another worker stored it (app.page_store), its forms ready."""
+        try:
+            meta = json.loads(fields["meta"])
+            entry = cls(fields["body"], [tuple(h) for h in meta["headers"]], vary=meta["vary"],
+                        etag=meta["etag"], no_store=False, shared=shared, store_url=url)
+        except (KeyError, TypeError, ValueError):
+            return None  # written by another release: build the page instead
+        for encoding in ("br", "gzip"):
+            if encoding in fields:
+                entry.ready[encoding] = entry.ready_form(encoding, fields[encoding])
+        if "br11" in fields:
+            entry.ready["br"] = entry.ready_form("br", fields["br11"])
+            entry.served["br"] = BR_UPGRADE_AFTER  # the strongest already: never again
+        return entry
 
     def answer(self, encoding: str | None, if_none_match: str | None,
                prepare: bool = True) -> tuple[int, list[tuple[str, str]], bytes] | None:
@@ -229,6 +268,7 @@ class Entry:
 
 _NOT_ON_304 = ("Content-Length", "Content-Encoding", "Content-Type")
 BR_FIRST_QUALITY = 5  # as COMPRESS_BR_LEVEL: ~1.4 ms and ~10 % more bytes than 11
+_SHARED_MINUTE = 120  # seconds a page that shows the minute stays in the shared store
 BR_UPGRADE_AFTER = 3  # answers from memory before the page is recompressed at 11: a page
 # in the long tail (one commune's rare guide) never pays the ~30 ms
 # Per entry besides its bytes: key tuple, header lists (CSP…), dicts, the FastPath record —
@@ -249,6 +289,7 @@ class PageCache:
         self._bytes = 0  # sum of the stored entries' ``charge``
         self.hits = 0  # all answers from memory, FastPath's included
         self.fast_hits = 0
+        self.shared_hits = 0  # pages taken from the shared store (app.page_store)
         self.misses = 0
 
     # -- the version row -------------------------------------------------------------------
@@ -592,8 +633,18 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
                 return view(*args, **kwargs)
             key = _key(view.__name__, scopes, per, version, office == "current")
             entry = page_cache.get(key)
+            store_url = current_app.config.get("PAGE_CACHE_REDIS_URL") or ""
+            built = False
+            if entry is None and store_url:
+                fields = shared_pages.load(store_url, shared_key(key))
+                if fields is not None:
+                    entry = Entry.from_store(fields, shared_key(key), store_url)
+                    if entry is not None:
+                        page_cache.put(key, entry)
+                        page_cache.shared_hits += 1
             if entry is None:
                 page_cache.misses += 1
+                built = True
                 response = current_app.make_response(view(*args, **kwargs))
                 if not _storable(response):
                     return response
@@ -611,11 +662,18 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
                     etag=hashlib.sha1(body).hexdigest(),
                     no_store="no-store" in (cache_control or ""),
                 )
+                if store_url and not entry.no_store:  # personal pages stay in this worker
+                    entry.shared, entry.store_url = shared_key(key), store_url
                 page_cache.put(key, entry)
             else:
                 page_cache.hits += 1
             encoding = _encoding()
             response = entry.response(encoding)
+            if built and entry.shared:
+                shared_pages.save(store_url, entry.shared, entry.meta(), entry.body,
+                                  {e: f[0] for e, f in entry.ready.items() if e},
+                                  _SHARED_MINUTE if per == "minute" else
+                                  current_app.config["PAGE_CACHE_REDIS_SECONDS"])
             if fast and _anonymous(key):
                 page_cache.remember_fast(request.environ, key, per, entry)
             return response

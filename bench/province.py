@@ -38,6 +38,7 @@ from bench.server import (
     app_env,
     capture,
     fetch,
+    fresh_shared_store,
     gunicorn,
     prepare_database,
     sqlite_url,
@@ -326,6 +327,7 @@ def run(seconds: float, notes: list[str]) -> dict:
             results[name] = _measure(port, lists[name], seconds)
             print(f"  province {name:11} {results[name].rps:8.1f} req/s  errors "
                   f"{results[name].errors}  (load {os.getloadavg()[0]:.1f})", flush=True)
+    fresh_shared_store(env["PAGE_CACHE_REDIS_URL"])
     with gunicorn("wsgi:app", dict(env, PAGE_CACHE_SIZE="0"), "province-nocache") as port:
         results["prov-miss"] = _measure(port, lists["prov-miss"], seconds, warm=False)
         print(f"  province {'prov-miss':11} {results['prov-miss'].rps:8.1f} req/s  errors "

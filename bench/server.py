@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
@@ -113,9 +115,26 @@ def app_env(database_url: str) -> dict[str, str]:
             "SMS_CHANNEL": "console",
             "PUBLIC_BASE_URL": "",
             "SESSION_COOKIE_SECURE": "0",
+            # The page cache's shared level, as deployed (README): emptied before each server.
+            "PAGE_CACHE_REDIS_URL": os.environ.get("BENCH_REDIS_URL",
+                                                   "redis://127.0.0.1:6379/10"),
         }
     )
+    if not fresh_shared_store(env["PAGE_CACHE_REDIS_URL"]):
+        env["PAGE_CACHE_REDIS_URL"] = ""  # no Redis here: each worker builds its own pages
     return env
+
+
+def fresh_shared_store(url: str) -> bool:
+    """Empty the bench's Redis database for shared pages; False when there is none."""
+    if not url:
+        return False
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).flushdb()
+    except (redis.RedisError, OSError):
+        return False
+    return True
 
 
 @contextmanager

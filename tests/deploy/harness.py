@@ -416,6 +416,7 @@ def running_stack(tmp: Path, database: sa.URL) -> Iterator[Stack]:
         "SETTINGS_ENCRYPTION_KEY": secrets.token_hex(32),
         "DATABASE_URL": libpq_url(database),
         "RATELIMIT_STORAGE_URI": redis_url(),
+        "PAGE_CACHE_REDIS_URL": redis_url(),  # pages shared by the workers (app/page_store)
         "PROXY_HOPS": "1",
         "PUBLIC_BASE_URL": public,
         "DEMO_PASSWORD": "stack-" + secrets.token_hex(6),
