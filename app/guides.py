@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass, field, fields
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import render_template
@@ -32,6 +33,7 @@ from app.models import (
     utcnow,
 )
 from app.models.procedure import procedure_officer
+from app.page_cache import page_cache
 from app.search import fold
 from app.sms.gsm import count_segments, to_gsm7
 from app.sms.wording import ambiguous_phrases
@@ -244,6 +246,11 @@ def local_for(procedure_id: int, office_id: int) -> ProcedureLocal | None:
     ).first()
 
 
+def _slug_only(procedure: Procedure | None) -> SimpleNamespace | None:
+    """What a guide's link to the online-filing guide needs, as plain data (kept per worker)."""
+    return SimpleNamespace(slug=procedure.slug) if procedure is not None else None
+
+
 def guide_context(procedure: Procedure, office: Office, local: ProcedureLocal | None = None) -> dict:
     """What citizen/guide.html needs besides the province facts and their words: this
     commune's local part (note, Saturday), its officers to call and, where the procedure can be
@@ -251,7 +258,8 @@ def guide_context(procedure: Procedure, office: Office, local: ProcedureLocal | 
     caller has it already (:func:`app.lookup.get_guide`)."""
     online_guide = None
     if procedure.online_mode != "offline" and not procedure.is_howto:
-        online_guide = online_filing_guide(office.id)
+        online_guide = page_cache.kept(office.id, "online_guide", lambda: _slug_only(
+            online_filing_guide(office.id)))
     return {
         "office": office,
         "local": local if local is not None else local_for(procedure.id, office.id),

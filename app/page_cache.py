@@ -68,9 +68,11 @@ from urllib.parse import urlsplit
 import brotli
 import sqlalchemy as sa
 from flask import Response, current_app, g, request, session
+from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
+from werkzeug.http import parse_cookie
 
 from app.clock import office_now
 from app.extensions import db
@@ -284,6 +286,7 @@ class PageCache:
         self._version_read_at = float("-inf")
         self._office: dict[int | None, tuple] = {}  # office id → (version stamp, clock)
         self._by_code: dict[str, tuple] = {}  # office code → (version stamp, detached copy)
+        self._facts: dict[tuple, tuple] = {}  # (fact, office id) → (version stamp, value)
         self._fast: dict[tuple, tuple] = {}
         self._fast_where: dict[Key, tuple] = {}  # key → its FastPath record's address
         self._bytes = 0  # sum of the stored entries' ``charge``
@@ -365,10 +368,34 @@ class PageCache:
                 self._by_code[code] = (_office_stamp(version, office.id), snapshot)
         return office
 
+    def kept(self, office_id: int, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` — a small fact about one commune that its pages show (plain data,
+        never rows of a session: the slug of its online-filing guide, its open portal
+        outages) — kept per worker until that commune's ``content`` counter or the
+        province's moves, as the pages themselves are. Saves a query on every page that is
+        built."""
+        version = self.version()
+        if version is None:
+            return compute()
+        stamp = _office_stamp(version, office_id)
+        memo = self._facts.get((name, office_id))
+        if memo is not None and memo[0] == stamp:
+            return memo[1]
+        value = compute()
+        with self._lock:
+            if len(self._facts) > 16384:
+                self._facts.clear()
+            self._facts[(name, office_id)] = (stamp, value)
+        return value
+
     # -- the cookie-less fast path (FastPath) ------------------------------------------------
 
-    def remember_fast(self, environ: dict, key: Key, per: str | None, entry: Entry) -> None:
-        where = (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+    def remember_fast(self, environ: dict, key: Key, per: str | None, entry: Entry,
+                      tag: str = "") -> None:
+        """Let FastPath answer this URL from ``entry`` for visitors of kind ``tag`` (see
+        :func:`_visitor`): "" no cookie, ``lang:en`` a session holding only the language."""
+        where = (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                 tag)
         with self._lock:
             if key not in self._entries:
                 return  # already pushed out: FastPath must not keep it alive
@@ -378,10 +405,10 @@ class PageCache:
             self._fast[where] = (key, per, entry)
             self._fast_where[key] = where
 
-    def fast_answer(self, environ: dict, config) -> tuple[str, list, bytes] | None:
+    def fast_answer(self, environ: dict, config, tag: str = "") -> tuple[str, list, bytes] | None:
         """``(status, headers, body)`` when :class:`FastPath` may answer, else None."""
         found = self._fast.get(
-            (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+            (_base(environ), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), tag)
         )
         if found is None:
             return None
@@ -455,6 +482,7 @@ class PageCache:
             self._bytes = 0
         self._office = {}
         self._by_code = {}
+        self._facts = {}
         self.forget_version()
 
     def __len__(self) -> int:
@@ -674,8 +702,10 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
                                   {e: f[0] for e, f in entry.ready.items() if e},
                                   _SHARED_MINUTE if per == "minute" else
                                   current_app.config["PAGE_CACHE_REDIS_SECONDS"])
-            if fast and _anonymous(key):
-                page_cache.remember_fast(request.environ, key, per, entry)
+            if fast:
+                tag = _fast_tag(key)
+                if tag is not None:
+                    page_cache.remember_fast(request.environ, key, per, entry, tag)
             return response
 
         return wrapper
@@ -730,14 +760,46 @@ def _counters(version: Version, office_id: int | None,
         (version.province[i], own[i]) for i in (SCOPES.index(s) for s in scopes)))
 
 
-def _anonymous(key: Key) -> bool:
-    """A request :class:`FastPath` could have answered: no cookie, no ``?lang=``, no htmx."""
+def _fast_tag(key: Key) -> str | None:
+    """The kind of visitor :class:`FastPath` could answer next time, or None: "" for a request
+    with no cookie; ``lang:<lang>`` for one whose only cookie is a session holding nothing but
+    the language (a visitor who once chose English); neither with ``?lang=`` or htmx."""
     environ = request.environ
-    return (
-        "HTTP_COOKIE" not in environ
-        and "lang" not in request.args
-        and key.htmx == (None, None)
-    )
+    if "lang" in request.args or key.htmx != (None, None):
+        return None
+    if "HTTP_COOKIE" not in environ:
+        return ""
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    if (
+        set(request.cookies) != {name}
+        or session.modified
+        or set(session) != {"lang"}
+        or session["lang"] != key.lang
+    ):
+        return None
+    return f"lang:{key.lang}"
+
+
+def _visitor(environ: dict, app) -> str | None:
+    """What :func:`_fast_tag` said of the request, read from the WSGI environ before Flask runs:
+    "" no cookie; ``lang:<lang>`` when the only cookie is a valid session (signature and age
+    checked as Flask checks them) holding only a language; None for anything else."""
+    header = environ.get("HTTP_COOKIE")
+    if header is None:
+        return ""
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookies = parse_cookie(header)
+    if len(cookies) != 1 or name not in cookies:
+        return None
+    try:
+        data = app.session_interface.get_signing_serializer(app).loads(
+            cookies[name], max_age=int(app.permanent_session_lifetime.total_seconds()))
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or set(data) != {"lang"} or data["lang"] not in app.config[
+            "LANGUAGES"]:
+        return None
+    return f"lang:{data['lang']}"
 
 
 class FastPath:
@@ -750,8 +812,9 @@ class FastPath:
     the key holds. So the middleware answers only when the key it rebuilds from those is the
     one the page was stored under by a full Flask request: the version row was read less than
     ``PAGE_CACHE_CHECK_SECONDS`` ago (else Flask runs and re-reads it), the minute or day is
-    the same, the request has no cookie, no ``lang`` parameter, no htmx headers, and the
-    client's Accept-Encoding has been seen before. Anything else — a session, a form, an
+    the same, the request has no cookie — or only a session holding nothing but the language
+    a visitor chose, checked as Flask checks it —, no ``lang`` parameter, no htmx headers, and
+    the client's Accept-Encoding has been seen before. Anything else — a session, a form, an
     officer, a rate-limited page (``fast=False``), a miss — goes to Flask as usual. The
     answer is byte for byte what Flask would send (same headers, ETag, 304 handling).
     """
@@ -768,10 +831,10 @@ class FastPath:
         method = environ.get("REQUEST_METHOD")
         if (
             (method == "GET" or method == "HEAD")
-            and "HTTP_COOKIE" not in environ
             and "HTTP_HX_REQUEST" not in environ
+            and (tag := _visitor(environ, self.app)) is not None
         ):
-            answer = page_cache.fast_answer(environ, self.app.config)
+            answer = page_cache.fast_answer(environ, self.app.config, tag)
             if answer is not None:
                 page_cache.hits += 1
                 page_cache.fast_hits += 1

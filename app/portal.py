@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -90,9 +91,22 @@ def open_outages(office: Office) -> list[PortalOutage]:
     ))
 
 
-def notice(office: Office) -> Notice | None:
-    """The one line the citizen pages show, or None when no outage is open."""
-    outages = open_outages(office)
+class OpenOutage(NamedTuple):
+    """What the citizen banner needs of an open outage (plain data, kept between requests)."""
+
+    portal: str
+    started_at: datetime
+
+
+def open_outage_facts(office: Office) -> list[OpenOutage]:
+    """:func:`open_outages` as plain data, oldest first."""
+    return [OpenOutage(o.portal, o.started_at) for o in open_outages(office)]
+
+
+def notice(office: Office, outages: list | None = None) -> Notice | None:
+    """The one line the citizen pages show, or None when no outage is open. ``outages``: the
+    open outages when the caller has them (:func:`open_outage_facts`, kept per worker)."""
+    outages = open_outages(office) if outages is None else outages
     if not outages:
         return None
     portals = {o.portal for o in outages}

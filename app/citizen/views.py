@@ -25,7 +25,7 @@ from app.filters import phone_display
 from app.guesses import DIGITS_PER_ADDRESS, code_only_limit, digits_key, digits_limit
 from app.guides import guide_context
 from app.models import FIELDS
-from app.page_cache import cached_page
+from app.page_cache import cached_page, page_cache
 from app.papers import next_step
 from app.roster import duties_on, next_duty, on_duty_now, weekly_hours
 from app.web import current_lang, current_office, office_by_slug
@@ -64,8 +64,14 @@ def commune_home():
         on_duty=on_duty_now(office, now),
         next_duty=next_duty(office, now),
         now=now,
-        portal_notice=portal.notice(office),
+        portal_notice=_portal_notice(office),
     )
+
+
+def _portal_notice(office):
+    """The outage banner, from the commune's open outages kept per worker (app.page_cache)."""
+    return portal.notice(office, page_cache.kept(
+        office.id, "open_outages", lambda: portal.open_outage_facts(office)))
 
 
 @bp.route("/procedures")
@@ -103,7 +109,7 @@ def guide(slug: str):
         "citizen/guide.html",
         procedure=procedure,
         content=procedure.content(current_lang()),
-        portal_notice=portal.notice(office),
+        portal_notice=_portal_notice(office),
         **guide_context(procedure, office, local),
     )
 
