@@ -9,14 +9,17 @@ Rows, each next to the bare reference replaying the bytes the real app sent for 
 
 - ``prov-guide``: guide pages, page cache on (targets ≥ 0.7, as for one commune),
 - ``prov-lookup``: status lookups with the phone digits, one dossier per commune (≥ 0.5),
-- ``prov-miss``: the same guide mix with the page cache off — pages not in memory (≥ 0.2),
+- ``prov-miss``: the same guide mix with the page cache off — every page built from the
+  database (≥ 0.2),
+- ``prov-shared``: the same mix with each worker holding one page and the shared level in
+  Redis on (``PAGE_CACHE_REDIS_URL``) — pages not in the worker's memory, built once by
+  another worker (≥ 0.2),
 
 then the page cache's memory per worker: every page of the mix stored once (tracemalloc, in
 this process), the sum of the entries' sizes, and what ``PAGE_CACHE_MAX_BYTES`` holds it to.
 
-URLs come from :func:`page_url` only: the app's ``url_for`` for the endpoint plus the commune.
-While citizen routes have no ``<office>`` part (one commune per deployment), every commune's
-page is the same URL — the report says so.
+URLs come from :func:`page_url` only: the app's ``url_for`` for the endpoint plus the commune
+(``/vb/…``, ``/xaa/…``).
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ REQUESTS = 20_000  # the request list wrk cycles through
 ZIPF_S = 1.0  # exponent for commune and page popularity
 ENGLISH = 0.2  # share of visitors reading English
 SEED = 13
-TARGETS = {"prov-guide": 0.7, "prov-lookup": 0.5, "prov-miss": 0.2}
-REFERENCE_OF = {"prov-guide": "guide", "prov-lookup": "lookup", "prov-miss": "guide"}
+TARGETS = {"prov-guide": 0.7, "prov-lookup": 0.5, "prov-miss": 0.2, "prov-shared": 0.2}
+REFERENCE_OF = {"prov-guide": "guide", "prov-lookup": "lookup", "prov-miss": "guide",
+                "prov-shared": "guide"}
 
 
 def commune_codes(n: int) -> list[str]:
@@ -186,7 +190,8 @@ def mixes(app, province: Province, english_cookie: str) -> dict[str, list[Reques
         dossier, last4 = province.dossiers[code]
         lookups.append(Request("GET", url(code, "citizen.status", code=dossier, digits=last4),
                                headers()))
-    return {"prov-guide": guides, "prov-lookup": lookups, "prov-miss": guides}
+    return {"prov-guide": guides, "prov-lookup": lookups, "prov-miss": guides,
+            "prov-shared": guides}
 
 
 def _english_cookie(port: int, app, code: str) -> str:
@@ -197,17 +202,20 @@ def _english_cookie(port: int, app, code: str) -> str:
     return cookie.split(";", 1)[0]
 
 
-WARM_MAX_SECONDS = float(os.environ.get("BENCH_WARM_SECONDS", "60"))
+WARM_MAX_SECONDS = float(os.environ.get("BENCH_WARM_SECONDS", "90"))
 
 
 def _measure(port: int, requests: list[Request], seconds: float,
              warm: bool = True) -> loadgen.Result:
-    """Warm up on every distinct page of the mix, then measure the mix itself: the rows
-    measure a running site, not its first minute. Each worker keeps its own pages, so the
-    warm-up goes on until every page has been asked about twice per worker (or a pass gets no
-    faster once each was asked for once per worker), at most ``WARM_MAX_SECONDS``; each pass
-    starts where the last one stopped (wrk replays its list from the top). ``warm=False``
-    (nothing is kept: the page cache is off) warms up for 2 s."""
+    """Measure a running site, not its first minute: warm up, then measure the mix.
+
+    The warm-up asks every distinct page of the mix once per worker (each worker keeps its own
+    pages; with the shared level in Redis a page is built once and taken by the others), then
+    runs the mix itself in 5-second passes until a pass is no more than 5 % faster than the
+    one before — the pages a worker meets for the third time are recompressed at brotli's
+    strongest, and a visitor with a language cookie is answered before Flask only once a
+    worker has seen that page with it — at most ``WARM_MAX_SECONDS`` in all.
+    ``warm=False`` (nothing is kept: the page cache is off) warms up for 2 s."""
     if not warm:
         requests_ = requests[:2000]
         if loadgen.have_wrk():
@@ -219,15 +227,16 @@ def _measure(port: int, requests: list[Request], seconds: float,
     if not loadgen.have_wrk():
         loadgen.run_python(port, lambda n: distinct[n % len(distinct)], min(seconds, 10.0))
         return loadgen.run_python(port, lambda n: requests[n % len(requests)], seconds)
-    done, before, started = 0, 0.0, time.monotonic()
-    while time.monotonic() - started < WARM_MAX_SECONDS:
+    done, started = 0, time.monotonic()
+    while done < workers() * len(distinct) and time.monotonic() - started < WARM_MAX_SECONDS:
         at = done % len(distinct)
-        result = loadgen.run_wrk(port, distinct[at:] + distinct[:at], 3.0)
-        done += result.requests
-        if done >= 2 * workers() * len(distinct) or (
-                done >= workers() * len(distinct) and result.rps < before * 1.15):
+        done += loadgen.run_wrk(port, distinct[at:] + distinct[:at], 3.0).requests
+    before = 0.0
+    while time.monotonic() - started < WARM_MAX_SECONDS:
+        rps = loadgen.run_wrk(port, requests, 5.0).rps
+        if before and rps < before * 1.05:
             break
-        before = result.rps
+        before = rps
     return loadgen.run_wrk(port, requests, seconds)
 
 
@@ -332,6 +341,16 @@ def run(seconds: float, notes: list[str]) -> dict:
         results["prov-miss"] = _measure(port, lists["prov-miss"], seconds, warm=False)
         print(f"  province {'prov-miss':11} {results['prov-miss'].rps:8.1f} req/s  errors "
               f"{results['prov-miss'].errors}  (load {os.getloadavg()[0]:.1f})", flush=True)
+    if fresh_shared_store(env["PAGE_CACHE_REDIS_URL"]):
+        # Pages not in the worker's memory (it holds one page) but in the shared store: what
+        # a worker meets for a page another worker or host built.
+        with gunicorn("wsgi:app", dict(env, PAGE_CACHE_SIZE="1"), "province-shared") as port:
+            results["prov-shared"] = _measure(port, lists["prov-shared"], seconds)
+            print(f"  province {'prov-shared':11} {results['prov-shared'].rps:8.1f} req/s  "
+                  f"errors {results['prov-shared'].errors}  (load {os.getloadavg()[0]:.1f})",
+                  flush=True)
+    else:
+        notes.append("No Redis for the shared level (BENCH_REDIS_URL): prov-shared not run.")
     ref: dict[str, loadgen.Result] = {}
     with gunicorn("bench.reference_app:app",
                   dict(os.environ, BENCH_REFERENCE=str(reference_json)), "reference-province"
