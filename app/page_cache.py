@@ -72,6 +72,7 @@ from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from werkzeug.http import parse_cookie
 
 from app.clock import office_now
@@ -285,7 +286,7 @@ class PageCache:
         self._version: tuple | None = None
         self._version_read_at = float("-inf")
         self._office: dict[int | None, tuple] = {}  # office id → (version stamp, clock)
-        self._by_code: dict[str, tuple] = {}  # office code → (version stamp, detached copy)
+        self._by_code: dict[str, tuple] = {}  # office code → (version stamp, column values)
         self._facts: dict[tuple, tuple] = {}  # (fact, office id) → (version stamp, value)
         self._fast: dict[tuple, tuple] = {}
         self._fast_where: dict[Key, tuple] = {}  # key → its FastPath record's address
@@ -342,9 +343,10 @@ class PageCache:
         """``office_by_slug(slug)`` without a query while the commune's row is unchanged: every
         request to ``/<code>/…`` that Flask runs (a form, a status lookup, a visitor with a
         cookie) asked the database for its commune, the largest part of answering a page from
-        memory. Kept per worker as a detached copy under the version counters that an office
-        edit moves (its own ``content`` counter; the province's for an office added or
-        removed), and merged into the request's session with no query. Unknown codes are
+        memory. Its column values are kept per worker under the version counters that an
+        office edit moves (its own ``content`` counter; the province's for an office added or
+        removed), and each request gets its own object made from them, added to its session
+        as if loaded (no query). Unknown codes are
         asked every time (nothing kept for them)."""
         if not slug or len(slug) > 5 or not slug.isascii() or not slug.isalpha():
             return None
@@ -354,18 +356,26 @@ class PageCache:
         code = slug.upper()
         memo = self._by_code.get(code)
         if memo is not None:
-            stamp, snapshot = memo
-            if stamp == _office_stamp(version, snapshot.id):
-                return db.session.merge(snapshot, load=False)
+            stamp, values = memo
+            if stamp == _office_stamp(version, values["id"]):
+                existing = db.session.identity_map.get(identity_key(Office, values["id"]))
+                if existing is not None:
+                    return existing
+                # A copy of the row for this request's session, added as if just loaded
+                # (no query): its own object, so an edit or commit in one request never
+                # touches what the next one gets.
+                office = Office.__mapper__.class_manager.new_instance()
+                office.__dict__.update(values)
+                make_transient_to_detached(office)
+                db.session.add(office)
+                return office
         office = office_by_slug(code)
         if office is not None and not db.session.is_modified(office):
-            snapshot = Office(**{a.key: getattr(office, a.key)
-                                 for a in sa.inspect(Office).column_attrs})
-            make_transient_to_detached(snapshot)
+            values = {a.key: getattr(office, a.key) for a in sa.inspect(Office).column_attrs}
             with self._lock:
                 if len(self._by_code) > 4096:
                     self._by_code.clear()
-                self._by_code[code] = (_office_stamp(version, office.id), snapshot)
+                self._by_code[code] = (_office_stamp(version, office.id), values)
         return office
 
     def kept(self, office_id: int, name: str, compute: Callable[[], Any]) -> Any:
