@@ -72,7 +72,6 @@ from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 from werkzeug.http import parse_cookie
 
 from app.clock import office_now
@@ -345,8 +344,8 @@ class PageCache:
         cookie) asked the database for its commune, the largest part of answering a page from
         memory. Its column values are kept per worker under the version counters that an
         office edit moves (its own ``content`` counter; the province's for an office added or
-        removed), and each request gets its own object made from them, added to its session
-        as if loaded (no query). Unknown codes are
+        removed), and each request gets its own detached object made from them (no query, no
+        session). Unknown codes are
         asked every time (nothing kept for them)."""
         if not slug or len(slug) > 5 or not slug.isascii() or not slug.isalpha():
             return None
@@ -358,16 +357,13 @@ class PageCache:
         if memo is not None:
             stamp, values = memo
             if stamp == _office_stamp(version, values["id"]):
-                existing = db.session.identity_map.get(identity_key(Office, values["id"]))
-                if existing is not None:
-                    return existing
-                # A copy of the row for this request's session, added as if just loaded
-                # (no query): its own object, so an edit or commit in one request never
-                # touches what the next one gets.
+                # A copy of the row for this request, detached as if just loaded and not
+                # yet in a session (a page answered from memory needs no session at all; a
+                # row that points to the office takes it into its session when added). Its
+                # own object: an edit or commit in one request never touches the next one's.
                 office = Office.__mapper__.class_manager.new_instance()
                 office.__dict__.update(values)
                 make_transient_to_detached(office)
-                db.session.add(office)
                 return office
         office = office_by_slug(code)
         if office is not None and not db.session.is_modified(office):
