@@ -9,20 +9,11 @@ from datetime import datetime, time
 import brotli
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask.testing import FlaskClient
 
 from app.dossiers import change_status
 from app.models import OfficeVersion, SiteVersion
 from app.page_cache import page_cache
-
-
-class FreshClient(FlaskClient):
-    """Each request with an empty ``g``, as in production (conftest keeps one app context)."""
-
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        return super().open(*args, **kwargs)
+from tests.support.workers import FreshClient
 
 
 @pytest.fixture

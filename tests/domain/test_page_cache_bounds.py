@@ -6,20 +6,12 @@ from __future__ import annotations
 
 import brotli
 import pytest
-from flask import g, url_for
-from flask.testing import FlaskClient
+from flask import url_for
 
 from app.page_cache import BR_UPGRADE_AFTER, ENTRY_OVERHEAD, page_cache
+from tests.support.workers import FreshClient
 
 BR = {"Accept-Encoding": "br"}
-
-
-class FreshClient(FlaskClient):
-    """Each request with an empty ``g``, as in production (conftest keeps one app context)."""
-
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

@@ -9,32 +9,20 @@ from __future__ import annotations
 import brotli
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask.testing import FlaskClient
 
 from app.models import ProcedureContent
 from app.page_cache import BR_UPGRADE_AFTER, page_cache
 from app.page_store import PREFIX, shared_pages
+from tests.support.workers import FreshClient, redis_or_skip
 
 URL = "redis://127.0.0.1:6379/13"
 GUIDE = "/vb/procedures/dang-ky-khai-sinh"
 BR = {"Accept-Encoding": "br"}
 
 
-class FreshClient(FlaskClient):
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def redis_db():
-    redis = pytest.importorskip("redis")
-    r = redis.Redis.from_url(URL)
-    try:
-        r.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {URL} (CI starts one)")
+    r = redis_or_skip(URL)
     r.flushdb()
     yield r
     r.flushdb()

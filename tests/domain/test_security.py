@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import csrf, limiter
 from app.web import LAZY_HTMX, SITE_CSS
+from tests.support.workers import redis_or_skip
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -285,16 +286,6 @@ def test_no_such_code_and_wrong_digits_get_the_same_answer(client, site):
     assert "Trần Thị Lan" not in same_a
 
 
-def _redis_or_skip(url: str):
-    redis = pytest.importorskip("redis")
-    r = redis.Redis.from_url(url)
-    try:
-        r.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {url} (CI starts one)")
-    return r
-
-
 @pytest.fixture(params=["memory", "redis"])
 def limited_client(request, app, db):
     """A client whose rate limits live in ``memory://`` or in Redis (db 15, flushed after).
@@ -307,7 +298,7 @@ def limited_client(request, app, db):
         limiter.reset()
         return
     url = "redis://127.0.0.1:6379/15"
-    r = _redis_or_skip(url)
+    r = redis_or_skip(url)
     r.flushdb()
     redis_app = create_app(
         {
