@@ -238,14 +238,6 @@ def officers_for(procedure_id: int, office_id: int) -> list[Officer]:
     ).unique())
 
 
-def local_for(procedure_id: int, office_id: int) -> ProcedureLocal | None:
-    """One commune's local part of a procedure (note, Saturday), or None."""
-    return db.session.scalars(
-        sa.select(ProcedureLocal).where(ProcedureLocal.procedure_id == procedure_id,
-                                        ProcedureLocal.office_id == office_id)
-    ).first()
-
-
 def _slug_only(procedure: Procedure | None) -> SimpleNamespace | None:
     """What a guide's link to the online-filing guide needs, as plain data (kept per worker)."""
     return SimpleNamespace(slug=procedure.slug) if procedure is not None else None
@@ -256,16 +248,21 @@ def guide_context(procedure: Procedure, office: Office, local: ProcedureLocal | 
     commune's local part (note, Saturday), its officers to call and, where the procedure can be
     filed online, the commune's guide to filing online. ``local``: the local part when the
     caller has it already (:func:`app.lookup.get_guide`)."""
-    online_guide = None
-    if procedure.online_mode != "offline" and not procedure.is_howto:
-        online_guide = page_cache.kept(office.id, "online_guide", lambda: _slug_only(
-            online_filing_guide(office.id)))
     return {
         "office": office,
-        "local": local if local is not None else local_for(procedure.id, office.id),
+        "local": local if local is not None else procedure.local(office.id),
         "officers": officers_for(procedure.id, office.id),
-        "online_guide": online_guide,
+        "online_guide": online_guide_for(procedure, office),
     }
+
+
+def online_guide_for(procedure: Procedure, office: Office) -> SimpleNamespace | None:
+    """The commune's guide to filing online (its slug) when ``procedure`` can be filed online,
+    kept per worker under the commune's counters (app.page_cache); None otherwise."""
+    if procedure.online_mode == "offline" or procedure.is_howto:
+        return None
+    return page_cache.kept(office.id, "online_guide",
+                           lambda: _slug_only(online_filing_guide(office.id)))
 
 
 def preview_office(procedure: Procedure) -> Office | None:

@@ -345,12 +345,10 @@ class PageCache:
         memory. Its column values are kept per worker under the version counters that an
         office edit moves (its own ``content`` counter; the province's for an office added or
         removed), and each request gets its own detached object made from them (no query, no
-        session). Unknown codes are
-        asked every time (nothing kept for them)."""
-        if not slug or len(slug) > 5 or not slug.isascii() or not slug.isalpha():
-            return None
+        session). Unknown codes are asked every time (nothing kept for them; ``office_by_slug``
+        refuses what is not a code)."""
         version = self.version()
-        if version is None:
+        if version is None or not slug:
             return office_by_slug(slug)
         code = slug.upper()
         memo = self._by_code.get(code)
@@ -668,11 +666,12 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
             key = _key(view.__name__, scopes, per, version, office == "current")
             entry = page_cache.get(key)
             store_url = current_app.config.get("PAGE_CACHE_REDIS_URL") or ""
+            shared = shared_key(key) if store_url else None
             built = False
-            if entry is None and store_url:
-                fields = shared_pages.load(store_url, shared_key(key))
+            if entry is None and shared:
+                fields = shared_pages.load(store_url, shared)
                 if fields is not None:
-                    entry = Entry.from_store(fields, shared_key(key), store_url)
+                    entry = Entry.from_store(fields, shared, store_url)
                     if entry is not None:
                         page_cache.put(key, entry)
                         page_cache.shared_hits += 1
@@ -696,8 +695,8 @@ def cached_page(*scopes: str, per: str | None = None, fast: bool = True,
                     etag=hashlib.sha1(body).hexdigest(),
                     no_store="no-store" in (cache_control or ""),
                 )
-                if store_url and not entry.no_store:  # personal pages stay in this worker
-                    entry.shared, entry.store_url = shared_key(key), store_url
+                if shared and not entry.no_store:  # personal pages stay in this worker
+                    entry.shared, entry.store_url = shared, store_url
                 page_cache.put(key, entry)
             else:
                 page_cache.hits += 1

@@ -47,8 +47,6 @@ class SharedPages:
         self._client: redis.Redis | None = None
         self._down_until = 0.0
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
         self.errors = 0
 
     def client(self, url: str) -> redis.Redis | None:
@@ -79,9 +77,7 @@ class SharedPages:
             self._failed(exc)
             return None
         if not fields or b"meta" not in fields or b"body" not in fields:
-            self.misses += 1
             return None
-        self.hits += 1
         return {name.decode(): value for name, value in fields.items()}
 
     def save(self, url: str, key: str, meta: dict, body: bytes, forms: dict[str, bytes],
@@ -123,7 +119,7 @@ class SharedPages:
 
     def reset(self) -> None:
         self._client, self._url, self._down_until = None, "", 0.0
-        self.hits = self.misses = self.errors = 0
+        self.errors = 0
 
 
 shared_pages = SharedPages()

@@ -36,7 +36,7 @@ from app.clock import office_today, to_local
 from app.codes import normalise_code
 from app.extensions import csrf, limiter
 from app.guesses import code_only_limit, digits_key, digits_limit
-from app.guides import guide_context
+from app.guides import online_guide_for
 from app.lookup import digits_match, find_dossier, list_procedures
 from app.models import NATIONAL_STATUS, Procedure
 from app.papers import next_step
@@ -153,7 +153,7 @@ def procedures():
 
 
 def _online_guide_url(proc, office) -> str | None:
-    guide = guide_context(proc, office)["online_guide"]
+    guide = online_guide_for(proc, office)
     return public_url("citizen.guide", slug=guide.slug) if guide else None
 
 
