@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -60,7 +61,10 @@ def create_app(config: dict | None = None) -> MotCuaFlask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=choose_locale, timezone_selector=page_timezone_name)
-    login.init_app(app)
+    # Flask-Login's own context processor loads the user on every render (a citizen page
+    # never reads it); the proxy loads it only where a template does.
+    login.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     limiter.init_app(app)
     compress.init_app(app)
 

@@ -229,13 +229,18 @@ def officers_for(procedure_id: int, office_id: int) -> list[Officer]:
     """The officers a guide names in one commune: in charge of it, active, with a public
     phone, their shifts loaded (one query, a few rows)."""
     return list(db.session.scalars(
-        sa.select(Officer)
-        .join(procedure_officer, procedure_officer.c.officer_id == Officer.id)
-        .where(procedure_officer.c.procedure_id == procedure_id, Officer.office_id == office_id,
-               Officer.active, Officer.public_phone != "")
-        .options(joinedload(Officer.shifts))
-        .order_by(Officer.id)
-    ).unique())
+        _OFFICERS_FOR, {"procedure": procedure_id, "office": office_id}).unique())
+
+
+_OFFICERS_FOR = (  # built once: composing a statement costs more than running this one
+    sa.select(Officer)
+    .join(procedure_officer, procedure_officer.c.officer_id == Officer.id)
+    .where(procedure_officer.c.procedure_id == sa.bindparam("procedure"),
+           Officer.office_id == sa.bindparam("office"), Officer.active,
+           Officer.public_phone != "")
+    .options(joinedload(Officer.shifts))
+    .order_by(Officer.id)
+)
 
 
 def _slug_only(procedure: Procedure | None) -> SimpleNamespace | None:
@@ -243,15 +248,16 @@ def _slug_only(procedure: Procedure | None) -> SimpleNamespace | None:
     return SimpleNamespace(slug=procedure.slug) if procedure is not None else None
 
 
-def guide_context(procedure: Procedure, office: Office, local: ProcedureLocal | None = None) -> dict:
+def guide_context(procedure: Procedure, office: Office, local: ProcedureLocal | None = None,
+                  officers: list[Officer] | None = None) -> dict:
     """What citizen/guide.html needs besides the province facts and their words: this
     commune's local part (note, Saturday), its officers to call and, where the procedure can be
-    filed online, the commune's guide to filing online. ``local``: the local part when the
-    caller has it already (:func:`app.lookup.get_guide`)."""
+    filed online, the commune's guide to filing online. ``local``, ``officers``: when the
+    caller has them already (:func:`app.lookup.read_guide`)."""
     return {
         "office": office,
         "local": local if local is not None else procedure.local(office.id),
-        "officers": officers_for(procedure.id, office.id),
+        "officers": officers if officers is not None else officers_for(procedure.id, office.id),
         "online_guide": online_guide_for(procedure, office),
     }
 
@@ -295,6 +301,7 @@ def render_guide_page(
             content=transient_content(procedure, lang, draft),
             lang=lang,
             site_name=office_name(office, lang),
+            no_fragments=True,  # a draft: nothing of the published facts' kept parts
             **guide_context(procedure, office),
         )
 

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
 from app.codes import split_check
 from app.extensions import db
-from app.models import Dossier, Office, Officer, Procedure, ProcedureLocal, offered_in
+from app.models import (
+    Dossier,
+    DutyShift,
+    Office,
+    Officer,
+    Procedure,
+    ProcedureContent,
+    ProcedureLocal,
+    offered_in,
+)
+from app.page_cache import page_cache
 from app.search import fold
 
 
@@ -60,6 +71,104 @@ def get_guide(office: Office, slug: str) -> tuple[Procedure, ProcedureLocal] | N
         .options(joinedload(Procedure.contents))
     ).unique().first()
     return (row[0], row[1]) if row else None
+
+
+def read_guide(office: Office, slug: str) -> Guide | None:
+    """The guide ``slug`` as commune ``office`` shows it to citizens, for pages that only read
+    it, without a query while nothing changed: the procedure and its words from the province
+    catalogue (:func:`catalogue`: the same in every commune, so commune B's page not yet built
+    is made from what commune A's page already loaded) and the commune's local part and
+    officers in charge (:func:`commune_guides`), both kept per worker under the version
+    counters an edit moves. Each request gets its own detached copies, as if just loaded.
+    None when the commune does not offer it."""
+    kept = catalogue().get(slug)
+    if kept is None:
+        return None
+    mine = commune_guides(office.id)
+    local = mine.locals.get(kept[0]["id"])
+    if local is None:
+        return None
+    procedure = _copy(Procedure, kept[0])
+    procedure.__dict__["contents"] = [_copy(ProcedureContent, values) for values in kept[1]]
+    officers = []
+    for officer_id in mine.in_charge.get(kept[0]["id"], ()):
+        values, shifts = mine.officers[officer_id]
+        officer = _copy(Officer, values)
+        officer.__dict__["shifts"] = [_copy(DutyShift, v) for v in shifts]
+        officers.append(officer)
+    return Guide(procedure, _copy(ProcedureLocal, local), officers)
+
+
+class Guide(NamedTuple):
+    procedure: Procedure
+    local: ProcedureLocal
+    officers: list[Officer]  # in charge, active, with a public phone; shifts loaded
+
+
+class CommuneGuides(NamedTuple):
+    locals: dict[int, dict]  # procedure id → the commune's offered local part (column values)
+    in_charge: dict[int, tuple[int, ...]]  # procedure id → officer ids, in id order
+    officers: dict[int, tuple[dict, tuple[dict, ...]]]  # officer id → values, shifts' values
+
+
+# What a guide page shows of an officer; nothing else is kept (no password hash, no sessions).
+_OFFICER_SHOWN = ("id", "office_id", "name", "title", "title_en", "public_phone", "role",
+                  "active")
+
+
+def commune_guides(office_id: int) -> CommuneGuides:
+    """What one commune adds to the province's guides: its offered local parts and its
+    officers in charge with their shifts (two queries), kept per worker until the commune's
+    content counter moves (an edit of a local part, an officer, a shift or an assignment
+    moves it: app.page_cache)."""
+    return page_cache.kept(office_id, "commune_guides", lambda: _load_commune_guides(office_id))
+
+
+def _load_commune_guides(office_id: int) -> CommuneGuides:
+    locals_ = {row.procedure_id: _values(row) for row in db.session.scalars(
+        sa.select(ProcedureLocal).where(ProcedureLocal.office_id == office_id,
+                                        ProcedureLocal.offered))}
+    officers = list(db.session.scalars(
+        sa.select(Officer)
+        .where(Officer.office_id == office_id, Officer.active, Officer.public_phone != "")
+        .options(selectinload(Officer.shifts), selectinload(Officer.procedures))
+        .order_by(Officer.id)))
+    in_charge: dict[int, list[int]] = {}
+    for officer in officers:
+        for procedure in officer.procedures:
+            in_charge.setdefault(procedure.id, []).append(officer.id)
+    return CommuneGuides(
+        locals_,
+        {pid: tuple(ids) for pid, ids in in_charge.items()},
+        {o.id: ({k: getattr(o, k) for k in _OFFICER_SHOWN},
+                tuple(_values(s) for s in o.shifts)) for o in officers},
+    )
+
+
+def catalogue() -> dict[str, tuple[dict, list[dict]]]:
+    """Every active procedure of the province by slug: its column values and its words' (one
+    dict per language), kept per worker until the province's content counter moves (any
+    catalogue edit moves it: app.page_cache). Lists (documents, steps) are kept as tuples, so
+    no request can change what the next one reads."""
+    return page_cache.kept(None, "catalogue", _load_catalogue)
+
+
+def _load_catalogue() -> dict[str, tuple[dict, list[dict]]]:
+    procedures = db.session.scalars(
+        sa.select(Procedure).where(Procedure.active).options(selectinload(Procedure.contents)))
+    return {p.slug: (_values(p), [_values(c) for c in p.contents]) for p in procedures}
+
+
+def _values(row) -> dict:
+    values = {a.key: getattr(row, a.key) for a in sa.inspect(type(row)).column_attrs}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+
+
+def _copy(model, values: dict):
+    row = model.__mapper__.class_manager.new_instance()
+    row.__dict__.update(values)
+    make_transient_to_detached(row)
+    return row
 
 
 def list_officers(office: Office) -> list[Officer]:

@@ -67,8 +67,9 @@ from urllib.parse import urlsplit
 
 import brotli
 import sqlalchemy as sa
-from flask import Response, current_app, g, request, session
+from flask import Response, current_app, g, has_request_context, request, session
 from itsdangerous import BadSignature
+from jinja2 import pass_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
@@ -287,6 +288,7 @@ class PageCache:
         self._office: dict[int | None, tuple] = {}  # office id → (version stamp, clock)
         self._by_code: dict[str, tuple] = {}  # office code → (version stamp, column values)
         self._facts: dict[tuple, tuple] = {}  # (fact, office id) → (version stamp, value)
+        self._fragments: dict[tuple, tuple] = {}  # see fragment(): key → (stamp, Markup)
         self._fast: dict[tuple, tuple] = {}
         self._fast_where: dict[Key, tuple] = {}  # key → its FastPath record's address
         self._bytes = 0  # sum of the stored entries' ``charge``
@@ -372,16 +374,18 @@ class PageCache:
                 self._by_code[code] = (_office_stamp(version, office.id), values)
         return office
 
-    def kept(self, office_id: int, name: str, compute: Callable[[], Any]) -> Any:
+    def kept(self, office_id: int | None, name: str, compute: Callable[[], Any]) -> Any:
         """``compute()`` — a small fact about one commune that its pages show (plain data,
         never rows of a session: the slug of its online-filing guide, its open portal
         outages) — kept per worker until that commune's ``content`` counter or the
         province's moves, as the pages themselves are. Saves a query on every page that is
-        built."""
+        built. ``office_id`` None: a fact of the province (the procedure catalogue), kept
+        until the province's counter moves."""
         version = self.version()
         if version is None:
             return compute()
-        stamp = _office_stamp(version, office_id)
+        stamp = ((version.epoch, version.province[0]) if office_id is None
+                 else _office_stamp(version, office_id))
         memo = self._facts.get((name, office_id))
         if memo is not None and memo[0] == stamp:
             return memo[1]
@@ -390,6 +394,28 @@ class PageCache:
             if len(self._facts) > 16384:
                 self._facts.clear()
             self._facts[(name, office_id)] = (stamp, value)
+        return value
+
+    def fragment(self, key: tuple, office_id: int | None, render: Callable[[], Any]) -> Any:
+        """A rendered part of a page (Markup), kept per worker under the version counters
+        it depends on: the province's content alone (``office_id`` None: a procedure's
+        facts, the same in every commune) or also one commune's (its header and footer).
+        A page that is not in memory is then built around parts another page already
+        rendered: a province's 100 communes show the same 11 guides' facts. ``key`` names
+        the part and everything else it depends on (language, URL base, ids)."""
+        version = self.version()
+        if version is None:
+            return render()
+        stamp = (version.epoch, version.province[0],
+                 None if office_id is None else version.of(office_id)[0])
+        memo = self._fragments.get(key)
+        if memo is not None and memo[0] == stamp:
+            return memo[1]
+        value = render()
+        with self._lock:
+            if len(self._fragments) > 4096:
+                self._fragments.clear()
+            self._fragments[key] = (stamp, value)
         return value
 
     # -- the cookie-less fast path (FastPath) ------------------------------------------------
@@ -487,6 +513,7 @@ class PageCache:
         self._office = {}
         self._by_code = {}
         self._facts = {}
+        self._fragments = {}
         self.forget_version()
 
     def __len__(self) -> int:
@@ -553,12 +580,28 @@ def _after_rollback(session) -> None:
     session.info.pop("page_cache_changed", None)
 
 
+@pass_context
+def _fragment(context, name: str, *parts, office=None, caller) -> Any:
+    """``{% call fragment("guide-facts", procedure.id) %}…{% endcall %}``: the block's output
+    kept by :meth:`PageCache.fragment` under ``name``, ``parts``, the page's language and
+    URL base, and the province's content counter — or, with ``office=``, that commune's too.
+    The block may read only what that key names (never the request, a form, a flash or the
+    clock). A page rendered with ``no_fragments`` (the guide editor's preview of a draft)
+    renders every block afresh."""
+    if context.get("no_fragments") or not has_request_context():
+        return caller()
+    office_id = office.id if office is not None else None
+    key = (name, parts, office_id, context.get("lang"), _base(request.environ))
+    return page_cache.fragment(key, office_id, caller)
+
+
 def _created(table, connection, **kw) -> None:
     _insert_version_row(connection)
 
 
 def init_app(app) -> None:
     """Hooks only; the settings (PAGE_CACHE_SIZE, PAGE_CACHE_CHECK_SECONDS) are in app.config."""
+    app.jinja_env.globals["fragment"] = _fragment
     if not event.contains(SiteVersion.__table__, "after_create", _created):
         event.listen(SiteVersion.__table__, "after_create", _created)
     if not event.contains(db.session, "after_flush", _bump):

@@ -101,16 +101,15 @@ def guide(slug: str):
     office = _office()
     if len(slug) > 80 or not re.fullmatch(r"[a-z0-9-]+", slug):
         abort(404)
-    found = svc.get_guide(office, slug)
+    found = svc.read_guide(office, slug)
     if found is None:
         abort(404)
-    procedure, local = found
     return render_template(
         "citizen/guide.html",
-        procedure=procedure,
-        content=procedure.content(current_lang()),
+        procedure=found.procedure,
+        content=found.procedure.content(current_lang()),
         portal_notice=_portal_notice(office),
-        **guide_context(procedure, office, local),
+        **guide_context(found.procedure, office, found.local, found.officers),
     )
 
 
