@@ -22,6 +22,7 @@ from app.models import (
     ProcedureLocal,
     offered_in,
 )
+from app.models.procedure import procedure_officer
 from app.page_cache import page_cache
 from app.search import fold
 
@@ -131,12 +132,15 @@ def _load_commune_guides(office_id: int) -> CommuneGuides:
     officers = list(db.session.scalars(
         sa.select(Officer)
         .where(Officer.office_id == office_id, Officer.active, Officer.public_phone != "")
-        .options(selectinload(Officer.shifts), selectinload(Officer.procedures))
+        .options(selectinload(Officer.shifts))
         .order_by(Officer.id)))
     in_charge: dict[int, list[int]] = {}
-    for officer in officers:
-        for procedure in officer.procedures:
-            in_charge.setdefault(procedure.id, []).append(officer.id)
+    for procedure_id, officer_id in db.session.execute(
+        sa.select(procedure_officer.c.procedure_id, procedure_officer.c.officer_id)
+        .where(procedure_officer.c.officer_id.in_([o.id for o in officers]))
+        .order_by(procedure_officer.c.officer_id)
+    ):
+        in_charge.setdefault(procedure_id, []).append(officer_id)
     return CommuneGuides(
         locals_,
         {pid: tuple(ids) for pid, ids in in_charge.items()},
