@@ -45,7 +45,15 @@ What makes it safe:
   recently used page goes first, from FastPath too (whose index holds at most twice
   ``PAGE_CACHE_SIZE``).
 
-``PAGE_CACHE_SIZE=0`` turns the cache off.
+* **Parts of pages** under the same counters, for pages that are not in memory (evicted, or
+  never asked in this worker): the commune a URL names (:meth:`PageCache.office`), small facts
+  and data a page is built from (:meth:`PageCache.kept`: the province catalogue, a commune's
+  local parts and officers — app.lookup), and rendered blocks of templates
+  (:meth:`PageCache.fragment`, ``{% call fragment(...) %}``). Each at most a few thousand
+  entries; a draft's preview never uses them.
+
+``PAGE_CACHE_SIZE=0`` turns the page cache off (the parts stay: they are what a page not in
+memory is built from).
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ Rows, each next to the bare reference replaying the bytes the real app sent for 
 
 - ``prov-guide``: guide pages, page cache on (targets ≥ 0.7, as for one commune),
 - ``prov-lookup``: status lookups with the phone digits, one dossier per commune (≥ 0.5),
-- ``prov-miss``: the same guide mix with the page cache off — every page built from the
-  database (≥ 0.2),
+- ``prov-miss``: the same guide mix with the page cache off — every page built anew, from
+  the parts each worker keeps (catalogue, commune parts, rendered fragments: app.page_cache)
+  (≥ 0.2),
 - ``prov-shared``: the same mix with each worker holding one page and the shared level in
   Redis on (``PAGE_CACHE_REDIS_URL``) — pages not in the worker's memory, built once by
   another worker (≥ 0.2),
