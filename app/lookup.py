@@ -119,7 +119,7 @@ _OFFICER_SHOWN = ("id", "office_id", "name", "title", "title_en", "public_phone"
 
 def commune_guides(office_id: int) -> CommuneGuides:
     """What one commune adds to the province's guides: its offered local parts and its
-    officers in charge with their shifts (two queries), kept per worker until the commune's
+    officers in charge with their shifts (three small queries), kept per worker until the commune's
     content counter moves (an edit of a local part, an officer, a shift or an assignment
     moves it: app.page_cache)."""
     return page_cache.kept(office_id, "commune_guides", lambda: _load_commune_guides(office_id))
@@ -160,11 +160,15 @@ def catalogue() -> dict[str, tuple[dict, list[dict]]]:
 def _load_catalogue() -> dict[str, tuple[dict, list[dict]]]:
     procedures = db.session.scalars(
         sa.select(Procedure).where(Procedure.active).options(selectinload(Procedure.contents)))
-    return {p.slug: (_values(p), [_values(c) for c in p.contents]) for p in procedures}
+    return {p.slug: (_values(p), [_values(c, "officer_note") for c in p.contents])
+            for p in procedures}
 
 
-def _values(row) -> dict:
-    values = {a.key: getattr(row, a.key) for a in sa.inspect(type(row)).column_attrs}
+def _values(row, *left_out: str) -> dict:
+    """A row's column values, lists as tuples. ``left_out``: never kept for public pages (the
+    officers' own note): reading it on a copy fails loudly instead of showing it."""
+    values = {a.key: getattr(row, a.key) for a in sa.inspect(type(row)).column_attrs
+              if a.key not in left_out}
     return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
 
 

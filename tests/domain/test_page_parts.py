@@ -182,3 +182,18 @@ def test_each_request_gets_its_own_copy_of_the_kept_procedure(app, client, two):
     with app.test_request_context(GUIDE.format(code="vb")):
         again = read_guide(vb, "dang-ky-khai-sinh")
     assert again.procedure.sms_keyword == "KS" and again.procedure is not first.procedure
+
+
+def test_the_officers_own_note_is_not_kept_for_public_pages(app, db, client, two):
+    from sqlalchemy.orm.exc import DetachedInstanceError
+
+    from app.lookup import read_guide
+
+    vb, _tb, guide, *_ = two
+    guide.content("vi").officer_note = "Ghi chú nội bộ: phí chưa kiểm tra"
+    db.session.commit()
+    assert "Ghi chú nội bộ" not in text(client, GUIDE.format(code="vb"))
+    with app.test_request_context(GUIDE.format(code="vb")):
+        copy = read_guide(vb, "dang-ky-khai-sinh").procedure.content("vi")
+        with pytest.raises(DetachedInstanceError):
+            _ = copy.officer_note
