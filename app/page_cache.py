@@ -389,20 +389,7 @@ class PageCache:
         province's moves, as the pages themselves are. Saves a query on every page that is
         built. ``office_id`` None: a fact of the province (the procedure catalogue), kept
         until the province's counter moves."""
-        version = self.version()
-        if version is None:
-            return compute()
-        stamp = ((version.epoch, version.province[0]) if office_id is None
-                 else _office_stamp(version, office_id))
-        memo = self._facts.get((name, office_id))
-        if memo is not None and memo[0] == stamp:
-            return memo[1]
-        value = compute()
-        with self._lock:
-            if len(self._facts) > 16384:
-                self._facts.clear()
-            self._facts[(name, office_id)] = (stamp, value)
-        return value
+        return self._remember(self._facts, (name, office_id), office_id, compute, 16384)
 
     def fragment(self, key: tuple, office_id: int | None, render: Callable[[], Any]) -> Any:
         """A rendered part of a page (Markup), kept per worker under the version counters
@@ -411,19 +398,25 @@ class PageCache:
         A page that is not in memory is then built around parts another page already
         rendered: a province's 100 communes show the same 11 guides' facts. ``key`` names
         the part and everything else it depends on (language, URL base, ids)."""
+        return self._remember(self._fragments, key, office_id, render, 4096)
+
+    def _remember(self, store: dict, key: tuple, office_id: int | None,
+                  compute: Callable[[], Any], most: int) -> Any:
+        """``compute()`` kept in ``store`` under ``key`` until the province's content counter
+        or (``office_id`` not None) that commune's moves; ``store`` emptied past ``most``."""
         version = self.version()
         if version is None:
-            return render()
-        stamp = (version.epoch, version.province[0],
-                 None if office_id is None else version.of(office_id)[0])
-        memo = self._fragments.get(key)
+            return compute()
+        stamp = ((version.epoch, version.province[0]) if office_id is None
+                 else _office_stamp(version, office_id))
+        memo = store.get(key)
         if memo is not None and memo[0] == stamp:
             return memo[1]
-        value = render()
+        value = compute()
         with self._lock:
-            if len(self._fragments) > 4096:
-                self._fragments.clear()
-            self._fragments[key] = (stamp, value)
+            if len(store) > most:
+                store.clear()
+            store[key] = (stamp, value)
         return value
 
     # -- the cookie-less fast path (FastPath) ------------------------------------------------

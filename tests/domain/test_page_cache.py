@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.dossiers import change_status
 from app.models import OfficeVersion, SiteVersion
 from app.page_cache import page_cache
-from tests.support.workers import FreshClient
+from tests.support.workers import FreshClient, statements
 
 
 @pytest.fixture
@@ -391,17 +391,7 @@ def test_the_fast_path_follows_the_minute(client, make_officer, make_procedure, 
 
 def _office_queries(db, do) -> int:
     """How many statements ``do()`` sends that read the office table."""
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        do()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
-    return sum(1 for s in seen if "FROM office " in s or "FROM office\n" in s)
+    return sum(1 for s in statements(db, do) if "FROM office " in s or "FROM office\n" in s)
 
 
 def test_the_commune_of_an_address_is_kept_until_its_row_changes(db, client, make_dossier,

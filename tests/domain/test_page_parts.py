@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app.guides import Draft, render_guide_page
 from app.models import DutyShift, SiteVersion
 from app.page_cache import page_cache
-from tests.support.workers import FreshClient
+from tests.support.workers import FreshClient, statements
 
 GUIDE = "/{code}/procedures/dang-ky-khai-sinh"
 
@@ -55,18 +55,7 @@ def text(client, url: str) -> str:
 
 
 def selects(db, do) -> list[str]:
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, *a):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        do()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
-    return seen
+    return [s for s in statements(db, do) if s.lstrip().upper().startswith("SELECT")]
 
 
 def test_a_guide_page_built_again_asks_the_database_nothing(db, client, two):

@@ -4,6 +4,7 @@ a gunicorn worker does), and a Redis database of their own or a skip."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 
@@ -14,6 +15,21 @@ class FreshClient(FlaskClient):
     def open(self, *args, **kwargs):
         g.__dict__.clear()
         return super().open(*args, **kwargs)
+
+
+def statements(db, do) -> list[str]:
+    """The SQL statements ``do()`` sends to the database."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        do()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    return seen
 
 
 def redis_or_skip(url: str):
