@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.codes import split_check
 from app.extensions import db
@@ -22,6 +22,7 @@ from app.models import (
     ProcedureLocal,
     offered_in,
 )
+from app.models.base import column_values, detached_copy
 from app.models.procedure import procedure_officer
 from app.page_cache import page_cache
 from app.search import fold
@@ -85,19 +86,20 @@ def read_guide(office: Office, slug: str) -> Guide | None:
     kept = catalogue().get(slug)
     if kept is None:
         return None
+    values, words = kept
     mine = commune_guides(office.id)
-    local = mine.locals.get(kept[0]["id"])
+    local = mine.locals.get(values["id"])
     if local is None:
         return None
-    procedure = _copy(Procedure, kept[0])
-    procedure.__dict__["contents"] = [_copy(ProcedureContent, values) for values in kept[1]]
+    procedure = detached_copy(Procedure, values)
+    procedure.__dict__["contents"] = [detached_copy(ProcedureContent, v) for v in words]
     officers = []
-    for officer_id in mine.in_charge.get(kept[0]["id"], ()):
-        values, shifts = mine.officers[officer_id]
-        officer = _copy(Officer, values)
-        officer.__dict__["shifts"] = [_copy(DutyShift, v) for v in shifts]
+    for officer_id in mine.in_charge.get(values["id"], ()):
+        shown, shifts = mine.officers[officer_id]
+        officer = detached_copy(Officer, shown)
+        officer.__dict__["shifts"] = [detached_copy(DutyShift, v) for v in shifts]
         officers.append(officer)
-    return Guide(procedure, _copy(ProcedureLocal, local), officers)
+    return Guide(procedure, detached_copy(ProcedureLocal, local), officers)
 
 
 class Guide(NamedTuple):
@@ -126,7 +128,7 @@ def commune_guides(office_id: int) -> CommuneGuides:
 
 
 def _load_commune_guides(office_id: int) -> CommuneGuides:
-    locals_ = {row.procedure_id: _values(row) for row in db.session.scalars(
+    locals_ = {row.procedure_id: column_values(row) for row in db.session.scalars(
         sa.select(ProcedureLocal).where(ProcedureLocal.office_id == office_id,
                                         ProcedureLocal.offered))}
     officers = list(db.session.scalars(
@@ -145,7 +147,7 @@ def _load_commune_guides(office_id: int) -> CommuneGuides:
         locals_,
         {pid: tuple(ids) for pid, ids in in_charge.items()},
         {o.id: ({k: getattr(o, k) for k in _OFFICER_SHOWN},
-                tuple(_values(s) for s in o.shifts)) for o in officers},
+                tuple(column_values(s) for s in o.shifts)) for o in officers},
     )
 
 
@@ -160,23 +162,8 @@ def catalogue() -> dict[str, tuple[dict, list[dict]]]:
 def _load_catalogue() -> dict[str, tuple[dict, list[dict]]]:
     procedures = db.session.scalars(
         sa.select(Procedure).where(Procedure.active).options(selectinload(Procedure.contents)))
-    return {p.slug: (_values(p), [_values(c, "officer_note") for c in p.contents])
+    return {p.slug: (column_values(p), [column_values(c, "officer_note") for c in p.contents])
             for p in procedures}
-
-
-def _values(row, *left_out: str) -> dict:
-    """A row's column values, lists as tuples. ``left_out``: never kept for public pages (the
-    officers' own note): reading it on a copy fails loudly instead of showing it."""
-    values = {a.key: getattr(row, a.key) for a in sa.inspect(type(row)).column_attrs
-              if a.key not in left_out}
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-
-
-def _copy(model, values: dict):
-    row = model.__mapper__.class_manager.new_instance()
-    row.__dict__.update(values)
-    make_transient_to_detached(row)
-    return row
 
 
 def list_officers(office: Office) -> list[Officer]:

@@ -80,7 +80,6 @@ from itsdangerous import BadSignature
 from jinja2 import pass_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.http import parse_cookie
 
 from app.clock import office_now
@@ -103,6 +102,7 @@ from app.models import (
     TeamMember,
     TeamSlot,
 )
+from app.models.base import column_values, detached_copy
 from app.page_store import shared_key, shared_pages
 from app.web import choose_locale, current_office, office_by_slug, security_header_items
 
@@ -365,17 +365,12 @@ class PageCache:
         if memo is not None:
             stamp, values = memo
             if stamp == _office_stamp(version, values["id"]):
-                # A copy of the row for this request, detached as if just loaded and not
-                # yet in a session (a page answered from memory needs no session at all; a
-                # row that points to the office takes it into its session when added). Its
-                # own object: an edit or commit in one request never touches the next one's.
-                office = Office.__mapper__.class_manager.new_instance()
-                office.__dict__.update(values)
-                make_transient_to_detached(office)
-                return office
+                # A copy of the row for this request (a page answered from memory needs no
+                # session at all).
+                return detached_copy(Office, values)
         office = office_by_slug(code)
         if office is not None and not db.session.is_modified(office):
-            values = {a.key: getattr(office, a.key) for a in sa.inspect(Office).column_attrs}
+            values = column_values(office)
             with self._lock:
                 if len(self._by_code) > 4096:
                     self._by_code.clear()
