@@ -229,18 +229,13 @@ def officers_for(procedure_id: int, office_id: int) -> list[Officer]:
     """The officers a guide names in one commune: in charge of it, active, with a public
     phone, their shifts loaded (one query, a few rows)."""
     return list(db.session.scalars(
-        _OFFICERS_FOR, {"procedure": procedure_id, "office": office_id}).unique())
-
-
-_OFFICERS_FOR = (  # built once: composing a statement costs more than running this one
-    sa.select(Officer)
-    .join(procedure_officer, procedure_officer.c.officer_id == Officer.id)
-    .where(procedure_officer.c.procedure_id == sa.bindparam("procedure"),
-           Officer.office_id == sa.bindparam("office"), Officer.active,
-           Officer.public_phone != "")
-    .options(joinedload(Officer.shifts))
-    .order_by(Officer.id)
-)
+        sa.select(Officer)
+        .join(procedure_officer, procedure_officer.c.officer_id == Officer.id)
+        .where(procedure_officer.c.procedure_id == procedure_id, Officer.office_id == office_id,
+               Officer.active, Officer.public_phone != "")
+        .options(joinedload(Officer.shifts))
+        .order_by(Officer.id)
+    ).unique())
 
 
 def _slug_only(procedure: Procedure | None) -> SimpleNamespace | None:
